@@ -1,0 +1,82 @@
+# d0audit build. `make` -> build/d0audit; `make STATIC=1` -> build/static/d0audit.
+# Needs Debian bookworm's clang 14, libbpf 1.1, bpftool 7.1 (`make deps` installs them).
+
+CLANG    ?= clang
+CC       ?= gcc
+BPFTOOL  ?= bpftool
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+
+BUILD    ?= build
+ifeq ($(STATIC),1)
+OUT      := $(BUILD)/static
+LDSTATIC := -static
+LIBS     := -ljansson -lbpf -lelf -lz -lzstd
+else
+OUT      := $(BUILD)
+LDSTATIC :=
+LIBS     := -ljansson -lbpf -lelf -lz
+endif
+ifeq ($(SANITIZE),1)
+OUT      := $(BUILD)/sanitize
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+endif
+
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+            -Iinclude -I$(BUILD) -Isrc -DD0AUDIT_COMMIT='"$(COMMIT)"' $(SANFLAGS)
+LDFLAGS  += $(LDSTATIC) $(SANFLAGS)
+BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -Iinclude -Ibpf -idirafter $(ARCH_INC)
+
+SRCS     := $(wildcard src/*.c)
+OBJS     := $(patsubst src/%.c,$(OUT)/obj/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
+BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
+SKEL     := $(BUILD)/d0audit.skel.h
+
+.PHONY: all deps test unit-test vm-test clean exercise bench
+all: $(OUT)/d0audit $(BUILD)/vfio-exercise
+
+$(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BUILD)/bpf/d0audit.bpf.o
+	$(BPFTOOL) gen skeleton $< name d0audit_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) $(wildcard include/d0audit/*.h) $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/d0audit: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The vfio exerciser runs inside minimal guests: always static.
+$(BUILD)/vfio-exercise: $(wildcard tools/exercise/*.c) $(wildcard tools/exercise/*.h)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $(filter %.c,$^)
+
+exercise: $(BUILD)/vfio-exercise
+
+# ---- tests -------------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDFLAGS) -lcmocka $(LIBS)
+
+unit-test: $(UNIT_BINS)
+	tests/run-unit $(UNIT_BINS)
+
+vm-test: all
+	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
+	tests/run-vm
+
+test: unit-test vm-test
+
+deps:
+	tools/install-deps
+
+clean:
+	rm -rf $(BUILD)

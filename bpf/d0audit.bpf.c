@@ -1,0 +1,896 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * d0audit kernel side: one program per row of the hook table
+ * (include/d0audit/hooks.h). Programs observe, keep per-device state and
+ * emit events; user space judges. Hot paths (BAR access, faults) only count
+ * unless the device is not in D0 or everything is being recorded.
+ */
+#include "emit.h"
+/* Our pt_regs uses the kernel's register names (di, si, ...), as vmlinux.h would. */
+#define __VMLINUX_H__
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define VFIO_DEVICE_FEATURE_MASK 0xffffu
+#define VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY 3
+#define VFIO_DEVICE_FEATURE_LOW_POWER_EXIT 5
+#define VFIO_DEVICE_RESET 0x3b6f      /* _IO(VFIO_TYPE, VFIO_BASE + 11) */
+#define VFIO_DEVICE_PCI_HOT_RESET 0x3b71
+
+/* Reset kinds carried in a0 of D0_EV_RESET. */
+#define D0_RESET_TRY 1
+#define D0_RESET_LOCKED 2
+#define D0_RESET_PM 3
+#define D0_RESET_BUS 4
+
+#define ERR_PTR_LIMIT ((unsigned long)-4095)
+
+/* ---- power: vfio's own requests ---------------------------------------- */
+
+SEC("fentry/vfio_pci_set_power_state")
+int BPF_PROG(fentry_vfio_set_power, struct vfio_pci_core_device *vdev, pci_power_t state)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_SET_POWER);
+
+	ctx_enter(CTX_INDEX(D0_CTX_VFIO_POWER));
+	emit(D0_EV_POWER_REQUEST, D0_PH_ENTRY, D0_HOOK_VFIO_SET_POWER, pdev, vdev, st, state, 0, 0);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_set_power_state")
+int BPF_PROG(fexit_vfio_set_power, struct vfio_pci_core_device *vdev, pci_power_t state, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_SET_POWER_RET);
+
+	emit(D0_EV_POWER_REQUEST_DONE, D0_PH_EXIT, D0_HOOK_VFIO_SET_POWER_RET, pdev, vdev, st, state, 0, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_VFIO_POWER));
+	return 0;
+}
+
+SEC("fentry/vfio_pm_config_write")
+int BPF_PROG(fentry_vfio_pm_config, struct vfio_pci_core_device *vdev, int pos, int count,
+	     void *perm, int offset, __u32 val)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_PM_CONFIG);
+
+	ctx_enter(CTX_INDEX(D0_CTX_VFIO_PM_CTRL));
+	emit(D0_EV_PM_CTRL_WRITE, D0_PH_ENTRY, D0_HOOK_VFIO_PM_CONFIG, pdev, vdev, st, offset, val, 0);
+	return 0;
+}
+
+SEC("fexit/vfio_pm_config_write")
+int BPF_PROG(fexit_vfio_pm_config, struct vfio_pci_core_device *vdev, int pos, int count,
+	     void *perm, int offset, __u32 val, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_PM_CONFIG_RET);
+
+	emit(D0_EV_PM_CTRL_WRITE, D0_PH_EXIT, D0_HOOK_VFIO_PM_CONFIG_RET, pdev, vdev, st, offset, val, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_VFIO_PM_CTRL));
+	return 0;
+}
+
+/* ---- power: PCI-core choke points --------------------------------------- */
+
+static __always_inline void power_change_enter(struct pci_dev *pdev, __u32 hook)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_task_ctx *c;
+
+	if (!dev_state_of_pdev(pdev, &vdev, hook))
+		return;
+	/* Remember the state at entry: nested updates would hide it at exit. */
+	ctx_enter(CTX_INDEX(D0_CTX_PCI_POWER));
+	c = ctx_get();
+	if (c)
+		c->power_before = BPF_CORE_READ(pdev, current_state);
+}
+
+static __always_inline void power_change_exit(struct pci_dev *pdev, pci_power_t state, int ret, __u32 hook)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
+	struct d0_task_ctx *c;
+	struct d0_event *e;
+	__s8 before = D0_PWR_UNKNOWN;
+
+	if (!st)
+		return;
+	c = ctx_get();
+	if (c)
+		before = c->power_before;
+	e = event_begin(D0_EV_POWER_CHANGE, D0_PH_EXIT, hook, pdev, vdev, st);
+	if (e) {
+		e->power_before = before;
+		e->a0 = state;
+		e->ret = ret;
+		event_submit(e);
+	}
+	ctx_leave(CTX_INDEX(D0_CTX_PCI_POWER));
+}
+
+SEC("fentry/__pci_set_power_state")
+int BPF_PROG(fentry_pci_set_power, struct pci_dev *pdev, pci_power_t state)
+{
+	power_change_enter(pdev, D0_HOOK_PCI_SET_POWER);
+	return 0;
+}
+
+/* Three arguments on 7.x (pdev, state, locked): BPF_PROG needs the ret slot right. */
+SEC("fexit/__pci_set_power_state")
+int BPF_PROG(fexit_pci_set_power, struct pci_dev *pdev, pci_power_t state, bool locked, int ret)
+{
+	power_change_exit(pdev, state, ret, D0_HOOK_PCI_SET_POWER_RET);
+	return 0;
+}
+
+SEC("fentry/pci_set_power_state")
+int BPF_PROG(fentry_pci_set_power_old, struct pci_dev *pdev, pci_power_t state)
+{
+	power_change_enter(pdev, D0_HOOK_PCI_SET_POWER_OLD);
+	return 0;
+}
+
+SEC("fexit/pci_set_power_state")
+int BPF_PROG(fexit_pci_set_power_old, struct pci_dev *pdev, pci_power_t state, int ret)
+{
+	power_change_exit(pdev, state, ret, D0_HOOK_PCI_SET_POWER_OLD_RET);
+	return 0;
+}
+
+/* A D-state change made without __pci_set_power_state (runtime resume, re-reads). */
+static __always_inline void power_update(struct pci_dev *pdev, __u32 hook)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
+	pci_power_t now;
+
+	if (!st)
+		return;
+	now = BPF_CORE_READ(pdev, current_state);
+	if (now == st->last_power && !cfg_record_all)
+		return;
+	emit(D0_EV_POWER_UPDATE, D0_PH_EXIT, hook, pdev, vdev, st, now, 0, 0);
+}
+
+SEC("fexit/pci_power_up")
+int BPF_PROG(fexit_pci_power_up, struct pci_dev *pdev, int ret)
+{
+	power_update(pdev, D0_HOOK_PCI_POWER_UP_RET);
+	return 0;
+}
+
+SEC("fexit/pci_update_current_state")
+int BPF_PROG(fexit_pci_update_state, struct pci_dev *pdev, pci_power_t state)
+{
+	power_update(pdev, D0_HOOK_PCI_UPDATE_STATE_RET);
+	return 0;
+}
+
+/* ---- power: runtime PM and the low-power feature ------------------------ */
+
+static __always_inline void rpm_event(struct device *dev, __u16 kind, __u8 phase, __u32 hook, int ret)
+{
+	struct pci_dev *pdev = pdev_of_device(dev);
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
+
+	if (st)
+		emit(kind, phase, hook, pdev, vdev, st, 0, 0, ret);
+}
+
+SEC("fentry/pci_pm_runtime_suspend")
+int BPF_PROG(fentry_pci_rpm_suspend, struct device *dev)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_RPM_SUSPEND));
+	rpm_event(dev, D0_EV_RPM_SUSPEND, D0_PH_ENTRY, D0_HOOK_PCI_RPM_SUSPEND, 0);
+	return 0;
+}
+
+SEC("fexit/pci_pm_runtime_suspend")
+int BPF_PROG(fexit_pci_rpm_suspend, struct device *dev, int ret)
+{
+	rpm_event(dev, D0_EV_RPM_SUSPEND, D0_PH_EXIT, D0_HOOK_PCI_RPM_SUSPEND_RET, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_RPM_SUSPEND));
+	return 0;
+}
+
+SEC("fentry/pci_pm_runtime_resume")
+int BPF_PROG(fentry_pci_rpm_resume, struct device *dev)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_RPM_RESUME));
+	rpm_event(dev, D0_EV_RPM_RESUME, D0_PH_ENTRY, D0_HOOK_PCI_RPM_RESUME, 0);
+	return 0;
+}
+
+SEC("fexit/pci_pm_runtime_resume")
+int BPF_PROG(fexit_pci_rpm_resume, struct device *dev, int ret)
+{
+	rpm_event(dev, D0_EV_RPM_RESUME, D0_PH_EXIT, D0_HOOK_PCI_RPM_RESUME_RET, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_RPM_RESUME));
+	return 0;
+}
+
+static __always_inline bool is_low_power_feature(__u32 flags)
+{
+	__u32 f = flags & VFIO_DEVICE_FEATURE_MASK;
+
+	return f >= VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY && f <= VFIO_DEVICE_FEATURE_LOW_POWER_EXIT;
+}
+
+SEC("fentry/vfio_pci_core_ioctl_feature")
+int BPF_PROG(fentry_vfio_feature, struct vfio_pci_core_device *vdev, __u32 flags)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	ctx_enter(CTX_INDEX(D0_CTX_VFIO_FEATURE));
+	if (!is_low_power_feature(flags))
+		return 0;
+	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_LP_FEATURE);
+	emit(D0_EV_LOW_POWER, D0_PH_ENTRY, D0_HOOK_VFIO_LP_FEATURE, pdev, vdev, st,
+	     flags & VFIO_DEVICE_FEATURE_MASK, flags, 0);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_ioctl_feature")
+int BPF_PROG(fexit_vfio_feature, struct vfio_pci_core_device *vdev, __u32 flags, void *arg,
+	     size_t argsz, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	if (is_low_power_feature(flags)) {
+		st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_LP_FEATURE_RET);
+		emit(D0_EV_LOW_POWER, D0_PH_EXIT, D0_HOOK_VFIO_LP_FEATURE_RET, pdev, vdev, st,
+		     flags & VFIO_DEVICE_FEATURE_MASK, flags, ret);
+	}
+	ctx_leave(CTX_INDEX(D0_CTX_VFIO_FEATURE));
+	return 0;
+}
+
+/* ---- mappings ------------------------------------------------------------ */
+
+SEC("fentry/unmap_mapping_range")
+int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t holelen)
+{
+	__u64 mkey = (__u64)mapping, key;
+	__u64 *pkey = bpf_map_lookup_elem(&mappings, &mkey);
+	struct d0_dev_state *st;
+	struct d0_event *e;
+
+	if (!pkey)
+		return 0;
+	key = *pkey;
+	st = bpf_map_lookup_elem(&devices, &key);
+	if (!st)
+		return 0;
+	e = event_begin(D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)key,
+			(struct vfio_pci_core_device *)st->vdev, st);
+	if (e) {
+		e->a2 = holebegin;
+		e->a3 = holelen;
+		event_submit(e);
+	}
+	/* A zap of the whole BAR window removes every PTE a fault installed. */
+	if (holebegin <= 0 && (holelen == 0 || holelen >= D0_BAR_WINDOW)) {
+		st->zap_gen = st->fault_gen;
+		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+	}
+	return 0;
+}
+
+static __always_inline void fault_done(struct vfio_pci_core_device *vdev, vm_fault_t ret, __u32 order, __u32 hook)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+	bool granted = (ret & VM_FAULT_NOPAGE) && !(ret & VM_FAULT_SIGBUS);
+	pci_power_t power;
+
+	count_hit(hook);
+	st = dev_state_of_vdev(vdev, &pdev, hook);
+	if (!st)
+		return;
+	if (granted) {
+		__sync_fetch_and_add(&st->fault_gen, 1);
+		__sync_fetch_and_add(&st->faults, 1);
+	} else {
+		__sync_fetch_and_add(&st->faults_refused, 1);
+	}
+	power = BPF_CORE_READ(pdev, current_state);
+	/* Quiet when a grant happens in D0: that is the normal case. */
+	if (granted && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0)
+		return;
+	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, 0, ret);
+}
+
+SEC("fexit/vfio_pci_vmf_insert_pfn")
+int BPF_PROG(fexit_fault_insert, struct vfio_pci_core_device *vdev, struct vm_fault *vmf,
+	     unsigned long pfn, unsigned int order, vm_fault_t ret)
+{
+	fault_done(vdev, ret, order, D0_HOOK_FAULT_INSERT_RET);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_mmap_huge_fault")
+int BPF_PROG(fexit_fault_huge, struct vm_fault *vmf, unsigned int order, vm_fault_t ret)
+{
+	struct vfio_pci_core_device *vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
+
+	fault_done(vdev, ret, order, D0_HOOK_FAULT_HUGE_RET);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_mmap_fault")
+int BPF_PROG(fexit_fault_v61, struct vm_fault *vmf, vm_fault_t ret)
+{
+	struct vfio_pci_core_device *vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
+
+	fault_done(vdev, ret, 0, D0_HOOK_FAULT_V61_RET);
+	return 0;
+}
+
+/* ---- DMABUFs ------------------------------------------------------------- */
+
+SEC("fentry/vfio_pci_dma_buf_move")
+int BPF_PROG(fentry_dmabuf_move, struct vfio_pci_core_device *vdev, bool revoked)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_MOVE);
+
+	ctx_enter(CTX_INDEX(D0_CTX_DMABUF_MOVE));
+	emit(D0_EV_DMABUF_MOVE, D0_PH_ENTRY, D0_HOOK_DMABUF_MOVE, pdev, vdev, st, revoked, 0, 0);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_dma_buf_move")
+int BPF_PROG(fexit_dmabuf_move, struct vfio_pci_core_device *vdev, bool revoked)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_MOVE_RET);
+
+	emit(D0_EV_DMABUF_MOVE, D0_PH_EXIT, D0_HOOK_DMABUF_MOVE_RET, pdev, vdev, st, revoked, 0, 0);
+	ctx_leave(CTX_INDEX(D0_CTX_DMABUF_MOVE));
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_feature_dma_buf")
+int BPF_PROG(fexit_dmabuf_export, struct vfio_pci_core_device *vdev, __u32 flags, void *arg,
+	     size_t argsz, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_EXPORT_RET);
+
+	emit(D0_EV_DMABUF_EXPORT, D0_PH_EXIT, D0_HOOK_DMABUF_EXPORT_RET, pdev, vdev, st, flags, 0, ret);
+	return 0;
+}
+
+/* The exporter's device of a vfio DMABUF, or NULL once cleanup detached it. */
+static __always_inline struct vfio_pci_core_device *dmabuf_vdev(struct dma_buf *dmabuf)
+{
+	struct vfio_pci_dma_buf *priv = BPF_CORE_READ(dmabuf, priv);
+
+	if (!priv)
+		return NULL;
+	return BPF_CORE_READ(priv, vdev);
+}
+
+static __always_inline void dmabuf_event(struct vfio_pci_core_device *vdev, __u16 kind, __u8 phase,
+					 __u32 hook, __u32 a0, __s64 ret)
+{
+	struct pci_dev *pdev = NULL;
+	struct d0_dev_state *st = NULL;
+
+	if (vdev)
+		st = dev_state_of_vdev(vdev, &pdev, hook);
+	emit(kind, phase, hook, pdev, st ? vdev : NULL, st, a0, 0, ret);
+}
+
+SEC("fentry/vfio_pci_dma_buf_release")
+int BPF_PROG(fentry_dmabuf_release, struct dma_buf *dmabuf)
+{
+	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_RELEASE, D0_PH_ENTRY, D0_HOOK_DMABUF_RELEASE, 0, 0);
+	return 0;
+}
+
+SEC("fentry/vfio_pci_dma_buf_cleanup")
+int BPF_PROG(fentry_dmabuf_cleanup, struct vfio_pci_core_device *vdev)
+{
+	dmabuf_event(vdev, D0_EV_DMABUF_CLEANUP, D0_PH_ENTRY, D0_HOOK_DMABUF_CLEANUP, 0, 0);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_dma_buf_map")
+int BPF_PROG(fexit_dmabuf_map, struct dma_buf_attachment *attach, int dir, void *sgt)
+{
+	struct dma_buf *dmabuf = BPF_CORE_READ(attach, dmabuf);
+	long ret = (unsigned long)sgt >= ERR_PTR_LIMIT ? (long)sgt : 0;
+
+	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_MAP, D0_PH_EXIT, D0_HOOK_DMABUF_MAP_RET, dir, ret);
+	return 0;
+}
+
+/* Only buffers exported by vfio-pci: exp_name is KBUILD_MODNAME "vfio_pci_core". */
+static __always_inline bool dmabuf_is_vfio(struct dma_buf *dmabuf)
+{
+	static const char want[] = "vfio_pci_core";
+	const char *name = BPF_CORE_READ(dmabuf, exp_name);
+	char s[sizeof(want)] = {};
+
+	if (!name || bpf_probe_read_kernel_str(s, sizeof(s), name) != sizeof(want))
+		return false;
+	for (int i = 0; i < (int)sizeof(want); i++)
+		if (s[i] != want[i])
+			return false;
+	return true;
+}
+
+static __always_inline void dmabuf_flip(struct dma_buf *dmabuf, __u32 hook)
+{
+	struct vfio_pci_dma_buf *priv;
+	__u32 revoked = 0;
+
+	if (!dmabuf_is_vfio(dmabuf))
+		return;
+	priv = BPF_CORE_READ(dmabuf, priv);
+	if (priv && bpf_core_field_exists(priv->revoked))
+		revoked = BPF_CORE_READ_BITFIELD_PROBED(priv, revoked);
+	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_FLIP, D0_PH_POINT, hook, revoked, 0);
+}
+
+SEC("fentry/dma_buf_invalidate_mappings")
+int BPF_PROG(fentry_dmabuf_invalidate, struct dma_buf *dmabuf)
+{
+	dmabuf_flip(dmabuf, D0_HOOK_DMABUF_INVALIDATE);
+	return 0;
+}
+
+SEC("fentry/dma_buf_move_notify")
+int BPF_PROG(fentry_dmabuf_move_notify, struct dma_buf *dmabuf)
+{
+	dmabuf_flip(dmabuf, D0_HOOK_DMABUF_MOVE_NOTIFY);
+	return 0;
+}
+
+/* ---- BAR access (hot) ------------------------------------------------------ */
+
+/*
+ * Per access: one CO-RE read chain and a per-CPU counter while the device
+ * is in D0. Anything else (or record-everything) takes the slow path.
+ */
+static __always_inline void bar_access(struct vfio_pci_core_device *vdev, bool test_mem, __u64 off,
+				       __u64 count, bool iswrite, __u32 hook)
+{
+	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
+	struct d0_dev_state *st;
+	struct d0_event *e;
+
+	count_hit(hook);
+	if (BPF_CORE_READ(pdev, current_state) == D0_PWR_D0 && !cfg_record_all)
+		return;
+	st = dev_state_of(vdev, pdev, hook);
+	if (!st)
+		return;
+	__sync_fetch_and_add(&st->nond0_accesses, 1);
+	e = event_begin(D0_EV_BAR_ACCESS, D0_PH_ENTRY, hook, pdev, vdev, st);
+	if (!e)
+		return;
+	e->a0 = iswrite;
+	e->a1 = test_mem;
+	e->a2 = off;
+	e->a3 = count;
+	event_submit(e);
+}
+
+SEC("fentry/vfio_pci_core_do_io_rw")
+int BPF_PROG(fentry_bar_io, struct vfio_pci_core_device *vdev, bool test_mem, void *io, char *buf,
+	     loff_t off, size_t count, size_t x_start, size_t x_end, bool iswrite)
+{
+	bar_access(vdev, test_mem, off, count, iswrite, D0_HOOK_BAR_IO);
+	return 0;
+}
+
+/* 6.1: static do_io_rw with nine arguments; fentry there cannot take more than six. */
+SEC("kprobe")
+int BPF_KPROBE(kprobe_bar_io_v61, struct vfio_pci_core_device *vdev, bool test_mem, void *io, char *buf,
+	       loff_t off)
+{
+	unsigned long sp = PT_REGS_SP(ctx);
+	__u64 count = ctx->r9, iswrite = 0;
+
+	/* x86-64: argument 6 in r9; 7..9 on the stack above the return address. */
+	bpf_probe_read_kernel(&iswrite, sizeof(iswrite), (void *)(sp + 3 * 8));
+	bar_access(vdev, test_mem, off, count, iswrite & 1, D0_HOOK_BAR_IO_V61);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_bar_rw")
+int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t count, loff_t *ppos,
+	     bool iswrite, long ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+	struct d0_event *e;
+
+	if (ret >= 0 && !cfg_record_all)
+		return 0;
+	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_BAR_RW_RET);
+	if (!st)
+		return 0;
+	if (ret == -EIO)
+		__sync_fetch_and_add(&st->bar_refused, 1);
+	e = event_begin(D0_EV_BAR_RW_DONE, D0_PH_EXIT, D0_HOOK_BAR_RW_RET, pdev, vdev, st);
+	if (!e)
+		return 0;
+	e->a0 = iswrite;
+	if (ppos)
+		bpf_probe_read_kernel(&e->a2, sizeof(e->a2), ppos);
+	e->a3 = count;
+	e->ret = ret;
+	event_submit(e);
+	return 0;
+}
+
+SEC("fentry/pci_map_rom")
+int BPF_PROG(fentry_rom_map, struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, D0_HOOK_ROM_MAP);
+
+	if (st)
+		emit(D0_EV_ROM_MAP, D0_PH_ENTRY, D0_HOOK_ROM_MAP, pdev, vdev, st, 0, 0, 0);
+	return 0;
+}
+
+SEC("fentry/vfio_pci_ioeventfd_do_write")
+int BPF_PROG(fentry_ioeventfd_write, struct vfio_pci_ioeventfd *ioeventfd, bool test_mem)
+{
+	struct vfio_pci_core_device *vdev = BPF_CORE_READ(ioeventfd, vdev);
+	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
+	struct d0_dev_state *st;
+
+	count_hit(D0_HOOK_IOEVENTFD_WRITE);
+	if (BPF_CORE_READ(pdev, current_state) == D0_PWR_D0 && !cfg_record_all)
+		return 0;
+	st = dev_state_of(vdev, pdev, D0_HOOK_IOEVENTFD_WRITE);
+	if (st)
+		emit(D0_EV_IOEVENTFD_WRITE, D0_PH_ENTRY, D0_HOOK_IOEVENTFD_WRITE, pdev, vdev, st, 1, test_mem, 0);
+	return 0;
+}
+
+SEC("fentry/vfio_pci_vga_rw")
+int BPF_PROG(fentry_vga_rw, struct vfio_pci_core_device *vdev, char *buf, size_t count, loff_t *ppos,
+	     bool iswrite)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VGA_RW);
+
+	emit(D0_EV_VGA_ACCESS, D0_PH_ENTRY, D0_HOOK_VGA_RW, pdev, vdev, st, iswrite, 0, 0);
+	return 0;
+}
+
+/* ---- config space ---------------------------------------------------------- */
+
+SEC("fentry/vfio_pci_config_rw")
+int BPF_PROG(fentry_vfio_config_rw)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_VFIO_CONFIG));
+	return 0;
+}
+
+SEC("fexit/vfio_pci_config_rw")
+int BPF_PROG(fexit_vfio_config_rw)
+{
+	ctx_leave(CTX_INDEX(D0_CTX_VFIO_CONFIG));
+	return 0;
+}
+
+/* Does a write of `count` bytes at `pos` touch the 16-bit register at `reg`? */
+static __always_inline bool touches(int pos, int count, int reg)
+{
+	return pos < reg + 2 && pos + count > reg;
+}
+
+SEC("fentry/vfio_basic_config_write")
+int BPF_PROG(fentry_vfio_cmd_write, struct vfio_pci_core_device *vdev, int pos, int count, void *perm,
+	     int offset, __u32 val)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	ctx_enter(CTX_INDEX(D0_CTX_VFIO_CMD));
+	if (!touches(pos, count, PCI_COMMAND) && !cfg_record_all)
+		return 0;
+	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_CMD_WRITE);
+	emit(D0_EV_CONFIG_WRITE, D0_PH_ENTRY, D0_HOOK_VFIO_CMD_WRITE, pdev, vdev, st, pos, val, count);
+	return 0;
+}
+
+SEC("fexit/vfio_basic_config_write")
+int BPF_PROG(fexit_vfio_cmd_write, struct vfio_pci_core_device *vdev, int pos, int count, void *perm,
+	     int offset, __u32 val, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	if (touches(pos, count, PCI_COMMAND) || cfg_record_all) {
+		st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_CMD_WRITE_RET);
+		emit(D0_EV_CONFIG_WRITE, D0_PH_EXIT, D0_HOOK_VFIO_CMD_WRITE_RET, pdev, vdev, st, pos, val, ret);
+	}
+	ctx_leave(CTX_INDEX(D0_CTX_VFIO_CMD));
+	return 0;
+}
+
+static __always_inline void flr_write(struct vfio_pci_core_device *vdev, int pos, __u32 val, __u32 hook)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, hook);
+
+	emit(D0_EV_FLR_WRITE, D0_PH_ENTRY, hook, pdev, vdev, st, pos, val, 0);
+}
+
+SEC("fentry/vfio_exp_config_write")
+int BPF_PROG(fentry_vfio_exp_write, struct vfio_pci_core_device *vdev, int pos, int count, void *perm,
+	     int offset, __u32 val)
+{
+	flr_write(vdev, pos, val, D0_HOOK_VFIO_EXP_WRITE);
+	return 0;
+}
+
+SEC("fentry/vfio_af_config_write")
+int BPF_PROG(fentry_vfio_af_write, struct vfio_pci_core_device *vdev, int pos, int count, void *perm,
+	     int offset, __u32 val)
+{
+	flr_write(vdev, pos, val, D0_HOOK_VFIO_AF_WRITE);
+	return 0;
+}
+
+/*
+ * pci_user_write_config_*: sysfs `config`, /proc/bus/pci and vfio itself.
+ * vfio's own passthrough writes are only interesting when they hit
+ * COMMAND or PM_CTRL; anything outside vfio_pci_config_rw always is.
+ */
+static __always_inline void user_config_write(struct pci_dev *pdev, int where, __u32 val, int size, __u32 hook)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
+	int pm_ctrl;
+	struct d0_event *e;
+
+	if (!st)
+		return;
+	pm_ctrl = BPF_CORE_READ(pdev, pm_cap) + PCI_PM_CTRL;
+	if ((ctx_bits() & D0_CTX_VFIO_CONFIG) && !cfg_record_all &&
+	    !touches(where, size, PCI_COMMAND) && !touches(where, size, pm_ctrl))
+		return;
+	e = event_begin(D0_EV_USER_CONFIG_WRITE, D0_PH_ENTRY, hook, pdev, vdev, st);
+	if (!e)
+		return;
+	e->a0 = where;
+	e->a1 = val;
+	e->a2 = pm_ctrl;
+	e->a3 = size;
+	event_submit(e);
+}
+
+SEC("fentry/pci_user_write_config_byte")
+int BPF_PROG(fentry_user_cfg_byte, struct pci_dev *pdev, int where, u8 val)
+{
+	user_config_write(pdev, where, val, 1, D0_HOOK_USER_CFG_BYTE);
+	return 0;
+}
+
+SEC("fentry/pci_user_write_config_word")
+int BPF_PROG(fentry_user_cfg_word, struct pci_dev *pdev, int where, u16 val)
+{
+	user_config_write(pdev, where, val, 2, D0_HOOK_USER_CFG_WORD);
+	return 0;
+}
+
+SEC("fentry/pci_user_write_config_dword")
+int BPF_PROG(fentry_user_cfg_dword, struct pci_dev *pdev, int where, u32 val)
+{
+	user_config_write(pdev, where, val, 4, D0_HOOK_USER_CFG_DWORD);
+	return 0;
+}
+
+SEC("fentry/pci_mmap_resource_range")
+int BPF_PROG(fentry_sysfs_mmap, struct pci_dev *pdev, int bar)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, D0_HOOK_SYSFS_MMAP);
+
+	if (st)
+		emit(D0_EV_SYSFS_MMAP, D0_PH_ENTRY, D0_HOOK_SYSFS_MMAP, pdev, vdev, st, bar, 0, 0);
+	return 0;
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+SEC("fexit/vfio_pci_core_register_device")
+int BPF_PROG(fexit_register, struct vfio_pci_core_device *vdev, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	if (ret)
+		return 0;
+	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_REGISTER_RET);
+	emit(D0_EV_REGISTER, D0_PH_EXIT, D0_HOOK_REGISTER_RET, pdev, vdev, st, 0, 0, ret);
+	return 0;
+}
+
+SEC("fentry/vfio_pci_core_unregister_device")
+int BPF_PROG(fentry_unregister, struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_UNREGISTER);
+	__u64 key = (__u64)pdev;
+
+	emit(D0_EV_UNREGISTER, D0_PH_ENTRY, D0_HOOK_UNREGISTER, pdev, vdev, st, 0, 0, 0);
+	if (st) {
+		__u64 mkey = st->mapping;
+
+		if (mkey)
+			bpf_map_delete_elem(&mappings, &mkey);
+		bpf_map_delete_elem(&devices, &key);
+	}
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_enable")
+int BPF_PROG(fexit_enable, struct vfio_pci_core_device *vdev, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_ENABLE_RET);
+
+	/* A fresh open: no VMA of this device can exist yet (VMAs pin the fd). */
+	if (st && !ret) {
+		st->zap_gen = st->fault_gen;
+		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+	}
+	emit(D0_EV_OPEN, D0_PH_EXIT, D0_HOOK_ENABLE_RET, pdev, vdev, st, 0, 0, ret);
+	return 0;
+}
+
+SEC("fentry/vfio_pci_core_disable")
+int BPF_PROG(fentry_disable, struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DISABLE);
+
+	emit(D0_EV_DISABLE, D0_PH_ENTRY, D0_HOOK_DISABLE, pdev, vdev, st, 0, 0, 0);
+	return 0;
+}
+
+SEC("fentry/vfio_pci_core_close_device")
+int BPF_PROG(fentry_close, struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_CLOSE);
+
+	emit(D0_EV_CLOSE, D0_PH_ENTRY, D0_HOOK_CLOSE, pdev, vdev, st, 0, 0, 0);
+	return 0;
+}
+
+/* ---- resets ------------------------------------------------------------------ */
+
+static __always_inline bool is_reset_ioctl(unsigned int cmd)
+{
+	return cmd == VFIO_DEVICE_RESET || cmd == VFIO_DEVICE_PCI_HOT_RESET;
+}
+
+SEC("fentry/vfio_pci_core_ioctl")
+int BPF_PROG(fentry_vfio_ioctl, struct vfio_pci_core_device *vdev, unsigned int cmd)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	ctx_enter(CTX_INDEX(D0_CTX_VFIO_IOCTL));
+	if (!is_reset_ioctl(cmd) && !cfg_record_all)
+		return 0;
+	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_IOCTL);
+	emit(D0_EV_IOCTL, D0_PH_ENTRY, D0_HOOK_VFIO_IOCTL, pdev, vdev, st, cmd, 0, 0);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_ioctl")
+int BPF_PROG(fexit_vfio_ioctl, struct vfio_pci_core_device *vdev, unsigned int cmd, unsigned long arg, long ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st;
+
+	if (is_reset_ioctl(cmd) || cfg_record_all) {
+		st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_VFIO_IOCTL_RET);
+		emit(D0_EV_IOCTL, D0_PH_EXIT, D0_HOOK_VFIO_IOCTL_RET, pdev, vdev, st, cmd, 0, ret);
+	}
+	ctx_leave(CTX_INDEX(D0_CTX_VFIO_IOCTL));
+	return 0;
+}
+
+/* Only a .constprop clone exists on 6.12+: kprobe, no per-device argument. */
+SEC("kprobe")
+int BPF_KPROBE(kprobe_hot_reset)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_HOT_RESET));
+	emit(D0_EV_HOT_RESET, D0_PH_ENTRY, D0_HOOK_HOT_RESET, NULL, NULL, NULL, 0, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kretprobe_hot_reset, long ret)
+{
+	emit(D0_EV_HOT_RESET, D0_PH_EXIT, D0_HOOK_HOT_RESET_RET, NULL, NULL, NULL, 0, 0, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_HOT_RESET));
+	return 0;
+}
+
+static __always_inline void reset_event(struct pci_dev *pdev, __u32 kind, __u8 phase, __u32 hook, int ret)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
+
+	if (st)
+		emit(D0_EV_RESET, phase, hook, pdev, vdev, st, kind, 0, ret);
+}
+
+SEC("fentry/pci_try_reset_function")
+int BPF_PROG(fentry_try_reset, struct pci_dev *pdev)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_RESET));
+	reset_event(pdev, D0_RESET_TRY, D0_PH_ENTRY, D0_HOOK_TRY_RESET, 0);
+	return 0;
+}
+
+SEC("fexit/pci_try_reset_function")
+int BPF_PROG(fexit_try_reset, struct pci_dev *pdev, int ret)
+{
+	reset_event(pdev, D0_RESET_TRY, D0_PH_EXIT, D0_HOOK_TRY_RESET_RET, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_RESET));
+	return 0;
+}
+
+SEC("fentry/__pci_reset_function_locked")
+int BPF_PROG(fentry_reset_locked, struct pci_dev *pdev)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_RESET));
+	reset_event(pdev, D0_RESET_LOCKED, D0_PH_ENTRY, D0_HOOK_RESET_LOCKED, 0);
+	return 0;
+}
+
+SEC("fexit/__pci_reset_function_locked")
+int BPF_PROG(fexit_reset_locked, struct pci_dev *pdev, int ret)
+{
+	reset_event(pdev, D0_RESET_LOCKED, D0_PH_EXIT, D0_HOOK_RESET_LOCKED_RET, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_RESET));
+	return 0;
+}
+
+/* probe == true only asks whether the method exists: nothing happens. */
+SEC("fentry/pci_pm_reset")
+int BPF_PROG(fentry_pm_reset, struct pci_dev *pdev, bool probe)
+{
+	if (!probe)
+		reset_event(pdev, D0_RESET_PM, D0_PH_ENTRY, D0_HOOK_PM_RESET, 0);
+	return 0;
+}
+
+SEC("fentry/pci_reset_bus")
+int BPF_PROG(fentry_bus_reset, struct pci_dev *pdev)
+{
+	ctx_enter(CTX_INDEX(D0_CTX_BUS_RESET));
+	reset_event(pdev, D0_RESET_BUS, D0_PH_ENTRY, D0_HOOK_BUS_RESET, 0);
+	return 0;
+}
+
+SEC("fexit/pci_reset_bus")
+int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
+{
+	reset_event(pdev, D0_RESET_BUS, D0_PH_EXIT, D0_HOOK_BUS_RESET_RET, ret);
+	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Per-task context bits and event emission into the ring buffer. */
+#ifndef D0AUDIT_BPF_EMIT_H
+#define D0AUDIT_BPF_EMIT_H
+
+#include "device.h"
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline void ctx_enter(__u32 bit_index)
+{
+	__u32 tid = current_tid();
+	struct d0_task_ctx *c = bpf_map_lookup_elem(&task_ctx, &tid), init = {};
+
+	if (!c) {
+		bpf_map_update_elem(&task_ctx, &tid, &init, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&task_ctx, &tid);
+		if (!c)
+			return;
+	}
+	if (bit_index < D0_CTX_BITS)
+		c->depth[bit_index] += 1;
+}
+
+static __always_inline void ctx_leave(__u32 bit_index)
+{
+	__u32 tid = current_tid();
+	struct d0_task_ctx *c = bpf_map_lookup_elem(&task_ctx, &tid);
+	__u32 live = 0;
+
+	if (!c)
+		return;
+	if (bit_index < D0_CTX_BITS && c->depth[bit_index])
+		c->depth[bit_index] -= 1;
+	for (int i = 0; i < D0_CTX_BITS; i++)
+		live |= c->depth[i];
+	if (!live)
+		bpf_map_delete_elem(&task_ctx, &tid);
+}
+
+static __always_inline __u32 ctx_bits(void)
+{
+	__u32 tid = current_tid();
+	struct d0_task_ctx *c = bpf_map_lookup_elem(&task_ctx, &tid);
+	__u32 bits = 0;
+
+	if (!c)
+		return 0;
+	for (int i = 0; i < D0_CTX_BITS; i++)
+		if (c->depth[i])
+			bits |= 1u << i;
+	return bits;
+}
+
+static __always_inline struct d0_task_ctx *ctx_get(void)
+{
+	__u32 tid = current_tid();
+
+	return bpf_map_lookup_elem(&task_ctx, &tid);
+}
+
+/* D0_CTX_FOO is (1 << FOO_BIT): index of a single-bit mask. */
+#define CTX_INDEX(mask) (__builtin_ctz(mask))
+
+static __always_inline void count_hit(__u32 hook)
+{
+	__u64 *v = bpf_map_lookup_elem(&hits, &hook);
+
+	if (v)
+		*v += 1;
+}
+
+/*
+ * Reserve, fill the common part and the live device state, and return the
+ * event for the caller to add its payload and submit. Every attempt takes a
+ * sequence number, so a failed reserve is both counted and visible as a gap.
+ */
+static __always_inline struct d0_event *
+event_begin(__u16 kind, __u8 phase, __u32 hook, struct pci_dev *pdev,
+	    struct vfio_pci_core_device *vdev, struct d0_dev_state *st)
+{
+	__u64 seq = __sync_fetch_and_add(&d0_seq, 1);
+	struct d0_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id;
+
+	if (!e) {
+		count_drop(hook, D0_DROP_RINGBUF_FULL);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->seq = seq;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->phase = phase;
+	e->hook = hook;
+	id = bpf_get_current_pid_tgid();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->ctx = ctx_bits();
+	e->dev = (__u64)pdev;
+	e->bdf = st ? st->bdf : D0_BDF_UNKNOWN;
+	e->power = D0_PWR_UNKNOWN;
+	if (pdev) {
+		e->power = BPF_CORE_READ(pdev, current_state);
+		e->rpm_status = BPF_CORE_READ(pdev, dev.power.runtime_status);
+	}
+	if (vdev && pdev) {
+		e->state |= D0_ST_VDEV_KNOWN;
+		if (BPF_CORE_READ(vdev, vdev.open_count) > 0)
+			e->state |= D0_ST_OPEN;
+		if (vdev_mem_enabled(vdev, pdev))
+			e->state |= D0_ST_MEM_ENABLED;
+		if (BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
+			e->state |= D0_ST_ENGAGED;
+		e->state |= vdev_lock_state(vdev);
+		vdev_dmabufs(vdev, &e->nr_dmabufs, &e->nr_unrevoked);
+	}
+	if (st) {
+		if (st->fault_gen != st->zap_gen)
+			e->state |= D0_ST_MAPPED;
+		if (st->flags & D0_DEVF_MAPPED_UNKNOWN)
+			e->state |= D0_ST_MAPPED_UNKNOWN;
+		e->power_before = st->last_power;
+		st->last_power = e->power;
+	}
+	return e;
+}
+
+static __always_inline void event_submit(struct d0_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The common case: an event with up to two 32-bit payload words and a return value. */
+static __always_inline void emit(__u16 kind, __u8 phase, __u32 hook, struct pci_dev *pdev,
+				 struct vfio_pci_core_device *vdev, struct d0_dev_state *st,
+				 __u32 a0, __u32 a1, __s64 ret)
+{
+	struct d0_event *e = event_begin(kind, phase, hook, pdev, vdev, st);
+
+	if (!e)
+		return;
+	e->a0 = a0;
+	e->a1 = a1;
+	e->ret = ret;
+	event_submit(e);
+}
+
+#endif /* D0AUDIT_BPF_EMIT_H */

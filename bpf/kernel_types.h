@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal CO-RE view of the kernel structures d0audit reads.
+ *
+ * Why not a generated vmlinux.h: the build host's kernel need not have vfio,
+ * and a header dumped from one kernel pins layouts we do not care about. Each
+ * struct here lists only the fields we read; preserve_access_index makes
+ * every access a CO-RE relocation, resolved against the running kernel's
+ * (and the vfio module's) BTF at load time. Field order and offsets here do
+ * not matter; names and kinds do. Structs that move between versions use
+ * bpf_core_field_exists() at the read site.
+ */
+#ifndef D0AUDIT_KERNEL_TYPES_H
+#define D0AUDIT_KERNEL_TYPES_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+typedef _Bool bool;
+#define true 1
+#define false 0
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s64 s64;
+typedef long long loff_t;
+typedef unsigned long size_t;
+typedef int pci_power_t;
+typedef unsigned int vm_fault_t;
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+/* x86-64 kernel register layout, for kprobes (bpf_tracing.h PT_REGS_PARMn). */
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
+struct task_struct {
+	int pid;
+};
+
+struct kobject {
+	const char *name;
+};
+
+struct dev_pm_info {
+	int runtime_status;         /* enum rpm_status */
+};
+
+struct device {
+	struct kobject kobj;
+	void *driver_data;
+	struct dev_pm_info power;
+};
+
+struct pci_driver {
+	const char *name;
+};
+
+struct pci_bus {
+	unsigned char number;
+};
+
+struct pci_dev {
+	struct pci_bus *bus;
+	unsigned int devfn;
+	u8 pm_cap;
+	pci_power_t current_state;
+	struct device dev;
+	struct pci_driver *driver;
+	unsigned int no_command_memory : 1;
+};
+
+typedef struct {
+	s64 counter;
+} atomic_long_t;
+
+struct rw_semaphore {
+	atomic_long_t count;
+	atomic_long_t owner;
+};
+
+struct address_space {
+	unsigned long nrpages;
+};
+
+struct inode {
+	struct address_space *i_mapping;
+};
+
+struct vfio_device {
+	struct device *dev;
+	unsigned int open_count;
+	struct inode *inode;        /* 6.10+: the zap target's owner */
+};
+
+struct vfio_pci_core_device {
+	struct vfio_device vdev;
+	struct pci_dev *pdev;
+	u8 *vconfig;
+	bool pm_runtime_engaged;    /* a :1 bitfield on 6.17: read with the PROBED helper */
+	struct rw_semaphore memory_lock;
+	struct list_head dmabufs;   /* 6.19+ */
+};
+
+struct dma_buf {
+	const char *exp_name;
+	void *priv;
+};
+
+struct vfio_pci_dma_buf {
+	struct dma_buf *dmabuf;
+	struct vfio_pci_core_device *vdev;
+	struct list_head dmabufs_elm;
+	u8 revoked : 1;
+};
+
+struct vm_area_struct {
+	void *vm_private_data;
+};
+
+struct vm_fault {
+	struct vm_area_struct *vma;
+};
+
+struct dma_buf_attachment {
+	struct dma_buf *dmabuf;
+};
+
+struct vfio_pci_ioeventfd {
+	struct vfio_pci_core_device *vdev;
+	bool test_mem;
+};
+
+#pragma clang attribute pop
+
+/* Only the rw_semaphore bits we test (include/linux/rwsem.h, kernel/locking/rwsem.c). */
+#define RWSEM_WRITER_LOCKED   (1UL << 0)
+#define RWSEM_OWNER_FLAGS_MASK 0x7UL
+
+#define PCI_COMMAND           0x04
+#define PCI_COMMAND_MEMORY    0x2
+#define PCI_PM_CTRL           4
+
+#define VM_FAULT_SIGBUS       0x000002
+#define VM_FAULT_NOPAGE       0x000100
+
+#define EIO 5
+
+#endif /* D0AUDIT_KERNEL_TYPES_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps and configuration shared by every d0audit BPF program. */
+#ifndef D0AUDIT_BPF_MAPS_H
+#define D0AUDIT_BPF_MAPS_H
+
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+#include "d0audit/event.h"
+#include "d0audit/hooks.h"
+
+/* Set by user space before load. */
+const volatile __u32 cfg_record_all = 0;
+
+/* Sized for hosts with thousands of SR-IOV VFs; user space may resize. */
+#define D0_MAX_DEVICES 16384
+
+/* struct pci_dev * -> per-device state; entries go at unregister. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, D0_MAX_DEVICES);
+	__type(key, __u64);
+	__type(value, struct d0_dev_state);
+} devices SEC(".maps");
+
+/* vfio device inode address_space -> struct pci_dev *: the zap filter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, D0_MAX_DEVICES);
+	__type(key, __u64);
+	__type(value, __u64);
+} mappings SEC(".maps");
+
+/* Per-task context: which enclosing paths the task is in (D0_CTX_*). */
+#define D0_CTX_BITS 16
+struct d0_task_ctx {
+	__u8 depth[D0_CTX_BITS];
+	__s8 power_before;       /* current_state at __pci_set_power_state entry */
+	__u8 pad[7];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct d0_task_ctx);
+} task_ctx SEC(".maps");
+
+/* The event stream. Size set by user space (power of two, page multiple). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+/* Drops per (hook, cause), per CPU: index hook * D0_DROP_CAUSES + cause. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, D0_HOOK_COUNT * D0_DROP_CAUSES);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Hot-path counters per hook, per CPU: how often each program ran. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, D0_HOOK_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} hits SEC(".maps");
+
+/* Every event ever produced takes one number; delivered + dropped = produced. */
+__u64 d0_seq = 0;
+
+#endif /* D0AUDIT_BPF_MAPS_H */

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event ABI between the BPF object and user space: one fixed-size
+ * record per observation, written into the BPF ring buffer. Also the
+ * in-kernel per-device state. Both sides include this file; it must compile
+ * with only <linux/types.h> style __u32 types available.
+ */
+#ifndef D0AUDIT_EVENT_H
+#define D0AUDIT_EVENT_H
+
+#define D0_EVENT_ABI_VERSION 1
+
+/* PCI power states as the kernel encodes pci_power_t. */
+enum d0_power {
+	D0_PWR_ERROR = -1,
+	D0_PWR_D0 = 0,
+	D0_PWR_D1 = 1,
+	D0_PWR_D2 = 2,
+	D0_PWR_D3HOT = 3,
+	D0_PWR_D3COLD = 4,
+	D0_PWR_UNKNOWN = 5,
+};
+
+/* What happened. The payload fields used by each kind are listed beside it. */
+#define D0_EVENT_KINDS(X)                                                                   \
+	X(POWER_REQUEST,   "power-request")    /* vfio asks for a D-state: a0=state */         \
+	X(POWER_REQUEST_DONE, "power-request-done") /* ret, power_after */                     \
+	X(PM_CTRL_WRITE,   "pm-ctrl-write")    /* vfio PM_CTRL emulation: a0=offset a1=value */\
+	X(POWER_CHANGE,    "power-change")     /* PCI core transition: a0=requested, before/after */ \
+	X(POWER_UPDATE,    "power-update")     /* current_state re-read by PCI core: before/after */ \
+	X(RPM_SUSPEND,     "rpm-suspend")      /* PCI runtime suspend of the device: ret */     \
+	X(RPM_RESUME,      "rpm-resume")       /* PCI runtime resume: ret */                    \
+	X(LOW_POWER,       "low-power")        /* feature ioctl: a0=feature a1=flags, ret */    \
+	X(ZAP,             "zap")              /* a2=start a3=length */                         \
+	X(FAULT,           "fault")            /* PTE grant attempt: ret (vm_fault_t), a0=order */ \
+	X(DMABUF_EXPORT,   "dmabuf-export")    /* ret = fd or -errno */                        \
+	X(DMABUF_MOVE,     "dmabuf-move")      /* a0=revoked (1 revoke, 0 unrevoke) */          \
+	X(DMABUF_FLIP,     "dmabuf-flip")      /* one buffer's importers told to invalidate */  \
+	X(DMABUF_MAP,      "dmabuf-map")       /* importer mapping granted: ret */              \
+	X(DMABUF_RELEASE,  "dmabuf-release")                                                    \
+	X(DMABUF_CLEANUP,  "dmabuf-cleanup")                                                    \
+	X(BAR_ACCESS,      "bar-access")       /* a0=iswrite a1=test_mem a2=offset a3=count */  \
+	X(BAR_RW_DONE,     "bar-rw-done")      /* ret (-EIO = refused) a2=offset a3=count */   \
+	X(ROM_MAP,         "rom-map")                                                           \
+	X(IOEVENTFD_WRITE, "ioeventfd-write")  /* a1=test_mem */                               \
+	X(VGA_ACCESS,      "vga-access")       /* a0=iswrite */                                 \
+	X(CONFIG_WRITE,    "config-write")     /* vfio emulated write: a0=offset a1=value a3=count */ \
+	X(FLR_WRITE,       "flr-write")        /* vfio exp/af cap write: a0=offset a1=value */  \
+	X(USER_CONFIG_WRITE, "user-config-write") /* pci_user_write_config_*: a0=offset a1=value a3=size */ \
+	X(SYSFS_MMAP,      "sysfs-mmap")       /* a0=bar */                                     \
+	X(REGISTER,        "register")                                                          \
+	X(UNREGISTER,      "unregister")                                                        \
+	X(OPEN,            "open")             /* vfio_pci_core_enable: ret */                  \
+	X(DISABLE,         "disable")                                                           \
+	X(CLOSE,           "close")                                                             \
+	X(IOCTL,           "ioctl")            /* a0=cmd, ret on exit */                        \
+	X(RESET,           "reset")            /* a0=hook-specific reset kind, ret on exit */   \
+	X(HOT_RESET,       "hot-reset")        /* ret on exit */
+
+enum d0_event_kind {
+#define D0_KIND_ENUM(name, str) D0_EV_##name,
+	D0_EVENT_KINDS(D0_KIND_ENUM)
+#undef D0_KIND_ENUM
+	D0_EV_COUNT,
+};
+
+enum d0_phase {
+	D0_PH_POINT = 0,  /* a single observation */
+	D0_PH_ENTRY = 1,  /* function entry */
+	D0_PH_EXIT = 2,   /* function exit: ret is valid */
+};
+
+/*
+ * Context bits: which enclosing kernel paths the current task is inside,
+ * tracked per task between a function's entry and exit. They say who
+ * caused a step (vfio, runtime PM, a reset, a user config write...).
+ */
+#define D0_CTX_VFIO_POWER    (1u << 0)  /* vfio_pci_set_power_state */
+#define D0_CTX_VFIO_PM_CTRL  (1u << 1)  /* vfio_pm_config_write */
+#define D0_CTX_VFIO_CONFIG   (1u << 2)  /* vfio_pci_config_rw: vfio's own user config access */
+#define D0_CTX_VFIO_CMD      (1u << 3)  /* vfio_basic_config_write */
+#define D0_CTX_RPM_SUSPEND   (1u << 4)  /* pci_pm_runtime_suspend */
+#define D0_CTX_RPM_RESUME    (1u << 5)  /* pci_pm_runtime_resume */
+#define D0_CTX_VFIO_FEATURE  (1u << 6)  /* vfio_pci_core_ioctl_feature */
+#define D0_CTX_VFIO_IOCTL    (1u << 7)  /* vfio_pci_core_ioctl */
+#define D0_CTX_RESET         (1u << 8)  /* pci_try_reset_function / __pci_reset_function_locked */
+#define D0_CTX_BUS_RESET     (1u << 9)  /* pci_reset_bus */
+#define D0_CTX_HOT_RESET     (1u << 10) /* vfio_pci_dev_set_hot_reset */
+#define D0_CTX_DMABUF_MOVE   (1u << 11) /* vfio_pci_dma_buf_move */
+#define D0_CTX_VFIO_FLR      (1u << 12) /* vfio_exp/af_config_write */
+#define D0_CTX_PCI_POWER     (1u << 13) /* __pci_set_power_state / pci_set_power_state */
+
+/* State bits snapshotted into every event (read live from the kernel). */
+#define D0_ST_OPEN           (1u << 0)  /* vdev open_count > 0 */
+#define D0_ST_MEM_ENABLED    (1u << 1)  /* vfio's virtual COMMAND.MEMORY (or no_command_memory) */
+#define D0_ST_LOCK_W_CURRENT (1u << 2)  /* memory_lock write-held by the current task */
+#define D0_ST_LOCK_W_OTHER   (1u << 3)  /* memory_lock write-held by another task */
+#define D0_ST_ENGAGED        (1u << 4)  /* pm_runtime_engaged (low-power feature on) */
+#define D0_ST_MAPPED         (1u << 5)  /* a PTE was granted since the last full zap */
+#define D0_ST_MAPPED_UNKNOWN (1u << 6)  /* device was open before d0audit saw it */
+#define D0_ST_VDEV_KNOWN     (1u << 7)  /* the event carries vfio state (vdev found) */
+
+#define D0_COMM_LEN 16
+
+struct d0_event {
+	__u64 seq;           /* global sequence number, gap = lost events */
+	__u64 ts_ns;         /* bpf_ktime_get_ns() */
+	__u64 dev;           /* struct pci_dev * of the device: opaque identity */
+	__u64 a2;            /* kind-specific (offsets, lengths) */
+	__u64 a3;            /* kind-specific */
+	__s64 ret;           /* return value on exit events */
+	__u32 a0;            /* kind-specific */
+	__u32 a1;            /* kind-specific */
+	__u32 bdf;           /* domain << 16 | bus << 8 | devfn; 0xffffffff unknown */
+	__u32 pid;           /* tgid */
+	__u32 tid;
+	__u32 ctx;           /* D0_CTX_* of the current task */
+	__u32 state;         /* D0_ST_* */
+	__s8 power;          /* pdev->current_state when observed */
+	__s8 power_before;   /* for POWER_* exits: current_state at entry */
+	__u8 rpm_status;     /* dev.power.runtime_status */
+	__u8 phase;          /* enum d0_phase */
+	__u16 kind;          /* enum d0_event_kind */
+	__u16 hook;          /* enum d0_hook_id that observed it */
+	__u16 nr_dmabufs;    /* DMABUFs on vdev->dmabufs (bounded walk) */
+	__u16 nr_unrevoked;  /* of those, not revoked */
+	__u32 pad;
+	char comm[D0_COMM_LEN];
+};
+
+/* Per-device state kept in the BPF hash map, keyed by struct pci_dev *. */
+struct d0_dev_state {
+	__u64 vdev;          /* struct vfio_pci_core_device *, 0 if not vfio */
+	__u64 mapping;       /* the vfio device inode's address_space, zap filter */
+	__u64 fault_gen;     /* successful PTE grants */
+	__u64 zap_gen;       /* fault_gen value at the last full zap */
+	__u64 bar_accesses;  /* BAR reads/writes that reached the device path */
+	__u64 bar_refused;   /* BAR reads/writes the kernel refused (-EIO) */
+	__u64 faults;        /* PTE grants */
+	__u64 faults_refused;/* faults answered with SIGBUS */
+	__u64 nond0_accesses;/* accesses observed while not in D0 */
+	__u32 bdf;
+	__u32 flags;         /* D0_DEVF_* */
+	__s32 last_power;    /* current_state at the last event: detects changes */
+	__u32 pad;
+};
+
+/* First seen while already open: PTEs may exist that were granted unseen. */
+#define D0_DEVF_MAPPED_UNKNOWN (1u << 0)
+
+/* Drop causes counted in the kernel, per CPU (index into the drops map). */
+enum d0_drop_cause {
+	D0_DROP_RINGBUF_FULL = 0,  /* bpf_ringbuf_reserve failed */
+	D0_DROP_DEVMAP_FULL = 1,   /* per-device map full: device untracked */
+	D0_DROP_CAUSES = 2,
+};
+
+/* Configuration written by user space into .rodata before load. */
+struct d0_bpf_config {
+	__u32 record_all;    /* emit hot-path events even when nothing is wrong */
+	__u32 abi_version;
+};
+
+#endif /* D0AUDIT_EVENT_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command-line contract: exit codes, global options, subcommand table. */
+#ifndef D0AUDIT_CLI_H
+#define D0AUDIT_CLI_H
+
+#include <stdbool.h>
+
+/* Exit codes are part of the interface (README, --help). */
+enum d0_exit {
+	D0_EXIT_OK = 0,          /* clean: nothing wrong found */
+	D0_EXIT_VIOLATIONS = 1,  /* rule violations found */
+	D0_EXIT_USAGE = 2,       /* usage or setup error */
+	D0_EXIT_CANNOT = 3,      /* cannot audit, or verdict incomplete */
+};
+
+struct d0_global_opts {
+	bool json;
+	bool pretty;
+	int verbose;
+};
+
+extern struct d0_global_opts d0_opts;
+
+int cmd_doctor(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+#endif /* D0AUDIT_CLI_H */

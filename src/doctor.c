@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * d0audit doctor: can this host be audited, and if not, exactly why.
+ * Reports the kernel, BTF, vfio, privileges, lockdown and, per hook, whether
+ * it attaches here. With privileges it really loads and attaches the BPF
+ * object (then detaches), so "attached" means proven, not predicted.
+ */
+#include "cli.h"
+#include "host_info.h"
+#include "loader.h"
+#include "log.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_PROBLEMS 16
+
+struct verdict {
+	const char *problems[MAX_PROBLEMS];
+	char storage[MAX_PROBLEMS][256];
+	int n;
+};
+
+__attribute__((format(printf, 2, 3))) static void problem(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->n >= MAX_PROBLEMS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(v->storage[v->n], sizeof(v->storage[0]), fmt, ap);
+	va_end(ap);
+	v->problems[v->n] = v->storage[v->n];
+	v->n++;
+}
+
+static void judge(const struct d0_host_info *h, const struct d0_loader *l, bool loaded, struct verdict *v)
+{
+	if (!h->vmlinux_btf)
+		problem(v, "no kernel BTF (/sys/kernel/btf/vmlinux): d0audit needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	if (!h->vfio_pci_loaded)
+		problem(v, "nothing to audit: vfio-pci is not loaded on this host (modprobe vfio-pci, then bind a device to it)");
+	else if (!h->vfio_pci_core_btf)
+		problem(v, "vfio-pci is loaded but vfio_pci_core has no BTF (/sys/kernel/btf/vfio_pci_core): needs CONFIG_DEBUG_INFO_BTF_MODULES=y");
+	if (!d0_host_can_trace(h))
+		problem(v, "insufficient privileges: run as root, or with CAP_BPF and CAP_PERFMON");
+	if (!strcmp(h->lockdown, "confidentiality"))
+		problem(v, "kernel lockdown is 'confidentiality': BPF may not read kernel memory (boot with lockdown=integrity or none)");
+	if (!h->vfio_pci_loaded)
+		return;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const char *s = d0_hook_status(l, i, loaded);
+
+		if (!(d0_hooks[i].flags & D0_HF_CORE))
+			continue;
+		if (strcmp(s, "attached") && strcmp(s, "attachable"))
+			problem(v, "core hook %s (%s) %s: %s", d0_hooks[i].name, d0_hooks[i].target, s,
+				l->plan[i].reason);
+	}
+}
+
+static json_t *hooks_json(const struct d0_loader *l, bool loaded)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *d = &d0_hooks[i];
+		const struct d0_hook_plan *p = &l->plan[i];
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s}",
+			"name", d->name, "program", d->prog, "kind", d0_hook_kind_name(d->kind),
+			"target", d->target, "module", d->module, "core", (d->flags & D0_HF_CORE) != 0,
+			"hot", (d->flags & D0_HF_HOT) != 0, "status", d0_hook_status(l, i, loaded),
+			"symbol", p->symbol, "reason", p->reason));
+	}
+	return arr;
+}
+
+static int print_json(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
+		      const struct verdict *v, int code)
+{
+	json_t *devs = json_array(), *problems = json_array(), *root;
+
+	for (int i = 0; i < h->vfio_devices && i < D0_MAX_LISTED_DEVICES; i++)
+		json_array_append_new(devs, json_string(h->devices[i]));
+	for (int i = 0; i < v->n; i++)
+		json_array_append_new(problems, json_string(v->problems[i]));
+	root = json_pack("{s:{s:s, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:{s:b, s:i, s:o}}",
+		"kernel", "release", h->release, "btf", h->vmlinux_btf, "vfio_pci_core_btf", h->vfio_pci_core_btf,
+		"vfio", "pci_loaded", h->vfio_pci_loaded, "device_count", h->vfio_devices, "devices", devs,
+		"privileges", "root", h->root, "cap_bpf", h->cap_bpf, "cap_perfmon", h->cap_perfmon,
+		"cap_sys_admin", h->cap_sys_admin, "sufficient", d0_host_can_trace(h),
+		"lockdown", h->lockdown,
+		"hooks_loaded", loaded,
+		"hooks", hooks_json(l, loaded),
+		"verdict", "can_audit", code == D0_EXIT_OK, "exit_code", code, "problems", problems);
+	if (!root) {
+		d0_err("internal error: cannot build the doctor JSON");
+		return D0_EXIT_CANNOT;
+	}
+	json_dumpf(root, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(root);
+	return code;
+}
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static int print_text(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
+		      const struct verdict *v, int code)
+{
+	printf("kernel:            %s\n", h->release);
+	printf("kernel BTF:        %s\n", yes(h->vmlinux_btf));
+	printf("vfio_pci_core BTF: %s\n", yes(h->vfio_pci_core_btf));
+	printf("vfio-pci loaded:   %s\n", yes(h->vfio_pci_loaded));
+	printf("vfio-pci devices:  %d", h->vfio_devices);
+	for (int i = 0; i < h->vfio_devices && i < D0_MAX_LISTED_DEVICES; i++)
+		printf("%s%s", i ? " " : " (", h->devices[i]);
+	printf("%s\n", h->vfio_devices ? ")" : "");
+	printf("privileges:        root=%s CAP_BPF=%s CAP_PERFMON=%s CAP_SYS_ADMIN=%s\n", yes(h->root),
+	       yes(h->cap_bpf), yes(h->cap_perfmon), yes(h->cap_sys_admin));
+	printf("lockdown:          %s\n", h->lockdown);
+	printf("\nhooks (%s):\n", loaded ? "loaded and attached for real, then detached"
+					 : "predicted from BTF, kallsyms and ftrace; not loaded");
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *d = &d0_hooks[i];
+		const struct d0_hook_plan *p = &l->plan[i];
+
+		printf("  %-22s %-9s %-32s %-11s%s%s\n", d->name, d0_hook_kind_name(d->kind), d->target,
+		       d0_hook_status(l, i, loaded), p->reason[0] ? " " : "", p->reason);
+	}
+	printf("\n");
+	if (code == D0_EXIT_OK) {
+		printf("verdict: ready to audit %d device(s)\n", h->vfio_devices);
+	} else {
+		printf("verdict: cannot audit this host:\n");
+		for (int i = 0; i < v->n; i++)
+			printf("  - %s\n", v->problems[i]);
+	}
+	return code;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: d0audit doctor [--no-load] [-j] [-p]\n"
+		"\n"
+		"Tells whether this host can be audited and, if not, why: kernel release, kernel\n"
+		"and vfio module BTF, vfio-pci and its devices, privileges, lockdown, and for every\n"
+		"hook whether it attaches here (with the reason when it does not).\n"
+		"\n"
+		"  --no-load   only predict attachability; do not load the BPF object\n"
+		"  -j, --json  JSON on stdout\n"
+		"  -p, --pretty  indented JSON\n"
+		"\n"
+		"Exit: 0 ready to audit, 2 usage error, 3 cannot audit (reasons printed).\n");
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-load", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct d0_host_info host;
+	struct d0_loader loader = {};
+	struct verdict v = {};
+	bool load = true, loaded = false;
+	int c, code, load_err = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': load = false; break;
+		case 'j': d0_opts.json = true; break;
+		case 'p': d0_opts.json = d0_opts.pretty = true; break;
+		case 'h': usage(stdout); return D0_EXIT_OK;
+		default: usage(stderr); return D0_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		d0_err("doctor: unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return D0_EXIT_USAGE;
+	}
+	d0_host_info_collect(&host, NULL);
+	if (load && d0_host_can_trace(&host) && host.vmlinux_btf) {
+		load_err = d0_loader_start(&loader, NULL);
+		loaded = load_err == 0;
+		d0_loader_stop(&loader);
+	}
+	if (!loaded && d0_loader_plan(&loader))
+		return D0_EXIT_CANNOT;
+	if (load_err)
+		problem(&v, "the BPF object could not be loaded: %s (see the error above)", strerror(-load_err));
+	judge(&host, &loader, loaded, &v);
+	code = v.n ? D0_EXIT_CANNOT : D0_EXIT_OK;
+	if (d0_opts.json)
+		return print_json(&host, &loader, loaded, &v, code);
+	return print_text(&host, &loader, loaded, &v, code);
+}

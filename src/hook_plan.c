@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "hook_plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *d0_decision_name(enum d0_hook_decision d)
+{
+	switch (d) {
+	case D0_PLAN_ATTACH: return "attach";
+	case D0_PLAN_UNAVAILABLE: return "unavailable";
+	case D0_PLAN_SUPERSEDED: return "not-needed";
+	}
+	return "?";
+}
+
+static bool kernel_at_least(const struct d0_kernel_facts *k, int major, int minor)
+{
+	return k->major > major || (k->major == major && k->minor >= minor);
+}
+
+#define UNAVAILABLE(p, ...)                                                  \
+	do {                                                                 \
+		(p)->decision = D0_PLAN_UNAVAILABLE;                         \
+		snprintf((p)->reason, sizeof((p)->reason), __VA_ARGS__);     \
+	} while (0)
+
+static void plan_trampoline(const struct d0_kernel_facts *k, const struct d0_hook_def *h,
+			    const struct d0_target_facts *t, struct d0_hook_plan *p)
+{
+	if (!k->vmlinux_btf) {
+		UNAVAILABLE(p, "no kernel BTF (/sys/kernel/btf/vmlinux): fentry/fexit need CONFIG_DEBUG_INFO_BTF");
+		return;
+	}
+	if (t->btf_nargs < 0) {
+		if (t->clone[0])
+			UNAVAILABLE(p, "only the compiler clone %s exists: %s attaches by exact name", t->clone,
+				    d0_hook_kind_name(h->kind));
+		else if (t->sym_exact)
+			UNAVAILABLE(p, "%s has a symbol but no BTF in %s", h->target, h->module);
+		else
+			UNAVAILABLE(p, "%s is not in this kernel: no BTF and no symbol (inlined into its callers, or absent in this version)",
+				    h->target);
+		return;
+	}
+	if (!t->sym_exact) {
+		if (t->clone[0])
+			UNAVAILABLE(p, "inlined: only the compiler clone %s has a symbol", t->clone);
+		else
+			UNAVAILABLE(p, "inlined: %s is in BTF but has no symbol in /proc/kallsyms", h->target);
+		return;
+	}
+	if (k->ftrace_list && !t->ftrace_site) {
+		UNAVAILABLE(p, "no ftrace site: %s is notrace (not in available_filter_functions)", h->target);
+		return;
+	}
+	if (t->btf_nargs > 6 &&
+	    !kernel_at_least(k, D0_TRAMPOLINE_MANY_ARGS_MAJOR, D0_TRAMPOLINE_MANY_ARGS_MINOR)) {
+		UNAVAILABLE(p, "too many arguments: %s takes %d, BPF trampolines on %d.%d take at most 6 (need %d.%d+)",
+			    h->target, t->btf_nargs, k->major, k->minor, D0_TRAMPOLINE_MANY_ARGS_MAJOR,
+			    D0_TRAMPOLINE_MANY_ARGS_MINOR);
+		return;
+	}
+	p->decision = D0_PLAN_ATTACH;
+	snprintf(p->symbol, sizeof(p->symbol), "%s", h->target);
+}
+
+static void plan_kprobe(const struct d0_hook_def *h, const struct d0_target_facts *t, struct d0_hook_plan *p)
+{
+	if (t->sym_exact) {
+		p->decision = D0_PLAN_ATTACH;
+		snprintf(p->symbol, sizeof(p->symbol), "%s", h->target);
+		return;
+	}
+	if (t->clone[0] && (h->flags & D0_HF_CLONE)) {
+		p->decision = D0_PLAN_ATTACH;
+		snprintf(p->symbol, sizeof(p->symbol), "%s", t->clone);
+		snprintf(p->reason, sizeof(p->reason), "attaching to the compiler clone %s", t->clone);
+		return;
+	}
+	if (t->clone[0])
+		UNAVAILABLE(p, "only the compiler clone %s exists and this hook does not accept clones", t->clone);
+	else
+		UNAVAILABLE(p, "%s has no symbol in /proc/kallsyms (inlined, or absent in this version)", h->target);
+}
+
+void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT])
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *h = &d0_hooks[i];
+		const struct d0_target_facts *t = &k->t[i];
+		struct d0_hook_plan *p = &plan[i];
+
+		memset(p, 0, sizeof(*p));
+		/* Rows only ever name earlier rows as alt, so alt is decided already. */
+		if (h->alt != D0_HOOK_NONE && plan[h->alt].decision == D0_PLAN_ATTACH) {
+			p->decision = D0_PLAN_SUPERSEDED;
+			snprintf(p->reason, sizeof(p->reason), "not needed: %s attaches (%s)",
+				 d0_hooks[h->alt].target, d0_hooks[h->alt].name);
+			continue;
+		}
+		if (!t->module_present) {
+			UNAVAILABLE(p, "module %s is not loaded (no /sys/kernel/btf/%s)", h->module, h->module);
+			continue;
+		}
+		switch (h->kind) {
+		case D0_FENTRY:
+		case D0_FEXIT:
+		case D0_TP_BTF:
+			plan_trampoline(k, h, t, p);
+			break;
+		case D0_KPROBE:
+		case D0_KRETPROBE:
+			plan_kprobe(h, t, p);
+			break;
+		}
+	}
+}

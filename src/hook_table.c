@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "hook_table.h"
+
+#include <string.h>
+
+const struct d0_hook_def d0_hooks[D0_HOOK_COUNT] = {
+#define D0_HOOK_ROW(id_, prog_, kind_, target_, module_, flags_, alt_) \
+	[D0_HOOK_##id_] = {                                              \
+		.id = D0_HOOK_##id_,                                     \
+		.name = #id_,                                            \
+		.prog = #prog_,                                          \
+		.kind = D0_##kind_,                                      \
+		.target = target_,                                       \
+		.module = module_,                                       \
+		.flags = flags_,                                         \
+		.alt = D0_HOOK_##alt_,                                   \
+	},
+	D0_HOOK_TABLE(D0_HOOK_ROW)
+#undef D0_HOOK_ROW
+};
+
+const char *d0_hook_kind_name(enum d0_hook_kind kind)
+{
+	switch (kind) {
+	case D0_FENTRY: return "fentry";
+	case D0_FEXIT: return "fexit";
+	case D0_KPROBE: return "kprobe";
+	case D0_KRETPROBE: return "kretprobe";
+	case D0_TP_BTF: return "tp_btf";
+	}
+	return "?";
+}
+
+const struct d0_hook_def *d0_hook_by_name(const char *name)
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (!strcmp(d0_hooks[i].name, name) || !strcmp(d0_hooks[i].prog, name))
+			return &d0_hooks[i];
+	return NULL;
+}

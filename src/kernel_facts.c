@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kernel_facts.h"
+#include "log.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static const char *const ftrace_paths[] = {
+	"/sys/kernel/tracing/available_filter_functions",
+	"/sys/kernel/debug/tracing/available_filter_functions",
+};
+
+int d0_parse_release(const char *release, int *major, int *minor)
+{
+	if (sscanf(release, "%d.%d", major, minor) != 2)
+		return -EINVAL;
+	return 0;
+}
+
+/* Compiler clones keep the name and add a suffix; .cold parts are not entry points. */
+static bool is_clone_of(const char *sym, const char *target)
+{
+	size_t n = strlen(target);
+
+	if (strncmp(sym, target, n) || sym[n] != '.')
+		return false;
+	return !strstr(sym + n, ".cold");
+}
+
+/* Calls fn(name, k) for each line's symbol name; `field` is its column (0-based). */
+static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, struct d0_kernel_facts *k))
+{
+	char line[512];
+
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
+
+		for (int i = 0; tok && i < field; i++)
+			tok = strtok_r(NULL, " \t\n", &save);
+		if (tok)
+			fn(tok, k);
+	}
+}
+
+static void mark_kallsym(const char *name, struct d0_kernel_facts *k)
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		struct d0_target_facts *t = &k->t[i];
+
+		if (!strcmp(name, d0_hooks[i].target))
+			t->sym_exact = true;
+		else if (!t->clone[0] && is_clone_of(name, d0_hooks[i].target))
+			snprintf(t->clone, sizeof(t->clone), "%s", name);
+	}
+}
+
+static void mark_ftrace(const char *name, struct d0_kernel_facts *k)
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (!strcmp(name, d0_hooks[i].target))
+			k->t[i].ftrace_site = true;
+}
+
+void d0_scan_kallsyms(FILE *f, struct d0_kernel_facts *k)
+{
+	/* "ffffffff81000000 T name [module]" */
+	scan_names(f, 2, k, mark_kallsym);
+}
+
+void d0_scan_ftrace(FILE *f, struct d0_kernel_facts *k)
+{
+	/* "name [module]" */
+	scan_names(f, 0, k, mark_ftrace);
+	k->ftrace_list = true;
+}
+
+static int btf_func_nargs(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	const struct btf_type *fn, *proto;
+
+	if (id <= 0)
+		return -1;
+	fn = btf__type_by_id(btf, id);
+	proto = btf__type_by_id(btf, fn->type);
+	return proto ? btf_vlen(proto) : -1;
+}
+
+/* Look every target up in vmlinux BTF and in its module's split BTF. */
+static void collect_btf(struct d0_kernel_facts *k, const char *dir)
+{
+	char path[512];
+	struct btf *vmlinux;
+
+	snprintf(path, sizeof(path), "%s/vmlinux", dir);
+	vmlinux = btf__parse(path, NULL);
+	k->vmlinux_btf = vmlinux != NULL;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *h = &d0_hooks[i];
+		struct d0_target_facts *t = &k->t[i];
+		bool is_vmlinux = !strcmp(h->module, "vmlinux");
+		struct btf *mod = NULL;
+
+		t->btf_nargs = -1;
+		snprintf(path, sizeof(path), "%s/%s", dir, h->module);
+		t->module_present = is_vmlinux || access(path, R_OK) == 0;
+		if (!vmlinux || !t->module_present)
+			continue;
+		if (is_vmlinux) {
+			t->btf_nargs = btf_func_nargs(vmlinux, h->target);
+			continue;
+		}
+		mod = btf__parse_split(path, vmlinux);
+		if (mod)
+			t->btf_nargs = btf_func_nargs(mod, h->target);
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+}
+
+int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sources *src)
+{
+	const char *kallsyms = src && src->kallsyms ? src->kallsyms : "/proc/kallsyms";
+	const char *btf_dir = src && src->btf_dir ? src->btf_dir : "/sys/kernel/btf";
+	struct utsname u;
+	const char *release;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	if (src && src->release) {
+		release = src->release;
+	} else {
+		uname(&u);
+		release = u.release;
+	}
+	if (d0_parse_release(release, &k->major, &k->minor))
+		d0_warn("cannot parse kernel release '%s': assuming a recent kernel", release);
+
+	collect_btf(k, btf_dir);
+
+	f = fopen(kallsyms, "r");
+	if (!f) {
+		int err = -errno;
+
+		d0_err("cannot read %s: %s (needed to tell inlined functions from attachable ones)",
+		       kallsyms, strerror(errno));
+		return err;
+	}
+	d0_scan_kallsyms(f, k);
+	fclose(f);
+
+	if (src && src->ftrace) {
+		f = fopen(src->ftrace, "r");
+	} else {
+		f = NULL;
+		for (size_t i = 0; !f && i < sizeof(ftrace_paths) / sizeof(ftrace_paths[0]); i++)
+			f = fopen(ftrace_paths[i], "r");
+	}
+	if (f) {
+		d0_scan_ftrace(f, k);
+		fclose(f);
+	} else {
+		d0_debug("no available_filter_functions (tracefs not mounted?): notrace functions are found at attach time");
+	}
+	return 0;
+}

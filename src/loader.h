@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Opening, loading and attaching the BPF object according to a hook plan.
+ * A program that fails to load or attach is switched off and recorded with
+ * its error; the rest keep working.
+ */
+#ifndef D0AUDIT_LOADER_H
+#define D0AUDIT_LOADER_H
+
+#include <stdbool.h>
+#include "hook_plan.h"
+#include "kernel_facts.h"
+
+struct d0audit_bpf;
+struct bpf_link;
+
+struct d0_load_opts {
+	bool record_all;            /* emit hot-path events even in D0 */
+	unsigned int ringbuf_bytes; /* 0 = default */
+};
+
+struct d0_loader {
+	struct d0audit_bpf *skel;
+	struct d0_kernel_facts facts;
+	struct d0_hook_plan plan[D0_HOOK_COUNT];
+	struct bpf_link *links[D0_HOOK_COUNT];
+	int attached;               /* hooks attached */
+};
+
+/* Collect facts and plan only (no privileges needed). */
+int d0_loader_plan(struct d0_loader *l);
+/* Plan, load and attach. Returns 0 if the object loaded (some hooks may be off). */
+int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts);
+void d0_loader_stop(struct d0_loader *l);
+
+/* "attached", "attachable", "failed", "unavailable" or "not-needed". */
+const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded);
+
+#endif /* D0AUDIT_LOADER_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "log.h"
+#include "cli.h"
+
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "d0audit: %s", level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void d0_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void d0_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void d0_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d0_opts.verbose)
+		return;
+	va_start(ap, fmt);
+	vlog("debug: ", fmt, ap);
+	va_end(ap);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && d0_opts.verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && !d0_opts.verbose)
+		return 0;
+	/* Expected probe failures are reported by us, per hook, with a reason. */
+	if (level == LIBBPF_WARN && !d0_opts.verbose)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+void d0_log_setup_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* d0audit: command dispatch (bpftool style: d0audit [OPTIONS] COMMAND [ARGS]). */
+#include "cli.h"
+#include "log.h"
+#include "version.h"
+
+#include <linux/types.h>
+#include "d0audit/event.h"
+
+#include <bpf/libbpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct d0_global_opts d0_opts;
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static int not_yet(const char *name)
+{
+	d0_err("'%s' is not implemented yet in this version; 'd0audit doctor' works", name);
+	return D0_EXIT_USAGE;
+}
+
+static int cmd_audit(int argc, char **argv) { (void)argc; (void)argv; return not_yet("audit"); }
+static int cmd_check(int argc, char **argv) { (void)argc; (void)argv; return not_yet("check"); }
+static int cmd_daemon(int argc, char **argv) { (void)argc; (void)argv; return not_yet("daemon"); }
+static int cmd_report(int argc, char **argv) { (void)argc; (void)argv; return not_yet("report"); }
+static int cmd_rules(int argc, char **argv) { (void)argc; (void)argv; return not_yet("rules"); }
+
+static const struct command commands[] = {
+	{ "doctor", cmd_doctor, "can this host be audited? kernel, BTF, vfio, privileges, every hook" },
+	{ "audit",  cmd_audit,  "attach, watch for a duration or around a command, report violations" },
+	{ "record", cmd_record, "write the raw event stream (NDJSON trace) to a file" },
+	{ "check",  cmd_check,  "judge a recorded trace offline (for CI)" },
+	{ "daemon", cmd_daemon, "run as a host service (logs, metrics)" },
+	{ "report", cmd_report, "render a trace as a per-device timeline" },
+	{ "rules",  cmd_rules,  "list the ordering rules d0audit enforces" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: d0audit [-j|--json] [-p|--pretty] [-v|--verbose] COMMAND [ARGS]\n"
+		   "       d0audit --version | --help\n\n"
+		   "eBPF auditor of the vfio-pci power-state ordering rules: no BAR may be reachable\n"
+		   "while a device is outside D0.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'd0audit COMMAND --help' describes a command.\n\n"
+		   "Exit codes:\n"
+		   "  0  ok: nothing wrong found\n"
+		   "  1  rule violations found\n"
+		   "  2  usage or setup error\n"
+		   "  3  cannot audit, or the verdict is incomplete (lost events, missing hooks)\n");
+}
+
+static void version(void)
+{
+	if (d0_opts.json) {
+		printf("{\"version\":\"%s\",\"commit\":\"%s\",\"libbpf\":\"%s\",\"event_abi\":%d}\n",
+		       D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string(), D0_EVENT_ABI_VERSION);
+		return;
+	}
+	printf("d0audit %s (commit %s, libbpf %s)\n", D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string());
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	d0_log_setup_libbpf();
+	/* Global options come before the command; commands parse their own. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			d0_opts.json = true;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
+			d0_opts.json = d0_opts.pretty = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			d0_opts.verbose++;
+		} else if (!strcmp(a, "-vv")) {
+			d0_opts.verbose += 2;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return D0_EXIT_OK;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			version();
+			return D0_EXIT_OK;
+		} else {
+			d0_err("unknown option '%s' (see 'd0audit --help')", a);
+			return D0_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return D0_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].fn(argc - i, argv + i);
+	d0_err("unknown command '%s' (commands: doctor audit record check daemon report rules)", argv[i]);
+	return D0_EXIT_USAGE;
+}

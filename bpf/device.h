@@ -24,53 +24,64 @@ static __always_inline int hexval(char c)
 	return -1;
 }
 
-/* "DDDD:BB:dd.f" (pci_name) -> domain << 16 | bus << 8 | devfn. */
-static __always_inline __u32 pdev_bdf(struct pci_dev *pdev)
+/*
+ * The loops below live in global functions: the verifier checks each once,
+ * on its own, instead of once per inlined call site (which blew the
+ * complexity limit). Kernel pointers cross as plain u64 and are read with
+ * CO-RE probe reads inside.
+ */
+
+/*
+ * Global functions take scalars only; fentry arguments are typed (BTF)
+ * pointers. Copying the pointer through the stack makes it a plain value.
+ */
+static __always_inline __u64 as_scalar(const void *p)
 {
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+/* Domain from pci_name() "DDDD:BB:dd.f"; bus and devfn from the struct. */
+__noinline __u32 d0_pdev_bdf(__u64 pdev_addr)
+{
+	struct pci_dev *pdev = (struct pci_dev *)pdev_addr;
 	const char *name = BPF_CORE_READ(pdev, dev.kobj.name);
-	char s[16] = {};
-	__u32 part[4] = {};
-	int idx = 0;
+	__u32 domain = 0, bus = BPF_CORE_READ(pdev, bus, number), devfn = BPF_CORE_READ(pdev, devfn);
+	char s[12] = {};
+	int i;
 
 	if (!name || bpf_probe_read_kernel_str(s, sizeof(s), name) < 0)
 		return D0_BDF_UNKNOWN;
-	for (int i = 0; i < 16; i++) {
-		char c = s[i];
-		int v;
+	for (i = 0; i < 8; i++) {
+		int v = hexval(s[i]);
 
-		if (c == 0)
-			break;
-		if (c == ':' || c == '.') {
-			if (++idx > 3)
-				return D0_BDF_UNKNOWN;
-			continue;
-		}
-		v = hexval(c);
 		if (v < 0)
-			return D0_BDF_UNKNOWN;
-		if (idx < 4)
-			part[idx & 3] = part[idx & 3] * 16 + v;
+			break;
+		domain = domain * 16 + v;
 	}
-	if (idx != 3)
+	if (i == 0 || s[i] != ':')
 		return D0_BDF_UNKNOWN;
-	return (part[0] << 16) | ((part[1] & 0xff) << 8) | ((part[2] & 0x1f) << 3) | (part[3] & 7);
+	return (domain << 16) | ((bus & 0xff) << 8) | (devfn & 0xff);
 }
 
-/* Is the device's driver a vfio-pci (or vfio variant) driver? */
-static __always_inline bool pdev_is_vfio(struct pci_dev *pdev)
+/* Is the device's driver vfio-pci or a vfio variant ("mlx5_vfio_pci", ...)? */
+__noinline int d0_pdev_is_vfio(__u64 pdev_addr)
 {
+	struct pci_dev *pdev = (struct pci_dev *)pdev_addr;
 	const char *drv = BPF_CORE_READ(pdev, driver, name);
 	char s[32] = {};
 
 	if (!drv || bpf_probe_read_kernel_str(s, sizeof(s), drv) < 0)
-		return false;
-	for (int i = 0; i + 3 < 31; i++) {
+		return 0;
+	for (int i = 0; i < 28; i++) {
 		if (s[i] == 0)
-			break;
+			return 0;
 		if (s[i] == 'v' && s[i + 1] == 'f' && s[i + 2] == 'i' && s[i + 3] == 'o')
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
 }
 
 static __always_inline struct address_space *vdev_mapping(struct vfio_pci_core_device *vdev)
@@ -101,7 +112,7 @@ dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook
 	if (st)
 		return st;
 	init.vdev = (__u64)vdev;
-	init.bdf = pdev_bdf(pdev);
+	init.bdf = d0_pdev_bdf(as_scalar(pdev));
 	init.last_power = BPF_CORE_READ(pdev, current_state);
 	mapping = vdev_mapping(vdev);
 	init.mapping = (__u64)mapping;
@@ -143,7 +154,7 @@ dev_state_of_pdev(struct pci_dev *pdev, struct vfio_pci_core_device **vdevp, __u
 		*vdevp = (struct vfio_pci_core_device *)st->vdev;
 		return st;
 	}
-	if (!pdev || !pdev_is_vfio(pdev))
+	if (!pdev || !d0_pdev_is_vfio(as_scalar(pdev)))
 		return NULL;
 	vdev = BPF_CORE_READ(pdev, dev.driver_data);
 	if (!vdev)
@@ -185,16 +196,15 @@ static __always_inline __u32 vdev_lock_state(struct vfio_pci_core_device *vdev)
 	return D0_ST_LOCK_W_OTHER;
 }
 
-/* Count DMABUFs on vdev->dmabufs and how many are not revoked (6.19+). */
-static __always_inline void vdev_dmabufs(struct vfio_pci_core_device *vdev, __u16 *total, __u16 *unrevoked)
+/* DMABUFs on vdev->dmabufs (6.19+): total << 16 | not revoked. */
+__noinline __u32 d0_vdev_dmabufs(__u64 vdev_addr)
 {
+	struct vfio_pci_core_device *vdev = (struct vfio_pci_core_device *)vdev_addr;
 	struct list_head *head, *node;
-	__u32 elm_off;
+	__u32 elm_off, total = 0, unrevoked = 0;
 
-	*total = 0;
-	*unrevoked = 0;
 	if (!bpf_core_field_exists(vdev->dmabufs) || !bpf_core_type_exists(struct vfio_pci_dma_buf))
-		return;
+		return 0;
 	head = &vdev->dmabufs;
 	node = BPF_CORE_READ(vdev, dmabufs.next);
 	elm_off = bpf_core_field_offset(struct vfio_pci_dma_buf, dmabufs_elm);
@@ -204,11 +214,12 @@ static __always_inline void vdev_dmabufs(struct vfio_pci_core_device *vdev, __u1
 		if (!node || node == head)
 			break;
 		priv = (struct vfio_pci_dma_buf *)((void *)node - elm_off);
-		*total += 1;
+		total++;
 		if (bpf_core_field_exists(priv->revoked) && !BPF_CORE_READ_BITFIELD_PROBED(priv, revoked))
-			*unrevoked += 1;
+			unrevoked++;
 		node = BPF_CORE_READ(node, next);
 	}
+	return total << 16 | unrevoked;
 }
 
 #endif /* D0AUDIT_BPF_DEVICE_H */

@@ -21,23 +21,22 @@ static __always_inline void ctx_enter(__u32 bit_index)
 		if (!c)
 			return;
 	}
-	if (bit_index < D0_CTX_BITS)
+	if (bit_index < D0_CTX_BITS) {
 		c->depth[bit_index] += 1;
+		c->bits |= 1u << bit_index;
+	}
 }
 
 static __always_inline void ctx_leave(__u32 bit_index)
 {
 	__u32 tid = current_tid();
 	struct d0_task_ctx *c = bpf_map_lookup_elem(&task_ctx, &tid);
-	__u32 live = 0;
 
-	if (!c)
+	if (!c || bit_index >= D0_CTX_BITS)
 		return;
-	if (bit_index < D0_CTX_BITS && c->depth[bit_index])
-		c->depth[bit_index] -= 1;
-	for (int i = 0; i < D0_CTX_BITS; i++)
-		live |= c->depth[i];
-	if (!live)
+	if (c->depth[bit_index] && !--c->depth[bit_index])
+		c->bits &= ~(1u << bit_index);
+	if (!c->bits)
 		bpf_map_delete_elem(&task_ctx, &tid);
 }
 
@@ -45,14 +44,8 @@ static __always_inline __u32 ctx_bits(void)
 {
 	__u32 tid = current_tid();
 	struct d0_task_ctx *c = bpf_map_lookup_elem(&task_ctx, &tid);
-	__u32 bits = 0;
 
-	if (!c)
-		return 0;
-	for (int i = 0; i < D0_CTX_BITS; i++)
-		if (c->depth[i])
-			bits |= 1u << i;
-	return bits;
+	return c ? c->bits : 0;
 }
 
 static __always_inline struct d0_task_ctx *ctx_get(void)
@@ -84,6 +77,7 @@ event_begin(__u16 kind, __u8 phase, __u32 hook, struct pci_dev *pdev,
 {
 	__u64 seq = __sync_fetch_and_add(&d0_seq, 1);
 	struct d0_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u32 dmabufs;
 	__u64 id;
 
 	if (!e) {
@@ -117,7 +111,9 @@ event_begin(__u16 kind, __u8 phase, __u32 hook, struct pci_dev *pdev,
 		if (BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
 			e->state |= D0_ST_ENGAGED;
 		e->state |= vdev_lock_state(vdev);
-		vdev_dmabufs(vdev, &e->nr_dmabufs, &e->nr_unrevoked);
+		dmabufs = d0_vdev_dmabufs(as_scalar(vdev));
+		e->nr_dmabufs = dmabufs >> 16;
+		e->nr_unrevoked = dmabufs & 0xffff;
 	}
 	if (st) {
 		if (st->fault_gen != st->zap_gen)

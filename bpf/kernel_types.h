@@ -50,8 +50,11 @@ struct kobject {
 	const char *name;
 };
 
+/* CO-RE matches a field's type by kind and name: it must be this enum, not an int. */
+enum rpm_status { RPM_ACTIVE___d0 = 0, RPM_INVALID___d0 = -1 };
+
 struct dev_pm_info {
-	int runtime_status;         /* enum rpm_status */
+	enum rpm_status runtime_status;
 };
 
 struct device {

@@ -33,9 +33,10 @@ struct {
 /* Per-task context: which enclosing paths the task is in (D0_CTX_*). */
 #define D0_CTX_BITS 16
 struct d0_task_ctx {
-	__u8 depth[D0_CTX_BITS];
+	__u8 depth[D0_CTX_BITS]; /* nesting per context bit */
+	__u32 bits;              /* D0_CTX_*: depth[i] != 0 */
 	__s8 power_before;       /* current_state at __pci_set_power_state entry */
-	__u8 pad[7];
+	__u8 pad[3];
 };
 
 struct {

@@ -38,3 +38,8 @@ const struct d0_hook_def *d0_hook_by_name(const char *name)
 			return &d0_hooks[i];
 	return NULL;
 }
+
+const char *d0_hook_name(unsigned int id)
+{
+	return id < D0_HOOK_COUNT ? d0_hooks[id].name : "invalid";
+}

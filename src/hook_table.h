@@ -20,6 +20,8 @@ struct d0_hook_def {
 extern const struct d0_hook_def d0_hooks[D0_HOOK_COUNT];
 
 const char *d0_hook_kind_name(enum d0_hook_kind kind);
+/* Row name of a hook id ("ZAP"), "invalid" when out of range. */
+const char *d0_hook_name(unsigned int id);
 /* Row by its name ("ZAP") or program name; NULL if none. */
 const struct d0_hook_def *d0_hook_by_name(const char *name);
 

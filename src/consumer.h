@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Draining the BPF ring buffer with exact loss accounting: every event
+ * carries a sequence number taken before its reserve, so a number never
+ * delivered is a counted drop. Holes are reported as gaps once they cannot
+ * be reordering between CPUs any more; at the end, produced = delivered +
+ * dropped must hold, and is checked.
+ */
+#ifndef D0AUDIT_CONSUMER_H
+#define D0AUDIT_CONSUMER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "d0audit/event.h"
+#include "hook_table.h"
+
+struct d0_loader;
+struct ring_buffer;
+
+struct d0_consumer_ops {
+	int (*event)(const struct d0_event *e, void *ctx);
+	void (*gap)(__u64 first_seq, __u64 count, void *ctx);
+	void *ctx;
+};
+
+struct d0_hole {
+	__u64 first, end;   /* [first, end) */
+};
+
+struct d0_seq_tracker {
+	__u64 next;          /* lowest sequence number not yet seen in order */
+	struct d0_hole *holes;
+	int nholes, cap;
+	__u64 lost_reported;
+};
+
+struct d0_consumer {
+	struct ring_buffer *rb;
+	struct d0_loader *loader;
+	struct d0_consumer_ops ops;
+	struct d0_seq_tracker seq;
+	__u64 delivered;
+	__u64 by_kind[D0_EV_COUNT];
+	__u64 bad_records;   /* wrong size: ABI mismatch */
+};
+
+struct d0_counters {
+	__u64 produced;
+	__u64 delivered;
+	__u64 drops[D0_DROP_CAUSES];
+	__u64 drops_by_hook[D0_HOOK_COUNT];
+	__u64 hits[D0_HOOK_COUNT];
+};
+
+int d0_consumer_init(struct d0_consumer *c, struct d0_loader *l, const struct d0_consumer_ops *ops);
+/* Wait up to timeout_ms for events and handle them. Returns events handled or -errno. */
+int d0_consumer_poll(struct d0_consumer *c, int timeout_ms);
+/* Take everything left in the buffer, then report every remaining hole. */
+int d0_consumer_finish(struct d0_consumer *c);
+void d0_consumer_free(struct d0_consumer *c);
+void d0_consumer_counters(const struct d0_consumer *c, struct d0_counters *out);
+
+/* Sequence tracking on its own, for tests. */
+void d0_seq_see(struct d0_seq_tracker *t, __u64 seq, const struct d0_consumer_ops *ops, bool final);
+void d0_seq_flush(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 produced);
+
+#endif /* D0AUDIT_CONSUMER_H */

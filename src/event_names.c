@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "event_names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[D0_EV_COUNT] = {
+#define D0_KIND_NAME(name, str) [D0_EV_##name] = str,
+	D0_EVENT_KINDS(D0_KIND_NAME)
+#undef D0_KIND_NAME
+};
+
+const char *d0_kind_name(unsigned int kind)
+{
+	return kind < D0_EV_COUNT ? kind_names[kind] : NULL;
+}
+
+int d0_kind_from_name(const char *name)
+{
+	for (int i = 0; i < D0_EV_COUNT; i++)
+		if (!strcmp(kind_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *d0_phase_name(unsigned int phase)
+{
+	switch (phase) {
+	case D0_PH_ENTRY: return "entry";
+	case D0_PH_EXIT: return "exit";
+	default: return "point";
+	}
+}
+
+const char *d0_power_name(int power)
+{
+	switch (power) {
+	case D0_PWR_ERROR: return "error";
+	case D0_PWR_D0: return "D0";
+	case D0_PWR_D1: return "D1";
+	case D0_PWR_D2: return "D2";
+	case D0_PWR_D3HOT: return "D3hot";
+	case D0_PWR_D3COLD: return "D3cold";
+	default: return "unknown";
+	}
+}
+
+const char *d0_rpm_name(unsigned int status)
+{
+	static const char *const names[] = { "active", "resuming", "suspended", "suspending", "blocked" };
+
+	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
+}
+
+/* Must follow the bit order of D0_CTX_* in include/d0audit/event.h. */
+const char *const d0_ctx_names[] = {
+	"vfio-power", "vfio-pm-ctrl", "vfio-config", "vfio-cmd", "rpm-suspend", "rpm-resume",
+	"vfio-feature", "vfio-ioctl", "reset", "bus-reset", "hot-reset", "dmabuf-move", "vfio-flr",
+	"pci-power", NULL,
+};
+
+/* Must follow the bit order of D0_ST_* in include/d0audit/event.h. */
+const char *const d0_state_names[] = {
+	"open", "mem-enabled", "lock-held", "lock-held-other", "low-power", "mapped", "mapped-unknown",
+	"vfio", NULL,
+};
+
+void d0_bdf_format(__u32 bdf, char *buf, unsigned long len)
+{
+	if (bdf == 0xffffffffu) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%04x:%02x:%02x.%x", bdf >> 16, (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7);
+}

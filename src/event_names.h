@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Names for event fields, shared by the trace writer, reader and reports. */
+#ifndef D0AUDIT_EVENT_NAMES_H
+#define D0AUDIT_EVENT_NAMES_H
+
+#include <linux/types.h>
+#include "d0audit/event.h"
+
+const char *d0_kind_name(unsigned int kind);      /* "zap"; NULL if out of range */
+int d0_kind_from_name(const char *name);          /* -1 if unknown */
+const char *d0_phase_name(unsigned int phase);    /* "entry", "exit", "point" */
+const char *d0_power_name(int power);             /* "D0", "D3hot", ... */
+const char *d0_rpm_name(unsigned int status);     /* "active", "suspended", ... */
+
+/* Bit names, in bit order; NULL-terminated. */
+extern const char *const d0_ctx_names[];
+extern const char *const d0_state_names[];
+
+/* "0000:00:03.0"; "-" for an unknown device. buf >= 16 bytes. */
+void d0_bdf_format(__u32 bdf, char *buf, unsigned long len);
+
+#endif /* D0AUDIT_EVENT_NAMES_H */

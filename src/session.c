@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "session.h"
+#include "log.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define D0_POLL_MS 100
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static pid_t start_command(char **cmd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "d0audit: error: cannot run '%s': %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		d0_err("cannot fork to run '%s': %s", cmd[0], strerror(errno));
+	return pid;
+}
+
+int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops *ops,
+		   struct d0_loader *l, struct d0_session_result *res)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct d0_consumer c;
+	unsigned long long deadline = 0;
+	pid_t child = -1;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	res->cmd_status = -1;
+	err = d0_loader_start(l, &o->load);
+	if (err)
+		return err;
+	err = d0_consumer_init(&c, l, ops);
+	if (err)
+		goto out_stop;
+	if (o->ready && (err = o->ready(l, o->ready_ctx)))
+		goto out_free;
+	stop_signal = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o->duration_ms)
+		deadline = now_ms() + o->duration_ms;
+	if (o->cmd) {
+		child = start_command(o->cmd);
+		if (child < 0) {
+			err = -ECHILD;
+			goto out_free;
+		}
+	}
+	for (;;) {
+		int n = d0_consumer_poll(&c, D0_POLL_MS);
+
+		if (n < 0) {
+			d0_err("reading the ring buffer failed: %s", strerror(-n));
+			err = n;
+			break;
+		}
+		if (child > 0 && waitpid(child, &res->cmd_status, WNOHANG) == child) {
+			res->ended_by = "command";
+			child = -1;
+			break;
+		}
+		if (stop_signal) {
+			res->ended_by = "signal";
+			break;
+		}
+		if (deadline && now_ms() >= deadline) {
+			res->ended_by = "duration";
+			break;
+		}
+	}
+	if (child > 0) {
+		/* We are stopping first: let the command go with us, and reap it. */
+		kill(child, SIGTERM);
+		waitpid(child, &res->cmd_status, 0);
+	}
+	/* Detach first so that nothing is produced after the final drain. */
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+	if (d0_consumer_finish(&c))
+		d0_warn("the final drain of the ring buffer failed: counts below may be short");
+	d0_consumer_counters(&c, &res->counters);
+	res->bad_records = c.bad_records;
+out_free:
+	d0_consumer_free(&c);
+out_stop:
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	d0_loader_stop(l);
+	return err;
+}

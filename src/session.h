@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One observation session, shared by record and audit: attach, run for a
+ * duration, around a command, or until SIGINT/SIGTERM, then drain
+ * everything that is left and collect the counters.
+ */
+#ifndef D0AUDIT_SESSION_H
+#define D0AUDIT_SESSION_H
+
+#include "consumer.h"
+#include "loader.h"
+
+struct d0_session_opts {
+	unsigned long long duration_ms;   /* 0 = no limit */
+	char **cmd;                       /* NULL = no command */
+	struct d0_load_opts load;
+	/* called once hooks are attached, before the command starts */
+	int (*ready)(struct d0_loader *l, void *ctx);
+	void *ready_ctx;
+};
+
+struct d0_session_result {
+	int cmd_status;                   /* waitpid status, -1 if no command ran */
+	const char *ended_by;             /* "duration", "command", "signal" */
+	struct d0_counters counters;
+	unsigned long bad_records;
+};
+
+/* Returns 0, or -errno if the session could not start (message printed). */
+int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops *ops,
+		   struct d0_loader *l, struct d0_session_result *res);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Trace files: newline-delimited JSON, gzip-compressed when the name ends in
+ * ".gz". Line 1 is the header, then events and gaps, then the footer.
+ * The schema is documented in the README ("Trace format").
+ */
+#ifndef D0AUDIT_TRACE_WRITER_H
+#define D0AUDIT_TRACE_WRITER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "d0audit/event.h"
+
+#define D0_TRACE_FORMAT 1
+
+struct d0_trace_writer;
+
+/* path "-" is stdout. NULL on error, with the reason printed. */
+struct d0_trace_writer *d0_trace_open(const char *path);
+/* Returns 0, or -errno of the first failed write (e.g. disk full). */
+int d0_trace_close(struct d0_trace_writer *w);
+
+/* One complete JSON object (without newline) as a line. */
+int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len);
+/* Formats an event as one JSON object into buf; returns its length. */
+int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len);
+int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e);
+int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count);
+/* Write errors so far (failed lines are counted, never silently dropped). */
+unsigned long d0_trace_write_errors(const struct d0_trace_writer *w);
+
+#endif /* D0AUDIT_TRACE_WRITER_H */

@@ -64,7 +64,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDFLAGS) -lcmocka $(LIBS)
+	$(CC) $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/unit/fixtures"' -o $@ $^ $(LDFLAGS) -lcmocka $(LIBS)
 
 unit-test: $(UNIT_BINS)
 	tests/run-unit $(UNIT_BINS)

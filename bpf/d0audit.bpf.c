@@ -284,6 +284,23 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	return 0;
 }
 
+/* 6.1: vfio zaps every VMA on its vma_list; returns 1 once all are zapped. */
+SEC("fexit/vfio_pci_zap_and_vma_lock")
+int BPF_PROG(fexit_zap_v61, struct vfio_pci_core_device *vdev, bool try, int ret)
+{
+	struct pci_dev *pdev;
+	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_ZAP_V61);
+
+	if (!st)
+		return 0;
+	if (ret) {
+		st->zap_gen = st->fault_gen;
+		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+	}
+	emit(D0_EV_ZAP, D0_PH_EXIT, D0_HOOK_ZAP_V61, pdev, vdev, st, try, 0, ret);
+	return 0;
+}
+
 static __always_inline void fault_done(struct vfio_pci_core_device *vdev, vm_fault_t ret, __u32 order, __u32 hook)
 {
 	struct pci_dev *pdev;
@@ -773,6 +790,11 @@ int BPF_PROG(fentry_close, struct vfio_pci_core_device *vdev)
 	struct pci_dev *pdev;
 	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_CLOSE);
 
+	/* The last fd is closing: every VMA (each pins the file) is gone, so no PTEs remain. */
+	if (st) {
+		st->zap_gen = st->fault_gen;
+		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+	}
 	emit(D0_EV_CLOSE, D0_PH_ENTRY, D0_HOOK_CLOSE, pdev, vdev, st, 0, 0, 0);
 	return 0;
 }

@@ -103,6 +103,11 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 			UNAVAILABLE(p, "module %s is not loaded (no /sys/kernel/btf/%s)", h->module, h->module);
 			continue;
 		}
+		if (t->requires_missing) {
+			UNAVAILABLE(p, "would never fire for vfio here: this kernel has no %s (the path it observes does not exist)",
+				    h->requires);
+			continue;
+		}
 		switch (h->kind) {
 		case D0_FENTRY:
 		case D0_FEXIT:

@@ -20,6 +20,7 @@ struct d0_target_facts {
 	bool sym_exact;        /* the exact name is in /proc/kallsyms */
 	char clone[D0_SYM_LEN];/* a compiler clone name.constprop.N / .isra.N / .part.N, or "" */
 	bool ftrace_site;      /* exact name in available_filter_functions */
+	bool requires_missing; /* the row's `requires` member is not in BTF */
 };
 
 struct d0_kernel_facts {

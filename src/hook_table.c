@@ -4,7 +4,7 @@
 #include <string.h>
 
 const struct d0_hook_def d0_hooks[D0_HOOK_COUNT] = {
-#define D0_HOOK_ROW(id_, prog_, kind_, target_, module_, flags_, alt_) \
+#define D0_HOOK_ROW(id_, prog_, kind_, target_, module_, flags_, alt_, requires_) \
 	[D0_HOOK_##id_] = {                                              \
 		.id = D0_HOOK_##id_,                                     \
 		.name = #id_,                                            \
@@ -14,6 +14,7 @@ const struct d0_hook_def d0_hooks[D0_HOOK_COUNT] = {
 		.module = module_,                                       \
 		.flags = flags_,                                         \
 		.alt = D0_HOOK_##alt_,                                   \
+		.requires = requires_,                                   \
 	},
 	D0_HOOK_TABLE(D0_HOOK_ROW)
 #undef D0_HOOK_ROW

@@ -15,6 +15,7 @@ struct d0_hook_def {
 	const char *module;    /* "vmlinux" or module name */
 	unsigned int flags;    /* D0_HF_* */
 	enum d0_hook_id alt;   /* fallback for this row, or D0_HOOK_NONE */
+	const char *requires;  /* "module:struct.member" needed in BTF, or NULL */
 };
 
 extern const struct d0_hook_def d0_hooks[D0_HOOK_COUNT];

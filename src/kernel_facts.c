@@ -92,6 +92,31 @@ static int btf_func_nargs(const struct btf *btf, const char *name)
 	return proto ? btf_vlen(proto) : -1;
 }
 
+/* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
+static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
+{
+	char module[64], type[64], member[64], path[512];
+	const struct btf_type *t;
+	struct btf *btf;
+	bool found = false;
+	int id;
+
+	if (sscanf(req, "%63[^:]:%63[^.].%63s", module, type, member) != 3)
+		return true;
+	snprintf(path, sizeof(path), "%s/%s", dir, module);
+	btf = strcmp(module, "vmlinux") ? btf__parse_split(path, vmlinux) : vmlinux;
+	if (!btf)
+		return true;
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off), member))
+			found = true;
+	if (btf != vmlinux)
+		btf__free(btf);
+	return found || !t;
+}
+
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
 static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 {
@@ -112,6 +137,8 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 		t->module_present = is_vmlinux || access(path, R_OK) == 0;
 		if (!vmlinux || !t->module_present)
 			continue;
+		if (h->requires)
+			t->requires_missing = !member_exists(dir, vmlinux, h->requires);
 		if (is_vmlinux) {
 			t->btf_nargs = btf_func_nargs(vmlinux, h->target);
 			continue;

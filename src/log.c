@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* Global options (set by main from the command line); logging reads verbose. */
+struct d0_global_opts d0_opts;
+
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "d0audit: %s", level);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct d0_global_opts d0_opts;
+
 
 struct command {
 	const char *name;

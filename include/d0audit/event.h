@@ -35,7 +35,7 @@ enum d0_power {
 	X(FAULT,           "fault")            /* PTE grant attempt: ret (vm_fault_t), a0=order */ \
 	X(DMABUF_EXPORT,   "dmabuf-export")    /* ret = fd or -errno */                        \
 	X(DMABUF_MOVE,     "dmabuf-move")      /* a0=revoked (1 revoke, 0 unrevoke) */          \
-	X(DMABUF_FLIP,     "dmabuf-flip")      /* one buffer's importers told to invalidate */  \
+	X(DMABUF_FLIP,     "dmabuf-flip")      /* importers told to invalidate: a0=priv->revoked at that instant */  \
 	X(DMABUF_MAP,      "dmabuf-map")       /* importer mapping granted: ret */              \
 	X(DMABUF_RELEASE,  "dmabuf-release")                                                    \
 	X(DMABUF_CLEANUP,  "dmabuf-cleanup")                                                    \

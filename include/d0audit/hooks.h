@@ -14,6 +14,9 @@
  *   module  "vmlinux" or the module whose BTF holds the function
  *   flags   D0_HF_* below
  *   alt     for a fallback row: the id of the row it replaces, else NONE
+ *   requires "module:struct.member" that must exist in BTF for the hook to
+ *           mean anything, or NULL (e.g. the zap filter needs the vfio
+ *           device inode, which vfio has only since 6.10)
  *
  * A row with alt != NONE is a fallback: it is used only when the row named
  * in alt (always an earlier row) cannot attach — an older name of the same
@@ -34,74 +37,75 @@
 
 #define D0_HOOK_TABLE(X)                                                                        \
 	/* power: vfio's own requests and PM_CTRL emulation */                                   \
-	X(VFIO_SET_POWER,       fentry_vfio_set_power,      FENTRY, "vfio_pci_set_power_state",  "vfio_pci_core", D0_HF_CORE, NONE) \
-	X(VFIO_SET_POWER_RET,   fexit_vfio_set_power,       FEXIT,  "vfio_pci_set_power_state",  "vfio_pci_core", 0, NONE) \
-	X(VFIO_PM_CONFIG,       fentry_vfio_pm_config,      FENTRY, "vfio_pm_config_write",      "vfio_pci_core", 0, NONE) \
-	X(VFIO_PM_CONFIG_RET,   fexit_vfio_pm_config,       FEXIT,  "vfio_pm_config_write",      "vfio_pci_core", 0, NONE) \
+	X(VFIO_SET_POWER,       fentry_vfio_set_power,      FENTRY, "vfio_pci_set_power_state",  "vfio_pci_core", D0_HF_CORE, NONE, NULL) \
+	X(VFIO_SET_POWER_RET,   fexit_vfio_set_power,       FEXIT,  "vfio_pci_set_power_state",  "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_PM_CONFIG,       fentry_vfio_pm_config,      FENTRY, "vfio_pm_config_write",      "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_PM_CONFIG_RET,   fexit_vfio_pm_config,       FEXIT,  "vfio_pm_config_write",      "vfio_pci_core", 0, NONE, NULL) \
 	/* power: the PCI-core choke points every D-state change goes through */                  \
-	X(PCI_SET_POWER,        fentry_pci_set_power,       FENTRY, "__pci_set_power_state",     "vmlinux", D0_HF_CORE, NONE) \
-	X(PCI_SET_POWER_RET,    fexit_pci_set_power,        FEXIT,  "__pci_set_power_state",     "vmlinux", 0, NONE) \
-	X(PCI_SET_POWER_OLD,    fentry_pci_set_power_old,   FENTRY, "pci_set_power_state",       "vmlinux", 0, PCI_SET_POWER) \
-	X(PCI_SET_POWER_OLD_RET, fexit_pci_set_power_old,   FEXIT,  "pci_set_power_state",       "vmlinux", 0, PCI_SET_POWER_RET) \
-	X(PCI_POWER_UP_RET,     fexit_pci_power_up,         FEXIT,  "pci_power_up",              "vmlinux", 0, NONE) \
-	X(PCI_UPDATE_STATE_RET, fexit_pci_update_state,     FEXIT,  "pci_update_current_state",  "vmlinux", 0, NONE) \
+	X(PCI_SET_POWER,        fentry_pci_set_power,       FENTRY, "__pci_set_power_state",     "vmlinux", D0_HF_CORE, NONE, NULL) \
+	X(PCI_SET_POWER_RET,    fexit_pci_set_power,        FEXIT,  "__pci_set_power_state",     "vmlinux", 0, NONE, NULL) \
+	X(PCI_SET_POWER_OLD,    fentry_pci_set_power_old,   FENTRY, "pci_set_power_state",       "vmlinux", 0, PCI_SET_POWER, NULL) \
+	X(PCI_SET_POWER_OLD_RET, fexit_pci_set_power_old,   FEXIT,  "pci_set_power_state",       "vmlinux", 0, PCI_SET_POWER_RET, NULL) \
+	X(PCI_POWER_UP_RET,     fexit_pci_power_up,         FEXIT,  "pci_power_up",              "vmlinux", 0, NONE, NULL) \
+	X(PCI_UPDATE_STATE_RET, fexit_pci_update_state,     FEXIT,  "pci_update_current_state",  "vmlinux", 0, NONE, NULL) \
 	/* power: runtime PM (context for rules, and the tracepoints) */                          \
-	X(PCI_RPM_SUSPEND,      fentry_pci_rpm_suspend,     FENTRY, "pci_pm_runtime_suspend",    "vmlinux", 0, NONE) \
-	X(PCI_RPM_SUSPEND_RET,  fexit_pci_rpm_suspend,      FEXIT,  "pci_pm_runtime_suspend",    "vmlinux", 0, NONE) \
-	X(PCI_RPM_RESUME,       fentry_pci_rpm_resume,      FENTRY, "pci_pm_runtime_resume",     "vmlinux", 0, NONE) \
-	X(PCI_RPM_RESUME_RET,   fexit_pci_rpm_resume,       FEXIT,  "pci_pm_runtime_resume",     "vmlinux", 0, NONE) \
-	X(VFIO_LP_FEATURE,      fentry_vfio_feature,        FENTRY, "vfio_pci_core_ioctl_feature", "vfio_pci_core", 0, NONE) \
-	X(VFIO_LP_FEATURE_RET,  fexit_vfio_feature,         FEXIT,  "vfio_pci_core_ioctl_feature", "vfio_pci_core", 0, NONE) \
+	X(PCI_RPM_SUSPEND,      fentry_pci_rpm_suspend,     FENTRY, "pci_pm_runtime_suspend",    "vmlinux", 0, NONE, NULL) \
+	X(PCI_RPM_SUSPEND_RET,  fexit_pci_rpm_suspend,      FEXIT,  "pci_pm_runtime_suspend",    "vmlinux", 0, NONE, NULL) \
+	X(PCI_RPM_RESUME,       fentry_pci_rpm_resume,      FENTRY, "pci_pm_runtime_resume",     "vmlinux", 0, NONE, NULL) \
+	X(PCI_RPM_RESUME_RET,   fexit_pci_rpm_resume,       FEXIT,  "pci_pm_runtime_resume",     "vmlinux", 0, NONE, NULL) \
+	X(VFIO_LP_FEATURE,      fentry_vfio_feature,        FENTRY, "vfio_pci_core_ioctl_feature", "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_LP_FEATURE_RET,  fexit_vfio_feature,         FEXIT,  "vfio_pci_core_ioctl_feature", "vfio_pci_core", 0, NONE, NULL) \
 	/* mappings: zaps and the faults that install user PTEs on BARs */                        \
-	X(ZAP,                  fentry_zap,                 FENTRY, "unmap_mapping_range",       "vmlinux", D0_HF_CORE, NONE) \
-	X(FAULT_INSERT_RET,     fexit_fault_insert,         FEXIT,  "vfio_pci_vmf_insert_pfn",   "vfio_pci_core", D0_HF_HOT, NONE) \
-	X(FAULT_HUGE_RET,       fexit_fault_huge,           FEXIT,  "vfio_pci_mmap_huge_fault",  "vfio_pci_core", D0_HF_HOT, FAULT_INSERT_RET) \
-	X(FAULT_V61_RET,        fexit_fault_v61,            FEXIT,  "vfio_pci_mmap_fault",       "vfio_pci_core", D0_HF_HOT, FAULT_HUGE_RET) \
+	X(ZAP,                  fentry_zap,                 FENTRY, "unmap_mapping_range",       "vmlinux", D0_HF_CORE, NONE, "vfio:vfio_device.inode") \
+	X(ZAP_V61,              fexit_zap_v61,              FEXIT,  "vfio_pci_zap_and_vma_lock", "vfio_pci_core", 0, ZAP, NULL) \
+	X(FAULT_INSERT_RET,     fexit_fault_insert,         FEXIT,  "vfio_pci_vmf_insert_pfn",   "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(FAULT_HUGE_RET,       fexit_fault_huge,           FEXIT,  "vfio_pci_mmap_huge_fault",  "vfio_pci_core", D0_HF_HOT, FAULT_INSERT_RET, NULL) \
+	X(FAULT_V61_RET,        fexit_fault_v61,            FEXIT,  "vfio_pci_mmap_fault",       "vfio_pci_core", D0_HF_HOT, FAULT_HUGE_RET, NULL) \
 	/* DMABUFs: export, revoke/unrevoke, per-buffer flips, importer grants, cleanup */        \
-	X(DMABUF_MOVE,          fentry_dmabuf_move,         FENTRY, "vfio_pci_dma_buf_move",     "vfio_pci_core", D0_HF_CORE, NONE) \
-	X(DMABUF_MOVE_RET,      fexit_dmabuf_move,          FEXIT,  "vfio_pci_dma_buf_move",     "vfio_pci_core", 0, NONE) \
-	X(DMABUF_EXPORT_RET,    fexit_dmabuf_export,        FEXIT,  "vfio_pci_core_feature_dma_buf", "vfio_pci_core", 0, NONE) \
-	X(DMABUF_RELEASE,       fentry_dmabuf_release,      FENTRY, "vfio_pci_dma_buf_release",  "vfio_pci_core", 0, NONE) \
-	X(DMABUF_CLEANUP,       fentry_dmabuf_cleanup,      FENTRY, "vfio_pci_dma_buf_cleanup",  "vfio_pci_core", 0, NONE) \
-	X(DMABUF_MAP_RET,       fexit_dmabuf_map,           FEXIT,  "vfio_pci_dma_buf_map",      "vfio_pci_core", 0, NONE) \
-	X(DMABUF_INVALIDATE,    fentry_dmabuf_invalidate,   FENTRY, "dma_buf_invalidate_mappings", "vmlinux", 0, NONE) \
-	X(DMABUF_MOVE_NOTIFY,   fentry_dmabuf_move_notify,  FENTRY, "dma_buf_move_notify",       "vmlinux", 0, DMABUF_INVALIDATE) \
+	X(DMABUF_MOVE,          fentry_dmabuf_move,         FENTRY, "vfio_pci_dma_buf_move",     "vfio_pci_core", D0_HF_CORE, NONE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
+	X(DMABUF_MOVE_RET,      fexit_dmabuf_move,          FEXIT,  "vfio_pci_dma_buf_move",     "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_EXPORT_RET,    fexit_dmabuf_export,        FEXIT,  "vfio_pci_core_feature_dma_buf", "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_RELEASE,       fentry_dmabuf_release,      FENTRY, "vfio_pci_dma_buf_release",  "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_CLEANUP,       fentry_dmabuf_cleanup,      FENTRY, "vfio_pci_dma_buf_cleanup",  "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_MAP_RET,       fexit_dmabuf_map,           FEXIT,  "vfio_pci_dma_buf_map",      "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_INVALIDATE,    fentry_dmabuf_invalidate,   FENTRY, "dma_buf_invalidate_mappings", "vmlinux", 0, NONE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
+	X(DMABUF_MOVE_NOTIFY,   fentry_dmabuf_move_notify,  FENTRY, "dma_buf_move_notify",       "vmlinux", 0, DMABUF_INVALIDATE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
 	/* BAR access through the device fd, ROM, ioeventfd, VGA */                              \
-	X(BAR_IO,               fentry_bar_io,              FENTRY, "vfio_pci_core_do_io_rw",    "vfio_pci_core", D0_HF_HOT, NONE) \
-	X(BAR_RW_RET,           fexit_bar_rw,               FEXIT,  "vfio_pci_bar_rw",           "vfio_pci_core", D0_HF_HOT, NONE) \
-	X(BAR_IO_V61,           kprobe_bar_io_v61,          KPROBE, "do_io_rw",                  "vfio_pci_core", D0_HF_HOT, BAR_IO) \
-	X(ROM_MAP,              fentry_rom_map,             FENTRY, "pci_map_rom",               "vmlinux", 0, NONE) \
-	X(IOEVENTFD_WRITE,      fentry_ioeventfd_write,     FENTRY, "vfio_pci_ioeventfd_do_write", "vfio_pci_core", D0_HF_HOT, NONE) \
-	X(VGA_RW,               fentry_vga_rw,              FENTRY, "vfio_pci_vga_rw",           "vfio_pci_core", 0, NONE) \
+	X(BAR_IO,               fentry_bar_io,              FENTRY, "vfio_pci_core_do_io_rw",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(BAR_RW_RET,           fexit_bar_rw,               FEXIT,  "vfio_pci_bar_rw",           "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(BAR_IO_V61,           kprobe_bar_io_v61,          KPROBE, "do_io_rw",                  "vfio_pci_core", D0_HF_HOT, BAR_IO, NULL) \
+	X(ROM_MAP,              fentry_rom_map,             FENTRY, "pci_map_rom",               "vmlinux", 0, NONE, NULL) \
+	X(IOEVENTFD_WRITE,      fentry_ioeventfd_write,     FENTRY, "vfio_pci_ioeventfd_do_write", "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(VGA_RW,               fentry_vga_rw,              FENTRY, "vfio_pci_vga_rw",           "vfio_pci_core", 0, NONE, NULL) \
 	/* config space: vfio's emulation and writes behind vfio's back */                       \
-	X(VFIO_CONFIG_RW,       fentry_vfio_config_rw,      FENTRY, "vfio_pci_config_rw",        "vfio_pci_core", 0, NONE) \
-	X(VFIO_CONFIG_RW_RET,   fexit_vfio_config_rw,       FEXIT,  "vfio_pci_config_rw",        "vfio_pci_core", 0, NONE) \
-	X(VFIO_CMD_WRITE,       fentry_vfio_cmd_write,      FENTRY, "vfio_basic_config_write",   "vfio_pci_core", 0, NONE) \
-	X(VFIO_CMD_WRITE_RET,   fexit_vfio_cmd_write,       FEXIT,  "vfio_basic_config_write",   "vfio_pci_core", 0, NONE) \
-	X(VFIO_EXP_WRITE,       fentry_vfio_exp_write,      FENTRY, "vfio_exp_config_write",     "vfio_pci_core", 0, NONE) \
-	X(VFIO_AF_WRITE,        fentry_vfio_af_write,       FENTRY, "vfio_af_config_write",      "vfio_pci_core", 0, NONE) \
-	X(USER_CFG_BYTE,        fentry_user_cfg_byte,       FENTRY, "pci_user_write_config_byte",  "vmlinux", 0, NONE) \
-	X(USER_CFG_WORD,        fentry_user_cfg_word,       FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE) \
-	X(USER_CFG_DWORD,       fentry_user_cfg_dword,      FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE) \
-	X(SYSFS_MMAP,           fentry_sysfs_mmap,          FENTRY, "pci_mmap_resource_range",   "vmlinux", 0, NONE) \
+	X(VFIO_CONFIG_RW,       fentry_vfio_config_rw,      FENTRY, "vfio_pci_config_rw",        "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_CONFIG_RW_RET,   fexit_vfio_config_rw,       FEXIT,  "vfio_pci_config_rw",        "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_CMD_WRITE,       fentry_vfio_cmd_write,      FENTRY, "vfio_basic_config_write",   "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_CMD_WRITE_RET,   fexit_vfio_cmd_write,       FEXIT,  "vfio_basic_config_write",   "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_EXP_WRITE,       fentry_vfio_exp_write,      FENTRY, "vfio_exp_config_write",     "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_AF_WRITE,        fentry_vfio_af_write,       FENTRY, "vfio_af_config_write",      "vfio_pci_core", 0, NONE, NULL) \
+	X(USER_CFG_BYTE,        fentry_user_cfg_byte,       FENTRY, "pci_user_write_config_byte",  "vmlinux", 0, NONE, NULL) \
+	X(USER_CFG_WORD,        fentry_user_cfg_word,       FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE, NULL) \
+	X(USER_CFG_DWORD,       fentry_user_cfg_dword,      FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL) \
+	X(SYSFS_MMAP,           fentry_sysfs_mmap,          FENTRY, "pci_mmap_resource_range",   "vmlinux", 0, NONE, NULL) \
 	/* lifecycle */                                                                            \
-	X(REGISTER_RET,         fexit_register,             FEXIT,  "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE) \
-	X(UNREGISTER,           fentry_unregister,          FENTRY, "vfio_pci_core_unregister_device", "vfio_pci_core", 0, NONE) \
-	X(ENABLE_RET,           fexit_enable,               FEXIT,  "vfio_pci_core_enable",      "vfio_pci_core", 0, NONE) \
-	X(DISABLE,              fentry_disable,             FENTRY, "vfio_pci_core_disable",     "vfio_pci_core", 0, NONE) \
-	X(CLOSE,                fentry_close,               FENTRY, "vfio_pci_core_close_device", "vfio_pci_core", 0, NONE) \
+	X(REGISTER_RET,         fexit_register,             FEXIT,  "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE, NULL) \
+	X(UNREGISTER,           fentry_unregister,          FENTRY, "vfio_pci_core_unregister_device", "vfio_pci_core", 0, NONE, NULL) \
+	X(ENABLE_RET,           fexit_enable,               FEXIT,  "vfio_pci_core_enable",      "vfio_pci_core", 0, NONE, NULL) \
+	X(DISABLE,              fentry_disable,             FENTRY, "vfio_pci_core_disable",     "vfio_pci_core", 0, NONE, NULL) \
+	X(CLOSE,                fentry_close,               FENTRY, "vfio_pci_core_close_device", "vfio_pci_core", 0, NONE, NULL) \
 	/* resets */                                                                               \
-	X(VFIO_IOCTL,           fentry_vfio_ioctl,          FENTRY, "vfio_pci_core_ioctl",       "vfio_pci_core", 0, NONE) \
-	X(VFIO_IOCTL_RET,       fexit_vfio_ioctl,           FEXIT,  "vfio_pci_core_ioctl",       "vfio_pci_core", 0, NONE) \
-	X(HOT_RESET,            kprobe_hot_reset,           KPROBE, "vfio_pci_dev_set_hot_reset", "vfio_pci_core", D0_HF_CLONE, NONE) \
-	X(HOT_RESET_RET,        kretprobe_hot_reset,        KRETPROBE, "vfio_pci_dev_set_hot_reset", "vfio_pci_core", D0_HF_CLONE, NONE) \
-	X(TRY_RESET,            fentry_try_reset,           FENTRY, "pci_try_reset_function",    "vmlinux", 0, NONE) \
-	X(TRY_RESET_RET,        fexit_try_reset,            FEXIT,  "pci_try_reset_function",    "vmlinux", 0, NONE) \
-	X(RESET_LOCKED,         fentry_reset_locked,        FENTRY, "__pci_reset_function_locked", "vmlinux", 0, NONE) \
-	X(RESET_LOCKED_RET,     fexit_reset_locked,         FEXIT,  "__pci_reset_function_locked", "vmlinux", 0, NONE) \
-	X(PM_RESET,             fentry_pm_reset,            FENTRY, "pci_pm_reset",              "vmlinux", 0, NONE) \
-	X(BUS_RESET,            fentry_bus_reset,           FENTRY, "pci_reset_bus",             "vmlinux", 0, NONE) \
-	X(BUS_RESET_RET,        fexit_bus_reset,            FEXIT,  "pci_reset_bus",             "vmlinux", 0, NONE)
+	X(VFIO_IOCTL,           fentry_vfio_ioctl,          FENTRY, "vfio_pci_core_ioctl",       "vfio_pci_core", 0, NONE, NULL) \
+	X(VFIO_IOCTL_RET,       fexit_vfio_ioctl,           FEXIT,  "vfio_pci_core_ioctl",       "vfio_pci_core", 0, NONE, NULL) \
+	X(HOT_RESET,            kprobe_hot_reset,           KPROBE, "vfio_pci_dev_set_hot_reset", "vfio_pci_core", D0_HF_CLONE, NONE, NULL) \
+	X(HOT_RESET_RET,        kretprobe_hot_reset,        KRETPROBE, "vfio_pci_dev_set_hot_reset", "vfio_pci_core", D0_HF_CLONE, NONE, NULL) \
+	X(TRY_RESET,            fentry_try_reset,           FENTRY, "pci_try_reset_function",    "vmlinux", 0, NONE, NULL) \
+	X(TRY_RESET_RET,        fexit_try_reset,            FEXIT,  "pci_try_reset_function",    "vmlinux", 0, NONE, NULL) \
+	X(RESET_LOCKED,         fentry_reset_locked,        FENTRY, "__pci_reset_function_locked", "vmlinux", 0, NONE, NULL) \
+	X(RESET_LOCKED_RET,     fexit_reset_locked,         FEXIT,  "__pci_reset_function_locked", "vmlinux", 0, NONE, NULL) \
+	X(PM_RESET,             fentry_pm_reset,            FENTRY, "pci_pm_reset",              "vmlinux", 0, NONE, NULL) \
+	X(BUS_RESET,            fentry_bus_reset,           FENTRY, "pci_reset_bus",             "vmlinux", 0, NONE, NULL) \
+	X(BUS_RESET_RET,        fexit_bus_reset,            FEXIT,  "pci_reset_bus",             "vmlinux", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,
@@ -112,7 +116,7 @@ enum d0_hook_kind {
 };
 
 enum d0_hook_id {
-#define D0_HOOK_ENUM(id, prog, kind, target, module, flags, alt) D0_HOOK_##id,
+#define D0_HOOK_ENUM(id, prog, kind, target, module, flags, alt, requires) D0_HOOK_##id,
 	D0_HOOK_TABLE(D0_HOOK_ENUM)
 #undef D0_HOOK_ENUM
 	D0_HOOK_COUNT,

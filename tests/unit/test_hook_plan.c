@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The planner's decisions, with facts shaped like the real kernels (ground truth §3). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "hook_plan.h"
+
+static struct d0_kernel_facts k;
+static struct d0_hook_plan plan[D0_HOOK_COUNT];
+
+/* Every target present with BTF, symbol and ftrace site, few arguments. */
+static void all_present(int major, int minor)
+{
+	memset(&k, 0, sizeof(k));
+	k.major = major;
+	k.minor = minor;
+	k.vmlinux_btf = true;
+	k.ftrace_list = true;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		k.t[i].module_present = true;
+		k.t[i].btf_nargs = 2;
+		k.t[i].sym_exact = true;
+		k.t[i].ftrace_site = true;
+	}
+}
+
+static void expect(int hook, enum d0_hook_decision d, const char *reason_part)
+{
+	assert_int_equal(plan[hook].decision, d);
+	if (reason_part)
+		assert_non_null(strstr(plan[hook].reason, reason_part));
+}
+
+static void test_everything_present_attaches_primaries(void **state)
+{
+	(void)state;
+	all_present(7, 2);
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_ATTACH, NULL);
+	assert_string_equal(plan[D0_HOOK_ZAP].symbol, "unmap_mapping_range");
+	/* fallbacks stand down when their primary attaches */
+	expect(D0_HOOK_PCI_SET_POWER_OLD, D0_PLAN_SUPERSEDED, "__pci_set_power_state");
+	expect(D0_HOOK_FAULT_HUGE_RET, D0_PLAN_SUPERSEDED, "vfio_pci_vmf_insert_pfn");
+	expect(D0_HOOK_BAR_IO_V61, D0_PLAN_SUPERSEDED, NULL);
+}
+
+static void test_module_not_loaded(void **state)
+{
+	(void)state;
+	all_present(7, 2);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (strcmp(d0_hooks[i].module, "vmlinux"))
+			k.t[i].module_present = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_DMABUF_MOVE, D0_PLAN_UNAVAILABLE, "module vfio_pci_core is not loaded");
+	expect(D0_HOOK_ZAP, D0_PLAN_ATTACH, NULL);
+}
+
+static void test_inlined_function(void **state)
+{
+	(void)state;
+	all_present(6, 12);
+	/* 6.12: BTF knows vfio_pci_vmf_insert_pfn? No: it was added in 6.19. */
+	k.t[D0_HOOK_FAULT_INSERT_RET].btf_nargs = -1;
+	k.t[D0_HOOK_FAULT_INSERT_RET].sym_exact = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_FAULT_INSERT_RET, D0_PLAN_UNAVAILABLE, "not in this kernel");
+	/* and the 6.12 huge_fault handler takes over */
+	expect(D0_HOOK_FAULT_HUGE_RET, D0_PLAN_ATTACH, NULL);
+
+	all_present(7, 2);
+	k.t[D0_HOOK_VFIO_SET_POWER].sym_exact = false; /* BTF FUNC but no symbol */
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_VFIO_SET_POWER, D0_PLAN_UNAVAILABLE, "inlined");
+}
+
+static void test_clone_only(void **state)
+{
+	(void)state;
+	all_present(7, 2);
+	k.t[D0_HOOK_HOT_RESET].sym_exact = false;
+	k.t[D0_HOOK_HOT_RESET].btf_nargs = -1;
+	strcpy(k.t[D0_HOOK_HOT_RESET].clone, "vfio_pci_dev_set_hot_reset.constprop.0");
+	k.t[D0_HOOK_VFIO_PM_CONFIG].sym_exact = false;
+	k.t[D0_HOOK_VFIO_PM_CONFIG].btf_nargs = -1;
+	strcpy(k.t[D0_HOOK_VFIO_PM_CONFIG].clone, "vfio_pm_config_write.isra.0");
+	d0_plan_hooks(&k, plan);
+	/* kprobe rows that accept clones attach to them... */
+	expect(D0_HOOK_HOT_RESET, D0_PLAN_ATTACH, "clone");
+	assert_string_equal(plan[D0_HOOK_HOT_RESET].symbol, "vfio_pci_dev_set_hot_reset.constprop.0");
+	/* ...fentry cannot: it resolves the exact name */
+	expect(D0_HOOK_VFIO_PM_CONFIG, D0_PLAN_UNAVAILABLE, "only the compiler clone vfio_pm_config_write.isra.0");
+}
+
+static void test_notrace(void **state)
+{
+	(void)state;
+	all_present(7, 2);
+	k.t[D0_HOOK_PM_RESET].ftrace_site = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_PM_RESET, D0_PLAN_UNAVAILABLE, "notrace");
+	/* without a readable ftrace list, do not guess: try it */
+	k.ftrace_list = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_PM_RESET, D0_PLAN_ATTACH, NULL);
+}
+
+static void test_too_many_args_falls_back_to_kprobe(void **state)
+{
+	(void)state;
+	/* 6.1: vfio_pci_core_do_io_rw does not exist; do_io_rw has 9 arguments */
+	all_present(6, 1);
+	k.t[D0_HOOK_BAR_IO].btf_nargs = -1;
+	k.t[D0_HOOK_BAR_IO].sym_exact = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_BAR_IO, D0_PLAN_UNAVAILABLE, NULL);
+	expect(D0_HOOK_BAR_IO_V61, D0_PLAN_ATTACH, NULL);
+	assert_string_equal(plan[D0_HOOK_BAR_IO_V61].symbol, "do_io_rw");
+
+	/* 10 arguments on a kernel whose trampolines take 6 */
+	all_present(6, 1);
+	k.t[D0_HOOK_BAR_IO].btf_nargs = 10;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_BAR_IO, D0_PLAN_UNAVAILABLE, "too many arguments");
+	all_present(6, 12);
+	k.t[D0_HOOK_BAR_IO].btf_nargs = 10;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_BAR_IO, D0_PLAN_ATTACH, NULL);
+}
+
+static void test_zap_source_by_kernel(void **state)
+{
+	(void)state;
+	/* 6.1: no vfio_device.inode, so unmap_mapping_range never zaps vfio; the per-VMA zap does */
+	all_present(6, 1);
+	k.t[D0_HOOK_ZAP].requires_missing = true;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_UNAVAILABLE, "vfio:vfio_device.inode");
+	expect(D0_HOOK_ZAP_V61, D0_PLAN_ATTACH, NULL);
+	/* 7.2: the other way round */
+	all_present(7, 2);
+	k.t[D0_HOOK_ZAP_V61].btf_nargs = -1;
+	k.t[D0_HOOK_ZAP_V61].sym_exact = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_ATTACH, NULL);
+	expect(D0_HOOK_ZAP_V61, D0_PLAN_SUPERSEDED, NULL);
+}
+
+static void test_no_kernel_btf(void **state)
+{
+	(void)state;
+	all_present(6, 1);
+	k.vmlinux_btf = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_UNAVAILABLE, "no kernel BTF");
+	/* kprobes do not need BTF */
+	expect(D0_HOOK_HOT_RESET, D0_PLAN_ATTACH, NULL);
+}
+
+static void test_table_is_consistent(void **state)
+{
+	(void)state;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		assert_int_equal(d0_hooks[i].id, i);
+		assert_non_null(d0_hooks[i].prog);
+		/* a fallback names an earlier row, so the planner has decided it already */
+		if (d0_hooks[i].alt != D0_HOOK_NONE)
+			assert_true(d0_hooks[i].alt < (enum d0_hook_id)i);
+		assert_ptr_equal(d0_hook_by_name(d0_hooks[i].name), &d0_hooks[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_everything_present_attaches_primaries),
+		cmocka_unit_test(test_module_not_loaded),
+		cmocka_unit_test(test_inlined_function),
+		cmocka_unit_test(test_clone_only),
+		cmocka_unit_test(test_notrace),
+		cmocka_unit_test(test_too_many_args_falls_back_to_kprobe),
+		cmocka_unit_test(test_zap_source_by_kernel),
+		cmocka_unit_test(test_no_kernel_btf),
+		cmocka_unit_test(test_table_is_consistent),
+	};
+
+	return cmocka_run_group_tests_name("hook_plan", tests, NULL, NULL);
+}

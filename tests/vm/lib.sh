@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for VM tests that assert on recorded traces (sourced, not run).
+
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+
+# summary NAME: the line tests/run-vm adds up; exit status says pass/fail.
+summary() {
+	echo "$1: $passed passed, $failed failed"
+	((failed == 0))
+}
+
+# events TRACE: one line per event, easy to match with grep -E:
+#   "<seq> <kind> <phase> <hook> <before>><power> a0=.. a1=.. ret=.. un=<unrevoked>/<dmabufs> ctx=a,b st=c,d"
+events() {
+	jq -r 'select(.type=="event") | "\(.seq) \(.kind) \(.phase) \(.hook) \(.power_before)>\(.power) a0=\(.a0) a1=\(.a1) ret=\(.ret) un=\(.unrevoked)/\(.dmabufs) ctx=\(.ctx|join(",")) st=\(.state|join(","))"' "$1"
+}
+
+# expect_order NAME TRACE REGEX...: each REGEX matches an event after the
+# event the previous REGEX matched. On failure, shows the events.
+expect_order() {
+	local name=$1 trace=$2 lines line=0 re n
+	shift 2
+	if [[ ! -s $trace ]]; then
+		not_ok "$name: no trace $trace"
+		return
+	fi
+	lines=$(events "$trace")
+	for re in "$@"; do
+		n=$(tail -n +"$((line + 1))" <<<"$lines" | grep -nE -m1 -- "$re" | cut -d: -f1)
+		if [[ -z $n ]]; then
+			not_ok "$name: no event matching /$re/ after event line $line"
+			sed 's/^/#   /' <<<"$lines" | head -80
+			return
+		fi
+		line=$((line + n))
+	done
+	ok "$name"
+}
+
+# expect_none NAME TRACE REGEX: no event matches.
+expect_none() {
+	local bad
+	bad=$(events "$2" | grep -E -- "$3" | head -3)
+	if [[ -n $bad ]]; then
+		not_ok "$1: unexpected event(s): $bad"
+	else
+		ok "$1"
+	fi
+}
+
+# expect_footer_clean NAME TRACE: produced == delivered, nothing dropped.
+expect_footer_clean() {
+	if jq -e 'select(.type=="footer") | .produced == .delivered and .drops.ringbuf_full == 0 and .drops.devmap_full == 0' "$2" >/dev/null; then
+		ok "$1"
+	else
+		not_ok "$1: footer $(tail -1 "$2")"
+	fi
+}

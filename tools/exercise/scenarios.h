@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scenarios. Each one opens the device, does its sequence and closes it;
+ * on any failure it exits (see report.h). Returning means success.
+ */
+#ifndef SCENARIOS_H
+#define SCENARIOS_H
+
+#include <stdbool.h>
+
+/* Every DMABUF the scenarios export: BAR0, one range of this size at 0. */
+#define SCEN_DMABUF_LEN 4096u
+
+struct scen_args {
+	const char *bdf;
+	unsigned long count;	/* pread-loop, fault-loop: iterations */
+	bool dmabuf;		/* sysfs-pm-d3, sysfs-cmd-mem: --dmabuf */
+};
+
+typedef void scenario_fn(const struct scen_args *a);
+
+/* scen_access.c: plain accesses through vfio */
+scenario_fn scen_open_close, scen_mmap_touch, scen_pread_bar, scen_rom,
+	    scen_ioeventfd, scen_pread_loop, scen_fault_loop;
+/* scen_power.c: power state, memory enable, runtime PM, DMABUF */
+scenario_fn scen_pm_d3, scen_cmd_mem, scen_low_power, scen_low_power_wakeup,
+	    scen_dmabuf;
+/* scen_reset.c */
+scenario_fn scen_reset, scen_hot_reset;
+/* scen_sysfs.c: behind vfio's back */
+scenario_fn scen_sysfs_pm_d3, scen_sysfs_cmd_mem, scen_sysfs_mmap;
+
+#endif /* SCENARIOS_H */

@@ -66,8 +66,8 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/unit/fixtures"' -o $@ $^ $(LDFLAGS) -lcmocka $(LIBS)
 
-unit-test: $(UNIT_BINS)
-	tests/run-unit $(UNIT_BINS)
+unit-test: $(UNIT_BINS) $(OUT)/d0audit
+	D0AUDIT=$(OUT)/d0audit tests/run-unit $(UNIT_BINS) $(wildcard tests/cli/*.bats)
 
 vm-test: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit

@@ -7,7 +7,7 @@
 # usage: tests/vm/test_capture.sh [--kernel 7.2] [--keep DIR] [--from DIR]
 #   --keep DIR  keep the traces in DIR;  --from DIR  assert on traces already in DIR (no VM)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
 kernel=7.2 keep='' from=''

@@ -5,7 +5,7 @@
 # fault handler). Paths that do not exist (DMABUF) are "unavailable", never
 # silently passing.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
 out=$(mktemp -d)

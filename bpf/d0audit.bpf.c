@@ -18,12 +18,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define VFIO_DEVICE_RESET 0x3b6f      /* _IO(VFIO_TYPE, VFIO_BASE + 11) */
 #define VFIO_DEVICE_PCI_HOT_RESET 0x3b71
 
-/* Reset kinds carried in a0 of D0_EV_RESET. */
-#define D0_RESET_TRY 1
-#define D0_RESET_LOCKED 2
-#define D0_RESET_PM 3
-#define D0_RESET_BUS 4
-
 #define ERR_PTR_LIMIT ((unsigned long)-4095)
 
 /* ---- power: vfio's own requests ---------------------------------------- */
@@ -95,7 +89,7 @@ static __always_inline void power_change_exit(struct pci_dev *pdev, pci_power_t 
 	struct vfio_pci_core_device *vdev = NULL;
 	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
 	struct d0_task_ctx *c;
-	struct d0_event *e;
+	struct d0_event e;
 	__s8 before = D0_PWR_UNKNOWN;
 
 	if (!st)
@@ -103,13 +97,11 @@ static __always_inline void power_change_exit(struct pci_dev *pdev, pci_power_t 
 	c = ctx_get();
 	if (c)
 		before = c->power_before;
-	e = event_begin(D0_EV_POWER_CHANGE, D0_PH_EXIT, hook, pdev, vdev, st);
-	if (e) {
-		e->power_before = before;
-		e->a0 = state;
-		e->ret = ret;
-		event_submit(e);
-	}
+	event_begin(&e, D0_EV_POWER_CHANGE, D0_PH_EXIT, hook, pdev, vdev, st);
+	e.power_before = before;
+	e.a0 = state;
+	e.ret = ret;
+	event_submit(&e);
 	ctx_leave(CTX_INDEX(D0_CTX_PCI_POWER));
 }
 
@@ -261,7 +253,7 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	__u64 mkey = (__u64)mapping, key;
 	__u64 *pkey = bpf_map_lookup_elem(&mappings, &mkey);
 	struct d0_dev_state *st;
-	struct d0_event *e;
+	struct d0_event e;
 
 	if (!pkey)
 		return 0;
@@ -269,13 +261,11 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	st = bpf_map_lookup_elem(&devices, &key);
 	if (!st)
 		return 0;
-	e = event_begin(D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)key,
-			(struct vfio_pci_core_device *)st->vdev, st);
-	if (e) {
-		e->a2 = holebegin;
-		e->a3 = holelen;
-		event_submit(e);
-	}
+	event_begin(&e, D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)key,
+		    (struct vfio_pci_core_device *)st->vdev, st);
+	e.a2 = holebegin;
+	e.a3 = holelen;
+	event_submit(&e);
 	/* A zap of the whole BAR window removes every PTE a fault installed. */
 	if (holebegin <= 0 && (holelen == 0 || holelen >= D0_BAR_WINDOW)) {
 		st->zap_gen = st->fault_gen;
@@ -319,8 +309,9 @@ static __always_inline void fault_done(struct vfio_pci_core_device *vdev, vm_fau
 		__sync_fetch_and_add(&st->faults_refused, 1);
 	}
 	power = BPF_CORE_READ(pdev, current_state);
-	/* Quiet when a grant happens in D0: that is the normal case. */
-	if (granted && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0)
+	/* Quiet when a grant happens in D0, decode on, not in low power: the normal case. */
+	if (granted && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0 &&
+	    vdev_mem_enabled(vdev, pdev) && !BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
 		return;
 	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, 0, ret);
 }
@@ -484,7 +475,7 @@ static __always_inline void bar_access(struct vfio_pci_core_device *vdev, bool t
 {
 	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
 	struct d0_dev_state *st;
-	struct d0_event *e;
+	struct d0_event e;
 
 	count_hit(hook);
 	if (BPF_CORE_READ(pdev, current_state) == D0_PWR_D0 && !cfg_record_all)
@@ -493,14 +484,12 @@ static __always_inline void bar_access(struct vfio_pci_core_device *vdev, bool t
 	if (!st)
 		return;
 	__sync_fetch_and_add(&st->nond0_accesses, 1);
-	e = event_begin(D0_EV_BAR_ACCESS, D0_PH_ENTRY, hook, pdev, vdev, st);
-	if (!e)
-		return;
-	e->a0 = iswrite;
-	e->a1 = test_mem;
-	e->a2 = off;
-	e->a3 = count;
-	event_submit(e);
+	event_begin(&e, D0_EV_BAR_ACCESS, D0_PH_ENTRY, hook, pdev, vdev, st);
+	e.a0 = iswrite;
+	e.a1 = test_mem;
+	e.a2 = off;
+	e.a3 = count;
+	event_submit(&e);
 }
 
 SEC("fentry/vfio_pci_core_do_io_rw")
@@ -531,7 +520,7 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 {
 	struct pci_dev *pdev;
 	struct d0_dev_state *st;
-	struct d0_event *e;
+	struct d0_event e;
 
 	if (ret >= 0 && !cfg_record_all)
 		return 0;
@@ -540,15 +529,13 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 		return 0;
 	if (ret == -EIO)
 		__sync_fetch_and_add(&st->bar_refused, 1);
-	e = event_begin(D0_EV_BAR_RW_DONE, D0_PH_EXIT, D0_HOOK_BAR_RW_RET, pdev, vdev, st);
-	if (!e)
-		return 0;
-	e->a0 = iswrite;
+	event_begin(&e, D0_EV_BAR_RW_DONE, D0_PH_EXIT, D0_HOOK_BAR_RW_RET, pdev, vdev, st);
+	e.a0 = iswrite;
 	if (ppos)
-		bpf_probe_read_kernel(&e->a2, sizeof(e->a2), ppos);
-	e->a3 = count;
-	e->ret = ret;
-	event_submit(e);
+		bpf_probe_read_kernel(&e.a2, sizeof(e.a2), ppos);
+	e.a3 = count;
+	e.ret = ret;
+	event_submit(&e);
 	return 0;
 }
 
@@ -676,7 +663,7 @@ static __always_inline void user_config_write(struct pci_dev *pdev, int where, _
 	struct vfio_pci_core_device *vdev = NULL;
 	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
 	int pm_ctrl;
-	struct d0_event *e;
+	struct d0_event e;
 
 	if (!st)
 		return;
@@ -684,14 +671,12 @@ static __always_inline void user_config_write(struct pci_dev *pdev, int where, _
 	if ((ctx_bits() & D0_CTX_VFIO_CONFIG) && !cfg_record_all &&
 	    !touches(where, size, PCI_COMMAND) && !touches(where, size, pm_ctrl))
 		return;
-	e = event_begin(D0_EV_USER_CONFIG_WRITE, D0_PH_ENTRY, hook, pdev, vdev, st);
-	if (!e)
-		return;
-	e->a0 = where;
-	e->a1 = val;
-	e->a2 = pm_ctrl;
-	e->a3 = size;
-	event_submit(e);
+	event_begin(&e, D0_EV_USER_CONFIG_WRITE, D0_PH_ENTRY, hook, pdev, vdev, st);
+	e.a0 = where;
+	e.a1 = val;
+	e.a2 = pm_ctrl;
+	e.a3 = size;
+	event_submit(&e);
 }
 
 SEC("fentry/pci_user_write_config_byte")
@@ -768,7 +753,7 @@ int BPF_PROG(fexit_enable, struct vfio_pci_core_device *vdev, int ret)
 	/* A fresh open: no VMA of this device can exist yet (VMAs pin the fd). */
 	if (st && !ret) {
 		st->zap_gen = st->fault_gen;
-		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+		st->flags &= ~(D0_DEVF_MAPPED_UNKNOWN | D0_DEVF_CLOSING);
 	}
 	emit(D0_EV_OPEN, D0_PH_EXIT, D0_HOOK_ENABLE_RET, pdev, vdev, st, 0, 0, ret);
 	return 0;
@@ -796,6 +781,9 @@ int BPF_PROG(fentry_close, struct vfio_pci_core_device *vdev)
 		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
 	}
 	emit(D0_EV_CLOSE, D0_PH_ENTRY, D0_HOOK_CLOSE, pdev, vdev, st, 0, 0, 0);
+	/* From here on the device is being given back, although open_count drops only later. */
+	if (st)
+		st->flags |= D0_DEVF_CLOSING;
 	return 0;
 }
 

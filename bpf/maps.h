@@ -7,9 +7,11 @@
 #include <bpf/bpf_helpers.h>
 #include "d0audit/event.h"
 #include "d0audit/hooks.h"
+#include "d0audit/rules.h"
 
 /* Set by user space before load. */
 const volatile __u32 cfg_record_all = 0;
+const volatile __u32 cfg_mode = 0;       /* enum d0_mode: strict by default */
 
 /* Sized for hosts with thousands of SR-IOV VFs; user space may resize. */
 #define D0_MAX_DEVICES 16384
@@ -67,6 +69,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } hits SEC(".maps");
+
+/* Violations per rule (index = rule id), per CPU: counted even when the event is lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, D0_RULE_MAX + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} violations SEC(".maps");
 
 /* Every event ever produced takes one number; delivered + dropped = produced. */
 __u64 d0_seq = 0;

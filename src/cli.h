@@ -23,5 +23,8 @@ extern struct d0_global_opts d0_opts;
 
 int cmd_doctor(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif /* D0AUDIT_CLI_H */

@@ -181,4 +181,6 @@ void d0_consumer_counters(const struct d0_consumer *c, struct d0_counters *out)
 		}
 		out->hits[h] = percpu_sum(hits_fd, h);
 	}
+	for (__u32 r = 1; r <= D0_RULE_MAX; r++)
+		out->violations[r] = percpu_sum(bpf_map__fd(skel->maps.violations), r);
 }

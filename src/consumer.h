@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "d0audit/event.h"
 #include "hook_table.h"
+#include "d0audit/rules.h"
 
 struct d0_loader;
 struct ring_buffer;
@@ -50,6 +51,7 @@ struct d0_counters {
 	__u64 drops[D0_DROP_CAUSES];
 	__u64 drops_by_hook[D0_HOOK_COUNT];
 	__u64 hits[D0_HOOK_COUNT];
+	__u64 violations[D0_RULE_MAX + 1];  /* counted in the kernel, lost events included */
 };
 
 int d0_consumer_init(struct d0_consumer *c, struct d0_loader *l, const struct d0_consumer_ops *ops);

@@ -62,7 +62,7 @@ const char *const d0_ctx_names[] = {
 /* Must follow the bit order of D0_ST_* in include/d0audit/event.h. */
 const char *const d0_state_names[] = {
 	"open", "mem-enabled", "lock-held", "lock-held-other", "low-power", "mapped", "mapped-unknown",
-	"vfio", NULL,
+	"vfio", "closing", NULL,
 };
 
 void d0_bdf_format(__u32 bdf, char *buf, unsigned long len)
@@ -72,4 +72,68 @@ void d0_bdf_format(__u32 bdf, char *buf, unsigned long len)
 		return;
 	}
 	snprintf(buf, len, "%04x:%02x:%02x.%x", bdf >> 16, (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7);
+}
+
+int d0_phase_from_name(const char *name)
+{
+	if (!strcmp(name, "entry"))
+		return D0_PH_ENTRY;
+	if (!strcmp(name, "exit"))
+		return D0_PH_EXIT;
+	if (!strcmp(name, "point"))
+		return D0_PH_POINT;
+	return -1;
+}
+
+int d0_power_from_name(const char *name, int *power)
+{
+	for (int p = D0_PWR_ERROR; p <= D0_PWR_UNKNOWN; p++) {
+		if (!strcmp(d0_power_name(p), name)) {
+			*power = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int d0_rpm_from_name(const char *name)
+{
+	for (unsigned int s = 0; s < 5; s++)
+		if (!strcmp(d0_rpm_name(s), name))
+			return s;
+	return !strcmp(name, "unknown") ? 0xff : -1;
+}
+
+long long d0_bits_from_names(const char *const names[], const char *const *list, int n, int *bad)
+{
+	long long bits = 0;
+
+	for (int i = 0; i < n; i++) {
+		int j;
+
+		for (j = 0; names[j] && strcmp(names[j], list[i]); j++)
+			;
+		if (!names[j]) {
+			*bad = i;
+			return -1;
+		}
+		bits |= 1LL << j;
+	}
+	return bits;
+}
+
+int d0_bdf_parse(const char *s, __u32 *bdf)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	if (!strcmp(s, "-")) {
+		*bdf = 0xffffffffu;
+		return 0;
+	}
+	if (sscanf(s, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4 || dom > 0xffff || bus > 0xff ||
+	    dev > 0x1f || fn > 7)
+		return -1;
+	*bdf = dom << 16 | bus << 8 | dev << 3 | fn;
+	return 0;
 }

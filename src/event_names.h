@@ -12,6 +12,15 @@ const char *d0_phase_name(unsigned int phase);    /* "entry", "exit", "point" */
 const char *d0_power_name(int power);             /* "D0", "D3hot", ... */
 const char *d0_rpm_name(unsigned int status);     /* "active", "suspended", ... */
 
+/* Reverse lookups for reading traces; -1 / D0_PWR_UNKNOWN+1 on unknown names. */
+int d0_phase_from_name(const char *name);
+int d0_power_from_name(const char *name, int *power);   /* 0 ok, -1 unknown */
+int d0_rpm_from_name(const char *name);
+/* Bits from an array of names; -1 if a name is unknown (its index in *bad). */
+long long d0_bits_from_names(const char *const names[], const char *const *list, int n, int *bad);
+/* "0000:00:03.0" -> bdf; "-" -> unknown; -1 on malformed. */
+int d0_bdf_parse(const char *s, __u32 *bdf);
+
 /* Bit names, in bit order; NULL-terminated. */
 extern const char *const d0_ctx_names[];
 extern const char *const d0_state_names[];

@@ -26,6 +26,7 @@ static int open_skel(struct d0_loader *l, const struct d0_load_opts *opts, int o
 		return -errno;
 	}
 	skel->rodata->cfg_record_all = opts && opts->record_all;
+	skel->rodata->cfg_mode = opts ? opts->mode : 0;
 	if (opts && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	else

@@ -16,6 +16,7 @@ struct bpf_link;
 
 struct d0_load_opts {
 	bool record_all;            /* emit hot-path events even in D0 */
+	unsigned int mode;          /* enum d0_mode for the in-kernel verdicts */
 	unsigned int ringbuf_bytes; /* 0 = default */
 };
 

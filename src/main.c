@@ -26,11 +26,9 @@ static int not_yet(const char *name)
 	return D0_EXIT_USAGE;
 }
 
-static int cmd_audit(int argc, char **argv) { (void)argc; (void)argv; return not_yet("audit"); }
-static int cmd_check(int argc, char **argv) { (void)argc; (void)argv; return not_yet("check"); }
+
 static int cmd_daemon(int argc, char **argv) { (void)argc; (void)argv; return not_yet("daemon"); }
 static int cmd_report(int argc, char **argv) { (void)argc; (void)argv; return not_yet("report"); }
-static int cmd_rules(int argc, char **argv) { (void)argc; (void)argv; return not_yet("rules"); }
 
 static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "can this host be audited? kernel, BTF, vfio, privileges, every hook" },

@@ -10,46 +10,23 @@
 #include "log.h"
 #include "session.h"
 #include "trace_writer.h"
-#include "version.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 
 struct record_ctx {
 	struct d0_trace_writer *w;
-	bool record_all;
+	struct d0_load_opts *load;
 };
 
-static int write_json(struct d0_trace_writer *w, json_t *obj)
-{
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	int err = s ? d0_trace_line(w, s, strlen(s)) : -12;
-
-	free(s);
-	json_decref(obj);
-	return err;
-}
-
-/* The header names every hook's fate: a reader knows what could not be seen. */
 static int write_header(struct d0_loader *l, void *ctx)
 {
 	struct record_ctx *r = ctx;
-	json_t *hooks = json_array();
-	struct utsname u;
 
-	uname(&u);
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		json_array_append_new(hooks, json_pack("{s:s, s:s, s:s, s:s}", "name", d0_hooks[i].name,
-			"target", l->plan[i].symbol[0] ? l->plan[i].symbol : d0_hooks[i].target,
-			"status", d0_hook_status(l, i, true), "reason", l->plan[i].reason));
-	return write_json(r->w, json_pack("{s:s, s:i, s:s, s:i, s:s, s:b, s:o}", "type", "header",
-		"format", D0_TRACE_FORMAT, "d0audit", D0AUDIT_VERSION, "event_abi", D0_EVENT_ABI_VERSION,
-		"kernel", u.release, "record_all", r->record_all, "hooks", hooks));
+	return d0_trace_header(r->w, l, r->load->mode, r->load->record_all);
 }
 
 static int on_event(const struct d0_event *e, void *ctx)
@@ -65,26 +42,6 @@ static void on_gap(__u64 first, __u64 count, void *ctx)
 	struct record_ctx *r = ctx;
 
 	d0_trace_gap(r->w, first, count);
-}
-
-static json_t *counters_json(const struct d0_session_result *res, const struct d0_consumer *unused)
-{
-	const struct d0_counters *k = &res->counters;
-	json_t *by_hook = json_object(), *hits = json_object();
-
-	(void)unused;
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		if (k->drops_by_hook[i])
-			json_object_set_new(by_hook, d0_hooks[i].name, json_integer(k->drops_by_hook[i]));
-		if (k->hits[i])
-			json_object_set_new(hits, d0_hooks[i].name, json_integer(k->hits[i]));
-	}
-	return json_pack("{s:s, s:I, s:I, s:{s:I, s:I}, s:o, s:o, s:I, s:s}", "type", "footer",
-		"produced", (json_int_t)k->produced, "delivered", (json_int_t)k->delivered,
-		"drops", "ringbuf_full", (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
-		"devmap_full", (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
-		"drops_by_hook", by_hook, "hits", hits, "bad_records", (json_int_t)res->bad_records,
-		"ended_by", res->ended_by ? res->ended_by : "error");
 }
 
 static void usage(FILE *f)
@@ -120,7 +77,7 @@ int cmd_record(int argc, char **argv)
 	struct d0_session_opts so = {};
 	struct d0_session_result res;
 	struct d0_loader loader;
-	struct record_ctx r = {};
+	struct record_ctx r = { .load = &so.load };
 	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &r };
 	const char *out = NULL;
 	unsigned long long v;
@@ -136,7 +93,7 @@ int cmd_record(int argc, char **argv)
 				return D0_EXIT_USAGE;
 			}
 			break;
-		case 'a': so.load.record_all = r.record_all = true; break;
+		case 'a': so.load.record_all = true; break;
 		case 'r':
 			if (d0_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1))) {
 				d0_err("record: bad --ringbuf-size '%s': a power of two from 4k to 1G", optarg);
@@ -165,7 +122,7 @@ int cmd_record(int argc, char **argv)
 		d0_trace_close(r.w);
 		return D0_EXIT_CANNOT;
 	}
-	write_json(r.w, counters_json(&res, NULL));
+	d0_trace_footer(r.w, &res);
 	write_err = d0_trace_close(r.w);
 	fprintf(stderr, "d0audit: record: %llu events produced, %llu delivered, %llu lost (ring buffer full), "
 		"%llu untracked (device map full); ended by %s\n",

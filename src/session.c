@@ -28,11 +28,15 @@ static unsigned long long now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-static pid_t start_command(char **cmd)
+static pid_t start_command(char **cmd, bool stdout_to_stderr)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	fflush(NULL);
+	pid = fork();
 	if (pid == 0) {
+		if (stdout_to_stderr)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		execvp(cmd[0], cmd);
@@ -69,7 +73,7 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 	if (o->duration_ms)
 		deadline = now_ms() + o->duration_ms;
 	if (o->cmd) {
-		child = start_command(o->cmd);
+		child = start_command(o->cmd, o->cmd_stdout_to_stderr);
 		if (child < 0) {
 			err = -ECHILD;
 			goto out_free;

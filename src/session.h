@@ -13,6 +13,7 @@
 struct d0_session_opts {
 	unsigned long long duration_ms;   /* 0 = no limit */
 	char **cmd;                       /* NULL = no command */
+	bool cmd_stdout_to_stderr;        /* keep our stdout for JSON only */
 	struct d0_load_opts load;
 	/* called once hooks are attached, before the command starts */
 	int (*ready)(struct d0_loader *l, void *ctx);

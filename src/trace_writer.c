@@ -2,7 +2,15 @@
 #include "trace_writer.h"
 #include "event_names.h"
 #include "hook_table.h"
+#include "d0audit/rules.h"
+#include "loader.h"
 #include "log.h"
+#include "session.h"
+#include "verdict.h"
+#include "version.h"
+
+#include <jansson.h>
+#include <sys/utsname.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -100,8 +108,14 @@ static int bits_json(char *buf, unsigned long len, __u32 bits, const char *const
 
 int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len)
 {
-	char bdf[16], comm[8 * D0_COMM_LEN], ctx[256], st[192];
+	char bdf[16], comm[8 * D0_COMM_LEN], ctx[256], st[192], viol[64];
 	const char *kind = d0_kind_name(e->kind);
+	int o = snprintf(viol, sizeof(viol), "[");
+
+	for (int r = 1; r <= D0_RULE_MAX; r++)
+		if (e->violations & D0_RULE_BIT(r))
+			o += snprintf(viol + o, sizeof(viol) - o, "%s%d", o > 1 ? "," : "", r);
+	snprintf(viol + o, sizeof(viol) - o, "]");
 
 	d0_bdf_format(e->bdf, bdf, sizeof(bdf));
 	json_str(comm, sizeof(comm), e->comm, D0_COMM_LEN);
@@ -111,12 +125,12 @@ int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len)
 		"{\"type\":\"event\",\"seq\":%llu,\"t\":%llu,\"kind\":\"%s\",\"phase\":\"%s\",\"hook\":\"%s\","
 		"\"dev\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":\"%s\",\"power\":\"%s\",\"power_before\":\"%s\","
 		"\"rpm\":\"%s\",\"ctx\":%s,\"state\":%s,\"dmabufs\":%u,\"unrevoked\":%u,"
-		"\"a0\":%u,\"a1\":%u,\"a2\":%llu,\"a3\":%llu,\"ret\":%lld}",
+		"\"a0\":%u,\"a1\":%u,\"a2\":%llu,\"a3\":%llu,\"ret\":%lld,\"violations\":%s}",
 		(unsigned long long)e->seq, (unsigned long long)e->ts_ns, kind ? kind : "invalid",
 		d0_phase_name(e->phase), d0_hook_name(e->hook), bdf,
 		e->pid, e->tid, comm, d0_power_name(e->power), d0_power_name(e->power_before),
 		d0_rpm_name(e->rpm_status), ctx, st, e->nr_dmabufs, e->nr_unrevoked, e->a0, e->a1,
-		(unsigned long long)e->a2, (unsigned long long)e->a3, (long long)e->ret);
+		(unsigned long long)e->a2, (unsigned long long)e->a3, (long long)e->ret, viol);
 }
 
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e)
@@ -161,4 +175,55 @@ int d0_trace_close(struct d0_trace_writer *w)
 		d0_err("closing trace %s failed: %s", w->path, strerror(-err));
 	free(w);
 	return err;
+}
+
+static int write_json(struct d0_trace_writer *w, json_t *obj)
+{
+	char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	int err = s ? d0_trace_line(w, s, strlen(s)) : -ENOMEM;
+
+	free(s);
+	json_decref(obj);
+	return err;
+}
+
+int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsigned int mode, bool record_all)
+{
+	json_t *hooks = json_array();
+	struct utsname u;
+
+	uname(&u);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		json_array_append_new(hooks, json_pack("{s:s, s:s, s:s, s:s}", "name", d0_hooks[i].name,
+			"target", l->plan[i].symbol[0] ? l->plan[i].symbol : d0_hooks[i].target,
+			"status", d0_hook_status(l, i, true), "reason", l->plan[i].reason));
+	return write_json(w, json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:o}", "type", "header",
+		"format", D0_TRACE_FORMAT, "d0audit", D0AUDIT_VERSION, "event_abi", D0_EVENT_ABI_VERSION,
+		"kernel", u.release, "mode", d0_mode_name(mode), "record_all", record_all, "hooks", hooks));
+}
+
+int d0_trace_footer(struct d0_trace_writer *w, const struct d0_session_result *res)
+{
+	const struct d0_counters *k = &res->counters;
+	json_t *by_hook = json_object(), *hits = json_object(), *viol = json_object();
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		if (k->drops_by_hook[i])
+			json_object_set_new(by_hook, d0_hooks[i].name, json_integer(k->drops_by_hook[i]));
+		if (k->hits[i])
+			json_object_set_new(hits, d0_hooks[i].name, json_integer(k->hits[i]));
+	}
+	for (int r = 1; r <= D0_RULE_MAX; r++) {
+		char key[8];
+
+		snprintf(key, sizeof(key), "%d", r);
+		if (k->violations[r])
+			json_object_set_new(viol, key, json_integer(k->violations[r]));
+	}
+	return write_json(w, json_pack("{s:s, s:I, s:I, s:{s:I, s:I}, s:o, s:o, s:o, s:I, s:s}", "type", "footer",
+		"produced", (json_int_t)k->produced, "delivered", (json_int_t)k->delivered,
+		"drops", "ringbuf_full", (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
+		"devmap_full", (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
+		"drops_by_hook", by_hook, "hits", hits, "kernel_violations", viol,
+		"bad_records", (json_int_t)res->bad_records, "ended_by", res->ended_by ? res->ended_by : "error"));
 }

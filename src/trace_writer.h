@@ -26,6 +26,13 @@ int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len
 int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len);
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e);
 int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count);
+struct d0_loader;
+struct d0_session_result;
+/* Header: format, versions, kernel, mode, and every hook's status and reason. */
+int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsigned int mode, bool record_all);
+/* Footer: produced / delivered / drops by cause and hook, hot-path hits. */
+int d0_trace_footer(struct d0_trace_writer *w, const struct d0_session_result *res);
+
 /* Write errors so far (failed lines are counted, never silently dropped). */
 unsigned long d0_trace_write_errors(const struct d0_trace_writer *w);
 

@@ -99,6 +99,7 @@ enum d0_phase {
 #define D0_ST_MAPPED         (1u << 5)  /* a PTE was granted since the last full zap */
 #define D0_ST_MAPPED_UNKNOWN (1u << 6)  /* device was open before d0audit saw it */
 #define D0_ST_VDEV_KNOWN     (1u << 7)  /* the event carries vfio state (vdev found) */
+#define D0_ST_CLOSING        (1u << 8)  /* close_device started; open_count not yet dropped */
 
 #define D0_COMM_LEN 16
 
@@ -124,7 +125,7 @@ struct d0_event {
 	__u16 hook;          /* enum d0_hook_id that observed it */
 	__u16 nr_dmabufs;    /* DMABUFs on vdev->dmabufs (bounded walk) */
 	__u16 nr_unrevoked;  /* of those, not revoked */
-	__u32 pad;
+	__u32 violations;    /* D0_RULE_BIT()s this event broke, judged in the kernel */
 	char comm[D0_COMM_LEN];
 };
 
@@ -147,6 +148,8 @@ struct d0_dev_state {
 
 /* First seen while already open: PTEs may exist that were granted unseen. */
 #define D0_DEVF_MAPPED_UNKNOWN (1u << 0)
+/* vfio_pci_core_close_device ran since the last successful enable. */
+#define D0_DEVF_CLOSING (1u << 1)
 
 /* Drop causes counted in the kernel, per CPU (index into the drops map). */
 enum d0_drop_cause {
@@ -155,10 +158,5 @@ enum d0_drop_cause {
 	D0_DROP_CAUSES = 2,
 };
 
-/* Configuration written by user space into .rodata before load. */
-struct d0_bpf_config {
-	__u32 record_all;    /* emit hot-path events even when nothing is wrong */
-	__u32 abi_version;
-};
 
 #endif /* D0AUDIT_EVENT_H */

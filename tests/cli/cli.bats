@@ -37,7 +37,7 @@ D0=${D0AUDIT:-build/d0audit}
 }
 
 @test "commands not written yet say so and exit 2" {
-	for c in audit check daemon report rules; do
+	for c in daemon report; do
 		run "$D0" "$c"
 		[ "$status" -eq 2 ]
 		[[ $output == *"'$c' is not implemented yet"* ]]
@@ -81,4 +81,95 @@ D0=${D0AUDIT:-build/d0audit}
 	run "$D0" record -o /nonexistent-dir/trace.ndjson --duration 1s
 	[ "$status" -eq 2 ]
 	[[ $output == *"cannot create trace file /nonexistent-dir/trace.ndjson"* ]]
+}
+
+@test "rules: twelve rules with stable ids, text and JSON" {
+	run "$D0" rules
+	[ "$status" -eq 0 ]
+	[[ $output == *" 1  ZAP_BEFORE_POWER_DOWN"* ]]
+	[[ $output == *"12  RUNTIME_SUSPEND_REQUESTED"* ]]
+	run "$D0" rules -j
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e 'length == 12 and .[9].name == "BYPASS" and .[9].id == 10'
+}
+
+@test "audit on a host without vfio-pci: nothing to audit, exit 3" {
+	[ -e /sys/bus/pci/drivers/vfio-pci ] && skip "this host has vfio-pci"
+	run "$D0" audit --duration 1s
+	[ "$status" -eq 3 ]
+	[[ $output == *"nothing to audit: vfio-pci is not loaded"* ]]
+}
+
+@test "audit: bad flags exit 2" {
+	run "$D0" audit --duration soon
+	[ "$status" -eq 2 ]
+	[[ $output == *"bad --duration 'soon'"* ]]
+	run "$D0" audit --mode lenient
+	[ "$status" -eq 2 ]
+	[[ $output == *"--mode must be strict or kernel"* ]]
+	run "$D0" audit --allow 99
+	[ "$status" -eq 2 ]
+	[[ $output == *"bad --allow '99'"* ]]
+}
+
+FIX=tests/unit/fixtures/traces
+
+@test "check: usage errors exit 2 with the reason" {
+	run "$D0" check
+	[ "$status" -eq 2 ]
+	[[ $output == *"exactly one TRACE file expected"* ]]
+	run "$D0" check --format xml "$FIX/pm-d3-7.2.ndjson.gz"
+	[ "$status" -eq 2 ]
+	[[ $output == *"--format must be text, json, junit or tap"* ]]
+	run "$D0" check --require teleport "$FIX/pm-d3-7.2.ndjson.gz"
+	[ "$status" -eq 2 ]
+	[[ $output == *"bad --require 'teleport'"* ]]
+	run "$D0" check --require zap:0000:00:03.0:x "$FIX/pm-d3-7.2.ndjson.gz"
+	[ "$status" -eq 2 ]
+	run "$D0" check --allow NO_SUCH_RULE "$FIX/pm-d3-7.2.ndjson.gz"
+	[ "$status" -eq 2 ]
+	run "$D0" check /nonexistent/trace.ndjson
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot open trace /nonexistent/trace.ndjson"* ]]
+}
+
+@test "check: a correct 7.2 flow is clean (exit 0); a bypass is flagged (exit 1)" {
+	run "$D0" check "$FIX/dmabuf-7.2.ndjson.gz"
+	[ "$status" -eq 0 ]
+	[[ $output == *"verdict: clean"* ]]
+	run "$D0" check "$FIX/sysfs-pm-d3-7.2.ndjson.gz"
+	[ "$status" -eq 1 ]
+	[[ $output == *"VIOLATION rule 10 BYPASS on 0000:00:03.0"* ]]
+	run "$D0" check --require zap:0000:00:03.0:1 --require power-change::2 "$FIX/pm-d3-7.2.ndjson.gz"
+	[ "$status" -eq 0 ]
+}
+
+@test "check: a 6.1 recording reports DMABUF rules as not applicable, not as passing blind" {
+	run "$D0" check -j "$FIX/pm-d3-6.1.ndjson.gz"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '[.rules[] | select(.coverage == "not-applicable") | .id] == [2, 3, 4, 11]'
+}
+
+@test "check: traces that are not traces, from the future, or cut off" {
+	tmp=$(mktemp -d)
+	echo '{"type":"header","format":99}' >"$tmp/future.ndjson"
+	run "$D0" check "$tmp/future.ndjson"
+	[ "$status" -eq 3 ]
+	[[ $output == *"future.ndjson:1: trace format 99 is newer than this d0audit reads (1)"* ]]
+	printf 'hello\n' >"$tmp/text.ndjson"
+	run "$D0" check "$tmp/text.ndjson"
+	[ "$status" -eq 3 ]
+	[[ $output == *"text.ndjson:1: not valid JSON"* ]]
+	zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -20 >"$tmp/nofooter.ndjson"
+	run "$D0" check "$tmp/nofooter.ndjson"
+	[ "$status" -eq 3 ]
+	[[ $output == *"has no footer"* ]]
+	zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -c 3000 | gzip >"$tmp/cut.ndjson.gz"
+	run "$D0" check "$tmp/cut.ndjson.gz"
+	[ "$status" -eq 3 ]
+	[[ $output == *"cut.ndjson.gz:"*": last line is cut off"* ]]
+	head -c 2000 "$FIX/pm-d3-7.2.ndjson.gz" >"$tmp/badgz.ndjson.gz"
+	run "$D0" check "$tmp/badgz.ndjson.gz"
+	[ "$status" -eq 3 ]
+	rm -rf "$tmp"
 }

@@ -13,9 +13,25 @@ trap 'rm -rf "$out"' EXIT
 if ! tools/vm/run --kernel 6.1 --timeout 600 --out "$out" -- bash -c '
 	build/static/d0audit doctor -j >/tmp/out/doctor.json; echo $? >/tmp/out/doctor.rc
 	build/static/d0audit record -o /tmp/out/pm-d3.ndjson -- build/vfio-exercise pm-d3 >/dev/null 2>&1
-	echo $? >/tmp/out/pm-d3.rc'; then
+	echo $? >/tmp/out/pm-d3.rc
+	build/static/d0audit audit -j -- build/vfio-exercise low-power >/tmp/out/audit.json 2>/dev/null
+	echo $? >/tmp/out/audit.rc
+	build/static/d0audit audit -j -- build/vfio-exercise sysfs-cmd-mem >/tmp/out/bypass.json 2>/dev/null
+	echo $? >/tmp/out/bypass.rc'; then
 	not_ok "guest run on 6.1 failed (console: $out/console.log)"
-	summary kernel-6.1
+	# the rules on 6.1: a correct flow is clean; DMABUF rules are not applicable, not silently passing
+if [[ $(cat "$out/audit.rc") == 0 ]] &&
+	jq -e 'select(.type == "summary") | ([.rules[] | select(.coverage == "not-applicable") | .id] == [2, 3, 4, 11]) and
+		([.rules[] | select(.coverage == "blind")] == [])' "$out/audit.json" >/dev/null; then
+	ok "6.1 audit: clean, DMABUF rules not applicable"
+else
+	not_ok "6.1 audit: exit $(cat "$out/audit.rc") $(tail -c 600 "$out/audit.json")"
+fi
+got=$(jq -r 'select(.type == "violation") | .rule' "$out/bypass.json" | sort -n | paste -sd, -)
+[[ $(cat "$out/bypass.rc") == 1 && $got == 5,10 ]] && ok "6.1 audit: sysfs COMMAND write flagged (rules $got)" ||
+	not_ok "6.1 audit bypass: exit $(cat "$out/bypass.rc"), rules '$got'"
+
+summary kernel-6.1
 	exit 1
 fi
 
@@ -46,5 +62,17 @@ expect_order pm-d3-6.1 "$out/pm-d3.ndjson" \
 	' bar-access entry BAR_IO_V61 D3hot>D3hot a0=0 a1=1 ' ' bar-rw-done exit BAR_RW_RET .* ret=-5 ' \
 	' fault exit FAULT_V61_RET D3hot>D3hot .* ret=2 ' ' power-change exit PCI_SET_POWER_RET D3hot>D0 '
 expect_footer_clean pm-d3-6.1-footer "$out/pm-d3.ndjson"
+
+# the rules on 6.1: a correct flow is clean; DMABUF rules are not applicable, not silently passing
+if [[ $(cat "$out/audit.rc") == 0 ]] &&
+	jq -e 'select(.type == "summary") | ([.rules[] | select(.coverage == "not-applicable") | .id] == [2, 3, 4, 11]) and
+		([.rules[] | select(.coverage == "blind")] == [])' "$out/audit.json" >/dev/null; then
+	ok "6.1 audit: clean, DMABUF rules not applicable"
+else
+	not_ok "6.1 audit: exit $(cat "$out/audit.rc") $(tail -c 600 "$out/audit.json")"
+fi
+got=$(jq -r 'select(.type == "violation") | .rule' "$out/bypass.json" | sort -n | paste -sd, -)
+[[ $(cat "$out/bypass.rc") == 1 && $got == 5,10 ]] && ok "6.1 audit: sysfs COMMAND write flagged (rules $got)" ||
+	not_ok "6.1 audit bypass: exit $(cat "$out/bypass.rc"), rules '$got'"
 
 summary kernel-6.1

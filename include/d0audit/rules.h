@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The D0 ordering rules, written once. Each rule is a pure function of one
+ * event: the event carries the live device state the kernel had at that
+ * instant (power, mapped, DMABUFs unrevoked, lock, context). The BPF object
+ * evaluates them before writing the event (so a verdict survives ring-buffer
+ * loss) and user space evaluates the same code when replaying a trace, so
+ * live and offline verdicts are identical by construction.
+ *
+ * Evidence for each rule: ../shared/kernel/vfio-pm-ground-truth.md §2.
+ * Must compile as BPF C and as user-space C: no libc, no loops.
+ */
+#ifndef D0AUDIT_RULES_H
+#define D0AUDIT_RULES_H
+
+#include "d0audit/event.h"
+
+/* id, name, one-line summary */
+#define D0_RULE_TABLE(X)                                                                              \
+	X(1, ZAP_BEFORE_POWER_DOWN, "device left D0 while user PTEs may map its BARs (no zap since the last fault)") \
+	X(2, REVOKE_BEFORE_POWER_DOWN, "device left D0 while one of its DMABUFs was not revoked")        \
+	X(3, D0_BEFORE_UNREVOKE, "DMABUF unrevoked while the device was not in D0, had memory decode off, or without memory_lock") \
+	X(4, REVOKE_IN_D0, "importers were told to let go of a DMABUF while the device was not in D0")   \
+	X(5, ZAP_REVOKE_BEFORE_MEM_DISABLE, "memory decode disabled in hardware while mappings or unrevoked DMABUFs existed") \
+	X(6, ZAP_REVOKE_BEFORE_RESET, "device reset while mappings or unrevoked DMABUFs existed")        \
+	X(7, NO_ACCESS_OUTSIDE_D0, "a BAR access, fault, ROM read, ioeventfd write or DMABUF map reached a device not in D0 or with decode off") \
+	X(8, LOCK_DISCIPLINE, "zap, DMABUF move or power-down without memory_lock write-held by the task") \
+	X(9, FOREIGN_POWER_CHANGE, "an open vfio device changed power state outside vfio, runtime PM and resets") \
+	X(10, BYPASS, "PM_CTRL or COMMAND written, or BARs mmapped, behind vfio's back")                 \
+	X(11, CLEANUP_BEFORE_DISABLE, "device disabled at close while DMABUFs were still unrevoked")    \
+	X(12, RUNTIME_SUSPEND_REQUESTED, "an open device runtime-suspended without low power requested")
+
+enum d0_rule {
+#define D0_RULE_ENUM(n, name, summary) D0_RULE_##name = n,
+	D0_RULE_TABLE(D0_RULE_ENUM)
+#undef D0_RULE_ENUM
+	D0_RULE_MAX = 12,
+};
+
+#define D0_RULE_BIT(r) (1u << ((r) - 1))
+
+/* STRICT: anything but D0 is "not D0" (the maintainers' wording, PCI MSI core).
+ * KERNEL: D3hot and below, what vfio itself enforces (__vfio_pci_memory_enabled). */
+enum d0_mode {
+	D0_MODE_STRICT = 0,
+	D0_MODE_KERNEL = 1,
+};
+
+/* Reset kinds in a0 of D0_EV_RESET (set by the BPF programs). */
+#define D0_RESET_TRY 1
+#define D0_RESET_LOCKED 2
+#define D0_RESET_PM 3
+#define D0_RESET_BUS 4
+
+#define D0_PCI_COMMAND 0x04
+#define D0_PCI_COMMAND_MEMORY 0x2
+#define D0_VM_FAULT_NOPAGE 0x100
+#define D0_VM_FAULT_ERROR_BITS 0x0c73 /* OOM SIGBUS SIGSEGV HWPOISON(_LARGE) FALLBACK */
+
+static inline int d0_not_d0(int power, __u32 mode)
+{
+	if (power == D0_PWR_D0)
+		return 0;
+	if (mode == D0_MODE_KERNEL)
+		return power >= D0_PWR_D3HOT || power == D0_PWR_ERROR;
+	return 1;
+}
+
+static inline int d0_has(__u32 bits, __u32 bit)
+{
+	return (bits & bit) != 0;
+}
+
+/* A write of `size` bytes at `where` covers the 16-bit register at `reg`. */
+static inline int d0_covers(__u32 where, __u32 size, __u32 reg)
+{
+	return where < reg + 2 && where + size > reg;
+}
+
+/* The paths that may legitimately change an open vfio device's power state. */
+#define D0_CTX_POWER_OWNERS (D0_CTX_VFIO_POWER | D0_CTX_RPM_SUSPEND | D0_CTX_RPM_RESUME | D0_CTX_RESET | \
+			     D0_CTX_BUS_RESET | D0_CTX_HOT_RESET)
+
+/* Did the power state just go from D0 to not-D0 in this event? */
+static inline int d0_left_d0(const struct d0_event *e, __u32 mode)
+{
+	return (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->phase == D0_PH_EXIT &&
+	       e->power_before == D0_PWR_D0 && d0_not_d0(e->power, mode);
+}
+
+/* An access the kernel's own gate will refuse: counted as refused, not a violation. */
+static inline int d0_refused(const struct d0_event *e)
+{
+	switch (e->kind) {
+	case D0_EV_BAR_RW_DONE:
+		return e->ret == -5; /* -EIO */
+	case D0_EV_FAULT:
+		return (e->ret & D0_VM_FAULT_ERROR_BITS) != 0;
+	default:
+		return 0;
+	}
+}
+
+/* Would this access reach the device while it is inaccessible? (rule 7) */
+static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32 mode)
+{
+	int mem = d0_has(e->state, D0_ST_MEM_ENABLED);
+
+	switch (e->kind) {
+	case D0_EV_BAR_ACCESS:
+	case D0_EV_IOEVENTFD_WRITE:
+		/* test_mem accesses are gated by vfio on D3hot+ and decode off: those are refused */
+		if (e->a1)
+			return d0_not_d0(e->power, mode) && !d0_not_d0(e->power, D0_MODE_KERNEL) && mem;
+		return d0_not_d0(e->power, mode);
+	case D0_EV_FAULT:
+		if (d0_refused(e) || e->phase != D0_PH_EXIT)
+			return 0;
+		return d0_not_d0(e->power, mode) || !mem || d0_has(e->state, D0_ST_ENGAGED);
+	case D0_EV_ROM_MAP:
+	case D0_EV_VGA_ACCESS:
+		return d0_not_d0(e->power, mode);
+	case D0_EV_DMABUF_MAP:
+		return e->ret == 0 && (d0_not_d0(e->power, mode) || !mem);
+	default:
+		return 0;
+	}
+}
+
+/* Every rule this event breaks, as D0_RULE_BIT()s. Only vfio device events count. */
+static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
+{
+	int mapped = d0_has(e->state, D0_ST_MAPPED);
+	int locked = d0_has(e->state, D0_ST_LOCK_W_CURRENT);
+	/* in use by user space: open, and not already being closed (open_count drops late) */
+	int open = d0_has(e->state, D0_ST_OPEN) && !d0_has(e->state, D0_ST_CLOSING);
+	__u32 v = 0;
+
+	if (!d0_has(e->state, D0_ST_VDEV_KNOWN))
+		return 0;
+
+	/* 1, 2: leaving D0 with BARs still reachable */
+	if (d0_left_d0(e, mode)) {
+		if (mapped)
+			v |= D0_RULE_BIT(D0_RULE_ZAP_BEFORE_POWER_DOWN);
+		if (e->nr_unrevoked)
+			v |= D0_RULE_BIT(D0_RULE_REVOKE_BEFORE_POWER_DOWN);
+	}
+	/* 9: any change of an open device's state, down or up, by a path that does not own it */
+	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->phase == D0_PH_EXIT &&
+	    e->power != e->power_before && open && !(e->ctx & D0_CTX_POWER_OWNERS))
+		v |= D0_RULE_BIT(D0_RULE_FOREIGN_POWER_CHANGE);
+
+	/* 3: unrevoke only in D0, decode on, under memory_lock; 8: every move under the lock */
+	if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY) {
+		if (e->a0 == 0 && (d0_not_d0(e->power, mode) || !d0_has(e->state, D0_ST_MEM_ENABLED) || !locked))
+			v |= D0_RULE_BIT(D0_RULE_D0_BEFORE_UNREVOKE);
+		if (!locked)
+			v |= D0_RULE_BIT(D0_RULE_LOCK_DISCIPLINE);
+	}
+
+	/* 4: importers must be told while the device is still in D0 */
+	if (e->kind == D0_EV_DMABUF_FLIP && d0_not_d0(e->power, mode))
+		v |= D0_RULE_BIT(D0_RULE_REVOKE_IN_D0);
+
+	/* 5: the hardware write clearing COMMAND.MEMORY comes after zap and revoke */
+	if (e->kind == D0_EV_USER_CONFIG_WRITE && e->a0 <= D0_PCI_COMMAND && d0_covers(e->a0, e->a3, D0_PCI_COMMAND) &&
+	    !((e->a1 >> ((D0_PCI_COMMAND - e->a0) * 8)) & D0_PCI_COMMAND_MEMORY) && (mapped || e->nr_unrevoked))
+		v |= D0_RULE_BIT(D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE);
+
+	/* 6: nothing reachable when a reset starts */
+	if (e->kind == D0_EV_RESET && e->phase == D0_PH_ENTRY && open && (mapped || e->nr_unrevoked))
+		v |= D0_RULE_BIT(D0_RULE_ZAP_REVOKE_BEFORE_RESET);
+
+	/* 7 */
+	if (d0_access_reaches_inaccessible(e, mode))
+		v |= D0_RULE_BIT(D0_RULE_NO_ACCESS_OUTSIDE_D0);
+
+	/* 8: zap (7.x zaps inside down_write) and vfio power-down under the lock */
+	if (e->kind == D0_EV_ZAP && e->phase == D0_PH_ENTRY && !locked)
+		v |= D0_RULE_BIT(D0_RULE_LOCK_DISCIPLINE);
+	if (e->kind == D0_EV_POWER_REQUEST && e->phase == D0_PH_ENTRY && e->a0 != D0_PWR_D0 && !locked)
+		v |= D0_RULE_BIT(D0_RULE_LOCK_DISCIPLINE);
+
+	/* 10: behind vfio's back (sysfs config, /proc/bus/pci, setpci; sysfs resource mmap) */
+	if (e->kind == D0_EV_USER_CONFIG_WRITE && !(e->ctx & D0_CTX_VFIO_CONFIG) &&
+	    (d0_covers(e->a0, e->a3, D0_PCI_COMMAND) || (e->a2 > 4 && d0_covers(e->a0, e->a3, e->a2))))
+		v |= D0_RULE_BIT(D0_RULE_BYPASS);
+	if (e->kind == D0_EV_SYSFS_MMAP)
+		v |= D0_RULE_BIT(D0_RULE_BYPASS);
+
+	/* 11: DMABUFs cleaned up before the function is disabled (CVE-2026-53322) */
+	if (e->kind == D0_EV_DISABLE && e->nr_unrevoked)
+		v |= D0_RULE_BIT(D0_RULE_CLEANUP_BEFORE_DISABLE);
+
+	/* 12: an open device suspends only when user space asked for low power */
+	if (e->kind == D0_EV_RPM_SUSPEND && e->phase == D0_PH_ENTRY && open && !d0_has(e->state, D0_ST_ENGAGED))
+		v |= D0_RULE_BIT(D0_RULE_RUNTIME_SUSPEND_REQUESTED);
+
+	return v;
+}
+
+#endif /* D0AUDIT_RULES_H */

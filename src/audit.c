@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * d0audit audit: attach, watch for a duration, around a command, or until
+ * Ctrl-C, print each distinct violation as it happens, and a summary at the
+ * end. The kernel judges every event (include/d0audit/rules.h); user space
+ * judges the delivered ones again with the same code, and any disagreement
+ * or verdict lost with dropped events makes the result incomplete.
+ */
+#include "cli.h"
+#include "duration.h"
+#include "host_info.h"
+#include "log.h"
+#include "rules_meta.h"
+#include "session.h"
+#include "summary.h"
+#include "trace_writer.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define MAX_ALLOW 64
+
+struct audit_ctx {
+	struct d0_verdict verdict;
+	struct d0_trace_writer *w;     /* --record */
+	struct d0_load_opts *load;
+};
+
+static void print_violation(const struct d0_verdict *v, const struct d0_violation *viol, void *ctx)
+{
+	(void)ctx;
+	if (d0_opts.json) {
+		json_t *o = d0_violation_json(v, viol);
+
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		d0_violation_text(stdout, v, viol);
+	}
+	fflush(stdout);
+}
+
+static int on_ready(struct d0_loader *l, void *ctx)
+{
+	struct audit_ctx *a = ctx;
+
+	if (!d0_opts.json)
+		fprintf(stderr, "d0audit: audit: %d hooks attached, mode %s; watching\n", l->attached,
+			d0_mode_name(a->load->mode));
+	return a->w ? d0_trace_header(a->w, l, a->load->mode, a->load->record_all) : 0;
+}
+
+static int on_event(const struct d0_event *e, void *ctx)
+{
+	struct audit_ctx *a = ctx;
+
+	if (a->w)
+		d0_trace_event(a->w, e);
+	/* the kernel judged it in the same mode: a disagreement is a bug, and is reported */
+	d0_verdict_event(&a->verdict, e, e->violations);
+	return 0;
+}
+
+static void on_gap(__u64 first, __u64 count, void *ctx)
+{
+	struct audit_ctx *a = ctx;
+
+	if (a->w)
+		d0_trace_gap(a->w, first, count);
+	d0_verdict_lost(&a->verdict, count);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: d0audit audit [OPTIONS] [-- CMD [ARGS]]\n"
+		"\n"
+		"Attach to this host's kernel and report every break of the D0 ordering rules\n"
+		"('d0audit rules'), each distinct (rule, device) once with the steps that led to\n"
+		"it. Runs until CMD exits, for --duration, or until Ctrl-C; then prints a summary.\n"
+		"\n"
+		"  -d, --duration D       stop after D (90, 90s, 250ms, 2m, 1h)\n"
+		"  -m, --mode strict|kernel  strict (default): D1/D2 count as not D0; kernel: D3hot+\n"
+		"  -o, --record FILE      also keep the trace (NDJSON, .gz compresses) for 'check'\n"
+		"      --allow RULE[:DEV] waive a known violation\n"
+		"  -a, --all              also record hot-path events in D0 (with --record)\n"
+		"      --ringbuf-size N   ring buffer bytes (default 4M)\n"
+		"  -j, --json             violations and the summary as JSON lines on stdout\n"
+		"                         (the command's own stdout then goes to stderr)\n"
+		"\n"
+		"Exit: 0 clean, 1 violations, 2 usage/setup error, 3 cannot audit or incomplete\n"
+		"(lost events, hooks missing for a rule).\n"
+		"Examples:\n"
+		"  sudo d0audit audit --duration 10m\n"
+		"  sudo d0audit audit --record run.ndjson.gz -- ./vmm-test-suite\n");
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "record", required_argument, NULL, 'o' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct d0_session_opts so = {};
+	struct d0_session_result res;
+	struct audit_ctx a = { .load = &so.load };
+	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &a };
+	struct d0_allow allow[MAX_ALLOW];
+	struct d0_summary sum = {};
+	struct d0_host_info host;
+	struct d0_loader loader;
+	const char *record = NULL;
+	unsigned long long v;
+	int c, nallow = 0, code, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+d:m:o:ajh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (d0_parse_duration(optarg, &so.duration_ms) || !so.duration_ms) {
+				d0_err("audit: bad --duration '%s' (examples: 90, 90s, 250ms, 2m)", optarg);
+				return D0_EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			if (!strcmp(optarg, "strict"))
+				so.load.mode = D0_MODE_STRICT;
+			else if (!strcmp(optarg, "kernel"))
+				so.load.mode = D0_MODE_KERNEL;
+			else {
+				d0_err("audit: --mode must be strict or kernel, not '%s'", optarg);
+				return D0_EXIT_USAGE;
+			}
+			break;
+		case 'o': record = optarg; break;
+		case 'A':
+			if (nallow >= MAX_ALLOW || d0_allow_parse(optarg, &allow[nallow])) {
+				d0_err("audit: bad --allow '%s': RULE[:DEVICE], RULE an id 1-%d or a name from 'd0audit rules'",
+				       optarg, D0_RULE_MAX);
+				return D0_EXIT_USAGE;
+			}
+			nallow++;
+			break;
+		case 'a': so.load.record_all = true; break;
+		case 'r':
+			if (d0_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1))) {
+				d0_err("audit: bad --ringbuf-size '%s': a power of two from 4k to 1G", optarg);
+				return D0_EXIT_USAGE;
+			}
+			so.load.ringbuf_bytes = v;
+			break;
+		case 'j': d0_opts.json = true; break;
+		case 'h': usage(stdout); return D0_EXIT_OK;
+		default: usage(stderr); return D0_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		so.cmd = argv + optind;
+	so.cmd_stdout_to_stderr = d0_opts.json;
+
+	d0_host_info_collect(&host, NULL);
+	if (!host.vfio_pci_loaded) {
+		d0_err("audit: nothing to audit: vfio-pci is not loaded on this host (modprobe vfio-pci, then bind a "
+		       "device to it; 'd0audit doctor' tells more)");
+		return D0_EXIT_CANNOT;
+	}
+	if (record && !(a.w = d0_trace_open(record)))
+		return D0_EXIT_USAGE;
+	d0_verdict_init(&a.verdict, so.load.mode, print_violation, &a);
+	a.verdict.allow = allow;
+	a.verdict.nallow = nallow;
+	so.ready = on_ready;
+	so.ready_ctx = &a;
+	err = d0_session_run(&so, &ops, &loader, &res);
+	if (err) {
+		d0_trace_close(a.w);
+		d0_verdict_free(&a.verdict);
+		return D0_EXIT_CANNOT;
+	}
+	if (a.w) {
+		d0_trace_footer(a.w, &res);
+		if (d0_trace_close(a.w))
+			d0_summary_problem(&sum, "the trace %s is incomplete: writing it failed", record);
+	}
+
+	sum.v = &a.verdict;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		sum.avail.works[i] = loader.plan[i].attached;
+		sum.avail.absent_path[i] = loader.facts.t[i].requires_missing;
+	}
+	memcpy(sum.kernel_by_rule, res.counters.violations, sizeof(sum.kernel_by_rule));
+	sum.have_kernel_counts = true;
+	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
+		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",
+				   (unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL]);
+	d0_summary_coverage(&sum);
+	code = d0_summary_exit(&sum);
+	if (d0_opts.json) {
+		json_t *o = d0_summary_json(&sum);
+
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		d0_summary_text(stdout, &sum);
+	}
+	if (res.cmd_status >= 0 && !WIFEXITED(res.cmd_status))
+		d0_warn("audit: the command was killed by signal %d", WTERMSIG(res.cmd_status));
+	else if (res.cmd_status > 0)
+		d0_warn("audit: the command exited with status %d", WEXITSTATUS(res.cmd_status));
+	d0_verdict_free(&a.verdict);
+	return code;
+}

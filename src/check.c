@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * d0audit check TRACE: the offline verdict for CI. Replays a recorded trace
+ * through the same rules the kernel evaluated, asserts that the trace
+ * exercised what it should (--require), waives known issues (--allow), and
+ * says "incomplete" rather than "clean" when it could not see enough.
+ */
+#include "check_output.h"
+#include "cli.h"
+#include "event_names.h"
+#include "log.h"
+#include "rules_meta.h"
+#include "summary.h"
+#include "trace_reader.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARGS 64
+
+static int parse_mode(const char *s, __u32 *mode)
+{
+	if (!strcmp(s, "strict"))
+		*mode = D0_MODE_STRICT;
+	else if (!strcmp(s, "kernel"))
+		*mode = D0_MODE_KERNEL;
+	else
+		return -1;
+	return 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static int parse_device(const char *s, __u32 *bdf)
+{
+	if (!*s || !strcmp(s, "*")) {
+		*bdf = 0xffffffffu;
+		return 0;
+	}
+	return d0_bdf_parse(s, bdf);
+}
+
+/* EVENT[:DEVICE][:MIN]; DEVICE itself has colons (0000:00:03.0) */
+static int parse_require(const char *s, struct d0_requirement *q)
+{
+	char buf[128], *rest, *last;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	snprintf(q->text, sizeof(q->text), "%s", s);
+	q->bdf = 0xffffffffu;
+	q->min = 1;
+	rest = strchr(buf, ':');
+	if (rest)
+		*rest++ = 0;
+	q->kind = d0_kind_from_name(buf);
+	if (q->kind < 0)
+		return -1;
+	if (!rest)
+		return 0;
+	if (all_digits(rest)) {
+		q->min = strtoull(rest, NULL, 10);
+		return 0;
+	}
+	if (!parse_device(rest, &q->bdf))
+		return 0;
+	last = strrchr(rest, ':');
+	if (!last || !all_digits(last + 1))
+		return -1;
+	*last = 0;
+	q->min = strtoull(last + 1, NULL, 10);
+	return parse_device(rest, &q->bdf);
+}
+
+/* Which hooks worked when the trace was recorded, from its header. */
+static void availability_from_header(json_t *hdr, struct d0_hook_availability *a)
+{
+	json_t *hooks = json_object_get(hdr, "hooks"), *h;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	json_array_foreach(hooks, i, h) {
+		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
+		const char *status = json_string_value(json_object_get(h, "status")) ?: "";
+		const char *reason = json_string_value(json_object_get(h, "reason")) ?: "";
+
+		if (!d)
+			continue;
+		a->works[d->id] = !strcmp(status, "attached");
+		a->absent_path[d->id] = !strncmp(reason, "would never fire", 16);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: d0audit check [OPTIONS] TRACE\n"
+		"\n"
+		"Judge a recorded trace (d0audit record / audit --record) offline with the same rules\n"
+		"the kernel evaluated. TRACE may be gzip-compressed; '-' reads stdin.\n"
+		"\n"
+		"  --mode strict|kernel       judge D1/D2 as not D0 (strict) or only D3hot+ (kernel);\n"
+		"                             default: the mode the trace was recorded in\n"
+		"  --require EVENT[:DEV][:N]  incomplete unless the trace has N (default 1) events of kind\n"
+		"                             EVENT on device DEV (or any: '*' or empty); e.g.\n"
+		"                             --require zap:0000:00:03.0:2  --require reset::3\n"
+		"  --allow RULE[:DEV]         waive a known violation (rule id or name)\n"
+		"  --format text|json|junit|tap   output (default text; -j = json)\n"
+		"\n"
+		"Exit: 0 clean, 1 violations, 2 usage error, 3 incomplete (lost events, truncated or\n"
+		"corrupt trace, a rule's hooks missing, or a --require not met).\n");
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "require", required_argument, NULL, 'r' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct d0_check_result res = { .format = d0_opts.json ? D0_FMT_JSON : D0_FMT_TEXT };
+	struct d0_allow allow[MAX_ARGS];
+	struct d0_trace_reader *r;
+	struct d0_record rec;
+	__u32 mode = D0_MODE_STRICT, rec_mode = D0_MODE_STRICT;
+	bool mode_given = false, have_footer = false;
+	int c, n, nallow = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_mode(optarg, &mode)) {
+				d0_err("check: --mode must be strict or kernel, not '%s'", optarg);
+				return D0_EXIT_USAGE;
+			}
+			mode_given = true;
+			break;
+		case 'r':
+			if (res.nreq >= MAX_ARGS || parse_require(optarg, &res.req[res.nreq])) {
+				d0_err("check: bad --require '%s': EVENT[:DEVICE][:MIN], EVENT one of the kinds in the "
+				       "trace format (zap, fault, power-change, dmabuf-move, reset, ...)", optarg);
+				return D0_EXIT_USAGE;
+			}
+			res.nreq++;
+			break;
+		case 'a':
+			if (nallow >= MAX_ARGS || d0_allow_parse(optarg, &allow[nallow])) {
+				d0_err("check: bad --allow '%s': RULE[:DEVICE], RULE an id 1-%d or a name from 'd0audit rules'",
+				       optarg, D0_RULE_MAX);
+				return D0_EXIT_USAGE;
+			}
+			nallow++;
+			break;
+		case 'f':
+			if (d0_check_format_parse(optarg, &res.format)) {
+				d0_err("check: --format must be text, json, junit or tap, not '%s'", optarg);
+				return D0_EXIT_USAGE;
+			}
+			break;
+		case 'j': res.format = D0_FMT_JSON; break;
+		case 'h': usage(stdout); return D0_EXIT_OK;
+		default: usage(stderr); return D0_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		d0_err("check: exactly one TRACE file expected");
+		usage(stderr);
+		return D0_EXIT_USAGE;
+	}
+	res.trace = argv[optind];
+	r = d0_trace_reader_open(res.trace);
+	if (!r)
+		return D0_EXIT_USAGE;
+
+	/* the header decides the default mode */
+	n = d0_trace_next(r, &rec);
+	if (n == 1) {
+		const char *m = json_string_value(json_object_get(rec.json, "mode"));
+
+		if (m && parse_mode(m, &rec_mode))
+			rec_mode = D0_MODE_STRICT;
+		if (!mode_given)
+			mode = rec_mode;
+		availability_from_header(rec.json, &res.sum.avail);
+	}
+	d0_verdict_init(&res.verdict, mode, NULL, NULL);
+	res.verdict.allow = allow;
+	res.verdict.nallow = nallow;
+	res.sum.v = &res.verdict;
+	while (n == 1 && (n = d0_trace_next(r, &rec)) == 1) {
+		switch (rec.type) {
+		case D0_REC_EVENT:
+			d0_verdict_event(&res.verdict, &rec.ev, mode == rec_mode ? (long long)rec.ev.violations : -1);
+			d0_check_count_requirements(&res, &rec.ev);
+			break;
+		case D0_REC_GAP:
+			d0_verdict_lost(&res.verdict, rec.gap_lost);
+			break;
+		case D0_REC_FOOTER:
+			have_footer = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (n < 0) {
+		d0_err("check: %s", d0_trace_reader_error(r));
+		d0_summary_problem(&res.sum, "%s (verdict covers the %llu intact events before it)",
+				   d0_trace_reader_error(r), (unsigned long long)res.verdict.events);
+	} else if (!have_footer) {
+		d0_summary_problem(&res.sum, "%s has no footer: the recording did not finish (truncated?)", res.trace);
+	}
+	d0_trace_reader_close(r);
+	d0_summary_coverage(&res.sum);
+	d0_check_requirements_judge(&res);
+	c = d0_check_output(&res);
+	d0_verdict_free(&res.verdict);
+	return c;
+}

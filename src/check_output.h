@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* check's requirements and its four output formats (text, JSON, JUnit XML, TAP). */
+#ifndef D0AUDIT_CHECK_OUTPUT_H
+#define D0AUDIT_CHECK_OUTPUT_H
+
+#include "summary.h"
+
+enum d0_check_format { D0_FMT_TEXT, D0_FMT_JSON, D0_FMT_JUNIT, D0_FMT_TAP };
+
+struct d0_requirement {
+	char text[128];      /* as given */
+	int kind;            /* enum d0_event_kind */
+	__u32 bdf;           /* 0xffffffff = any device */
+	unsigned long long min, seen;
+	bool met;
+};
+
+struct d0_check_result {
+	const char *trace;
+	enum d0_check_format format;
+	struct d0_verdict verdict;
+	struct d0_summary sum;
+	struct d0_requirement req[64];
+	int nreq;
+};
+
+int d0_check_format_parse(const char *s, enum d0_check_format *f);
+void d0_check_count_requirements(struct d0_check_result *res, const struct d0_event *e);
+/* Unmet requirements make the result incomplete. */
+void d0_check_requirements_judge(struct d0_check_result *res);
+/* Prints in the chosen format; returns the exit code. */
+int d0_check_output(struct d0_check_result *res);
+
+#endif

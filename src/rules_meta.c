@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "rules_meta.h"
+#include "d0audit/rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define POWER_HOOKS { "PCI_SET_POWER_RET", "PCI_SET_POWER_OLD_RET" }
+#define ZAP_HOOKS { "ZAP", "ZAP_V61" }
+#define FAULT_HOOKS { "FAULT_INSERT_RET", "FAULT_HUGE_RET", "FAULT_V61_RET" }
+
+const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
+	[D0_RULE_ZAP_BEFORE_POWER_DOWN] = { 1, "ZAP_BEFORE_POWER_DOWN",
+		"When the device's power state goes from D0 to anything else, no user PTE may have been granted "
+		"on its BARs since the last zap of the whole BAR window (vfio zaps before D3hot: config.c:716, core.c:378).",
+		"user space could still touch the BARs of a device that is no longer in D0.",
+		{ POWER_HOOKS, ZAP_HOOKS, FAULT_HOOKS } },
+	[D0_RULE_REVOKE_BEFORE_POWER_DOWN] = { 2, "REVOKE_BEFORE_POWER_DOWN",
+		"When the device leaves D0, every DMABUF on vdev->dmabufs must be revoked, whatever path moved it, "
+		"runtime PM included (config.c:717, core.c:379).",
+		"a DMABUF importer (a peer device doing P2P DMA) could still reach BARs of a device outside D0.",
+		{ POWER_HOOKS, { "DMABUF_MOVE" } } },
+	[D0_RULE_D0_BEFORE_UNREVOKE] = { 3, "D0_BEFORE_UNREVOKE",
+		"vfio_pci_dma_buf_move(vdev, false) must run with the device in D0, memory decode on, and memory_lock "
+		"write-held by the task (every unrevoke follows a D0 transition or __vfio_pci_memory_enabled()).",
+		"importers were handed back access to BARs that were not reachable.",
+		{ { "DMABUF_MOVE" } } },
+	[D0_RULE_REVOKE_IN_D0] = { 4, "REVOKE_IN_D0",
+		"Importers told to invalidate their mappings may touch the device while letting go, so that must "
+		"happen while it is still in D0.",
+		"importers were asked to quiesce against a device that was already outside D0.",
+		{ { "DMABUF_INVALIDATE", "DMABUF_MOVE_NOTIFY" } } },
+	[D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE] = { 5, "ZAP_REVOKE_BEFORE_MEM_DISABLE",
+		"A hardware write clearing PCI_COMMAND.MEMORY must come after the zap and the revoke (config.c:593-597 "
+		"before :616), whoever writes it.",
+		"mappings and DMABUFs pointed at BARs whose decoding was being switched off.",
+		{ { "USER_CFG_WORD", "USER_CFG_DWORD" }, ZAP_HOOKS } },
+	[D0_RULE_ZAP_REVOKE_BEFORE_RESET] = { 6, "ZAP_REVOKE_BEFORE_RESET",
+		"When a reset of an open vfio device starts (pci_try_reset_function, __pci_reset_function_locked, "
+		"pci_pm_reset, pci_reset_bus), no PTE and no unrevoked DMABUF may remain. Where the path makes a D0 "
+		"transition, the revoke follows it; the order of the zap relative to D0 does not matter.",
+		"the device was reset while user space or importers could still reach its BARs.",
+		{ { "TRY_RESET", "RESET_LOCKED", "PM_RESET", "BUS_RESET" }, ZAP_HOOKS } },
+	[D0_RULE_NO_ACCESS_OUTSIDE_D0] = { 7, "NO_ACCESS_OUTSIDE_D0",
+		"No BAR read/write through the device fd, no PTE grant, no ROM read, no ioeventfd write and no DMABUF "
+		"map may reach a device that is not in D0 or has decode off. Accesses the kernel refused (-EIO, SIGBUS) "
+		"are counted as refused, not as violations.",
+		"a stray access reached a device outside D0; on some platforms that escalates to a system fault.",
+		{ { "BAR_IO", "BAR_IO_V61" }, FAULT_HOOKS } },
+	[D0_RULE_LOCK_DISCIPLINE] = { 8, "LOCK_DISCIPLINE",
+		"Zap (7.x), DMABUF move and a vfio power-down must run with vdev->memory_lock write-held by the "
+		"current task (lockdep asserts core.c:328, dmabuf.c:341).",
+		"a fault or access could race with the step that was supposed to exclude it.",
+		{ { "ZAP", "ZAP_V61" }, { "VFIO_SET_POWER" } } },
+	[D0_RULE_FOREIGN_POWER_CHANGE] = { 9, "FOREIGN_POWER_CHANGE",
+		"An open vfio device may change power state only through vfio (vfio_pci_set_power_state), runtime PM "
+		"(pci_pm_runtime_suspend/resume) or a reset path.",
+		"something other than vfio moved the device's power state behind its back.",
+		{ POWER_HOOKS, { "VFIO_SET_POWER" }, { "PCI_RPM_SUSPEND" }, { "PCI_RPM_RESUME" } } },
+	[D0_RULE_BYPASS] = { 10, "BYPASS",
+		"PM_CTRL or PCI_COMMAND written through pci_user_write_config_* outside vfio_pci_config_rw (sysfs "
+		"config, /proc/bus/pci, setpci), or a sysfs resource mmap of a vfio-bound device.",
+		"root changed the device behind vfio's back: vfio neither zapped nor revoked for it.",
+		{ { "USER_CFG_WORD" }, { "USER_CFG_BYTE" }, { "USER_CFG_DWORD" }, { "VFIO_CONFIG_RW" } } },
+	[D0_RULE_CLEANUP_BEFORE_DISABLE] = { 11, "CLEANUP_BEFORE_DISABLE",
+		"At close, DMABUFs must be cleaned up (revoked) before vfio_pci_core_disable clears memory decode and "
+		"releases the BARs (CVE-2026-53322, 6.19 .. 7.0.9).",
+		"importers kept mappings of BARs that were being released.",
+		{ { "DISABLE" }, { "DMABUF_MOVE" } } },
+	[D0_RULE_RUNTIME_SUSPEND_REQUESTED] = { 12, "RUNTIME_SUSPEND_REQUESTED",
+		"An open vfio device runtime-suspends only after user space asked for low power (pm_runtime_engaged); "
+		"otherwise vfio holds a usage count.",
+		"the device went to low power without the zap and revoke of LOW_POWER_ENTRY.",
+		{ { "PCI_RPM_SUSPEND" } } },
+};
+
+static const char *const summaries[D0_RULE_MAX + 1] = {
+#define D0_RULE_SUMMARY(n, name, summary) [n] = summary,
+	D0_RULE_TABLE(D0_RULE_SUMMARY)
+#undef D0_RULE_SUMMARY
+};
+
+const char *d0_coverage_name(enum d0_rule_coverage c)
+{
+	switch (c) {
+	case D0_COVERED: return "covered";
+	case D0_NOT_APPLICABLE: return "not-applicable";
+	case D0_BLIND: return "blind";
+	}
+	return "?";
+}
+
+enum d0_rule_coverage d0_rule_coverage(int rule, const struct d0_hook_availability *a, const char **missing)
+{
+	const struct d0_rule_meta *m = &d0_rule_meta[rule];
+
+	for (int g = 0; g < D0_RULE_MAX_GROUPS && m->needs[g][0]; g++) {
+		bool works = false, absent = true;
+
+		for (int i = 0; i < 4 && m->needs[g][i]; i++) {
+			const struct d0_hook_def *h = d0_hook_by_name(m->needs[g][i]);
+
+			if (!h)
+				continue;
+			works |= a->works[h->id];
+			absent &= a->absent_path[h->id];
+		}
+		if (works)
+			continue;
+		if (missing)
+			*missing = m->needs[g][0];
+		return absent ? D0_NOT_APPLICABLE : D0_BLIND;
+	}
+	return D0_COVERED;
+}
+
+int d0_rule_parse(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s && !*end)
+		return n >= 1 && n <= D0_RULE_MAX ? (int)n : 0;
+	for (int r = 1; r <= D0_RULE_MAX; r++)
+		if (!strcasecmp(s, d0_rule_meta[r].name))
+			return r;
+	return 0;
+}
+
+/* The one-line summaries live in include/d0audit/rules.h with the rules. */
+const char *d0_rule_summary(int rule)
+{
+	return rule >= 1 && rule <= D0_RULE_MAX ? summaries[rule] : "";
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "trace_reader.h"
+#include "event_names.h"
+#include "hook_table.h"
+#include "log.h"
+#include "trace_writer.h"
+#include "d0audit/rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+struct d0_trace_reader {
+	gzFile gz;              /* gzopen reads plain files transparently */
+	char path[256];
+	char *line;
+	size_t cap;
+	unsigned long lineno;
+	bool seen_header;
+	json_t *last;
+	char error[768];
+};
+
+struct d0_trace_reader *d0_trace_reader_open(const char *path)
+{
+	struct d0_trace_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->gz = !strcmp(path, "-") ? gzdopen(0, "rb") : gzopen(path, "rb");
+	r->cap = 1 << 16;
+	r->line = malloc(r->cap);
+	if (!r->gz || !r->line) {
+		d0_err("cannot open trace %s: %s", path, strerror(errno ? errno : ENOMEM));
+		free(r->line);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+__attribute__((format(printf, 2, 3))) static int fail(struct d0_trace_reader *r, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->error, sizeof(r->error), "%s:%lu: %s", r->path, r->lineno, msg);
+	return -1;
+}
+
+/* One line, however long; 0 at EOF, -1 on a read error or a last line without newline. */
+static int read_line(struct d0_trace_reader *r, size_t *len)
+{
+	size_t n = 0;
+
+	for (;;) {
+		if (!gzgets(r->gz, r->line + n, r->cap - n)) {
+			int err;
+			const char *msg = gzerror(r->gz, &err);
+
+			if (err != Z_OK && err != Z_STREAM_END)
+				return fail(r, "read error: %s (corrupt compressed data?)", msg);
+			if (n)
+				return fail(r, "last line is cut off (no newline): truncated trace");
+			return 0;
+		}
+		n += strlen(r->line + n);
+		if (n && r->line[n - 1] == '\n')
+			break;
+		if (n + 1 < r->cap) {
+			if (gzeof(r->gz))
+				return fail(r, "last line is cut off (no newline): truncated trace");
+			continue;
+		}
+		r->cap *= 2;
+		if (r->cap > (64u << 20))
+			return fail(r, "line longer than 64 MiB: not a d0audit trace");
+		r->line = realloc(r->line, r->cap);
+		if (!r->line)
+			return fail(r, "out of memory");
+	}
+	r->line[--n] = 0;
+	*len = n;
+	return 1;
+}
+
+static int get_u64(json_t *o, const char *key, __u64 *out, char *why, unsigned long whylen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v)) {
+		snprintf(why, whylen, "field '%s' missing or not an integer", key);
+		return -1;
+	}
+	*out = (__u64)json_integer_value(v);
+	return 0;
+}
+
+static const char *get_str(json_t *o, const char *key, char *why, unsigned long whylen)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (!s)
+		snprintf(why, whylen, "field '%s' missing or not a string", key);
+	return s;
+}
+
+static long long get_bits(json_t *o, const char *key, const char *const names[], char *why, unsigned long whylen)
+{
+	json_t *arr = json_object_get(o, key);
+	const char *list[32];
+	int n = json_array_size(arr), bad = -1;
+	long long bits;
+
+	if (!json_is_array(arr) || n > 32) {
+		snprintf(why, whylen, "field '%s' missing or not an array of names", key);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		list[i] = json_string_value(json_array_get(arr, i));
+		if (!list[i]) {
+			snprintf(why, whylen, "field '%s'[%d] is not a string", key, i);
+			return -1;
+		}
+	}
+	bits = d0_bits_from_names(names, list, n, &bad);
+	if (bits < 0)
+		snprintf(why, whylen, "field '%s': unknown name '%s'", key, list[bad]);
+	return bits;
+}
+
+int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long whylen)
+{
+	const char *kind, *phase, *hook, *dev, *power, *before, *rpm, *comm;
+	__u64 v[9];
+	long long ctx, st;
+	const struct d0_hook_def *h;
+	int k, ph, pw, pb, rs;
+	json_t *viol;
+
+	memset(e, 0, sizeof(*e));
+	if (!(kind = get_str(o, "kind", why, whylen)) || !(phase = get_str(o, "phase", why, whylen)) ||
+	    !(hook = get_str(o, "hook", why, whylen)) || !(dev = get_str(o, "dev", why, whylen)) ||
+	    !(power = get_str(o, "power", why, whylen)) || !(before = get_str(o, "power_before", why, whylen)) ||
+	    !(rpm = get_str(o, "rpm", why, whylen)) || !(comm = get_str(o, "comm", why, whylen)))
+		return -1;
+	if (get_u64(o, "seq", &v[0], why, whylen) || get_u64(o, "t", &v[1], why, whylen) ||
+	    get_u64(o, "pid", &v[2], why, whylen) || get_u64(o, "tid", &v[3], why, whylen) ||
+	    get_u64(o, "a0", &v[4], why, whylen) || get_u64(o, "a1", &v[5], why, whylen) ||
+	    get_u64(o, "a2", &v[6], why, whylen) || get_u64(o, "a3", &v[7], why, whylen) ||
+	    get_u64(o, "ret", &v[8], why, whylen) || get_u64(o, "dmabufs", (__u64 *)&e->a2, why, whylen))
+		return -1;
+	e->nr_dmabufs = e->a2;
+	if (get_u64(o, "unrevoked", (__u64 *)&e->a2, why, whylen))
+		return -1;
+	e->nr_unrevoked = e->a2;
+	if ((k = d0_kind_from_name(kind)) < 0)
+		return snprintf(why, whylen, "unknown event kind '%s'", kind), -1;
+	if ((ph = d0_phase_from_name(phase)) < 0)
+		return snprintf(why, whylen, "unknown phase '%s'", phase), -1;
+	if (!(h = d0_hook_by_name(hook)))
+		return snprintf(why, whylen, "unknown hook '%s' (trace from another d0audit version?)", hook), -1;
+	if (d0_power_from_name(power, &pw) || d0_power_from_name(before, &pb))
+		return snprintf(why, whylen, "unknown power state '%s' or '%s'", power, before), -1;
+	if ((rs = d0_rpm_from_name(rpm)) < 0)
+		return snprintf(why, whylen, "unknown runtime-PM status '%s'", rpm), -1;
+	if (d0_bdf_parse(dev, &e->bdf))
+		return snprintf(why, whylen, "malformed device '%s'", dev), -1;
+	if ((ctx = get_bits(o, "ctx", d0_ctx_names, why, whylen)) < 0 ||
+	    (st = get_bits(o, "state", d0_state_names, why, whylen)) < 0)
+		return -1;
+	viol = json_object_get(o, "violations");
+	for (size_t i = 0; i < json_array_size(viol); i++) {
+		json_int_t r = json_integer_value(json_array_get(viol, i));
+
+		if (r < 1 || r > D0_RULE_MAX)
+			return snprintf(why, whylen, "unknown rule %lld in 'violations'", (long long)r), -1;
+		e->violations |= D0_RULE_BIT(r);
+	}
+	e->kind = k;
+	e->phase = ph;
+	e->hook = h->id;
+	e->power = pw;
+	e->power_before = pb;
+	e->rpm_status = rs;
+	e->seq = v[0];
+	e->ts_ns = v[1];
+	e->pid = v[2];
+	e->tid = v[3];
+	e->a0 = v[4];
+	e->a1 = v[5];
+	e->a2 = v[6];
+	e->a3 = v[7];
+	e->ret = (__s64)v[8];
+	e->ctx = ctx;
+	e->state = st;
+	e->dev = e->bdf;
+	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	return 0;
+}
+
+int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
+{
+	json_error_t jerr;
+	const char *type;
+	char why[256];
+	size_t len = 0;
+	int n;
+
+	json_decref(r->last);
+	r->last = NULL;
+	r->lineno++;
+	n = read_line(r, &len);
+	if (n <= 0)
+		return n;
+	r->last = json_loadb(r->line, len, 0, &jerr);
+	if (!r->last)
+		return fail(r, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+	memset(rec, 0, sizeof(*rec));
+	rec->json = r->last;
+	type = json_string_value(json_object_get(r->last, "type"));
+	if (!type)
+		return fail(r, "record without a \"type\"");
+	if (!r->seen_header) {
+		json_int_t fmt = json_integer_value(json_object_get(r->last, "format"));
+
+		if (strcmp(type, "header"))
+			return fail(r, "first line is not a d0audit trace header");
+		if (fmt > D0_TRACE_FORMAT)
+			return fail(r, "trace format %lld is newer than this d0audit reads (%d): upgrade d0audit",
+				    (long long)fmt, D0_TRACE_FORMAT);
+		if (fmt < 1)
+			return fail(r, "header has no valid \"format\"");
+		r->seen_header = true;
+		rec->type = D0_REC_HEADER;
+		return 1;
+	}
+	if (!strcmp(type, "event")) {
+		rec->type = D0_REC_EVENT;
+		if (d0_event_from_json(r->last, &rec->ev, why, sizeof(why)))
+			return fail(r, "bad event: %s", why);
+	} else if (!strcmp(type, "gap")) {
+		rec->type = D0_REC_GAP;
+		if (get_u64(r->last, "first_seq", &rec->gap_first, why, sizeof(why)) ||
+		    get_u64(r->last, "lost", &rec->gap_lost, why, sizeof(why)))
+			return fail(r, "bad gap: %s", why);
+	} else if (!strcmp(type, "footer")) {
+		rec->type = D0_REC_FOOTER;
+	} else if (!strcmp(type, "header")) {
+		return fail(r, "a second header: two traces concatenated?");
+	} else {
+		return fail(r, "unknown record type '%s'", type);
+	}
+	return 1;
+}
+
+const char *d0_trace_reader_error(const struct d0_trace_reader *r)
+{
+	return r->error;
+}
+
+unsigned long d0_trace_reader_line(const struct d0_trace_reader *r)
+{
+	return r->lineno;
+}
+
+void d0_trace_reader_close(struct d0_trace_reader *r)
+{
+	if (!r)
+		return;
+	json_decref(r->last);
+	gzclose(r->gz);
+	free(r->line);
+	free(r);
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "verdict.h"
+#include "event_names.h"
+#include "hook_table.h"
+#include "rules_meta.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *d0_mode_name(__u32 mode)
+{
+	return mode == D0_MODE_KERNEL ? "kernel" : "strict";
+}
+
+int d0_allow_parse(const char *s, struct d0_allow *a)
+{
+	char buf[128], *dev;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	dev = strchr(buf, ':');
+	if (dev)
+		*dev++ = 0;
+	a->rule = d0_rule_parse(buf);
+	a->bdf = 0xffffffffu;
+	if (!a->rule || (dev && d0_bdf_parse(dev, &a->bdf)))
+		return -1;
+	return 0;
+}
+
+void d0_verdict_init(struct d0_verdict *v, __u32 mode, d0_violation_fn report, void *ctx)
+{
+	memset(v, 0, sizeof(*v));
+	v->mode = mode;
+	v->report = report;
+	v->ctx = ctx;
+}
+
+void d0_verdict_free(struct d0_verdict *v)
+{
+	free(v->devs);
+	free(v->viols);
+	v->devs = NULL;
+	v->viols = NULL;
+}
+
+static void *grow(void *arr, int *cap, int n, size_t size)
+{
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : 16;
+	p = realloc(arr, *cap * size);
+	if (!p) {
+		fprintf(stderr, "d0audit: error: out of memory keeping the verdict\n");
+		exit(3);
+	}
+	return p;
+}
+
+static struct d0_dev_history *history_of(struct d0_verdict *v, __u32 bdf)
+{
+	for (int i = 0; i < v->ndevs; i++)
+		if (v->devs[i].bdf == bdf)
+			return &v->devs[i];
+	v->devs = grow(v->devs, &v->capdevs, v->ndevs, sizeof(*v->devs));
+	memset(&v->devs[v->ndevs], 0, sizeof(v->devs[0]));
+	v->devs[v->ndevs].bdf = bdf;
+	return &v->devs[v->ndevs++];
+}
+
+static bool allowed(const struct d0_verdict *v, int rule, __u32 bdf)
+{
+	for (int i = 0; i < v->nallow; i++)
+		if (v->allow[i].rule == rule && (v->allow[i].bdf == 0xffffffffu || v->allow[i].bdf == bdf))
+			return true;
+	return false;
+}
+
+static void count_violation(struct d0_verdict *v, int rule, const struct d0_event *e,
+			    const struct d0_dev_history *h)
+{
+	struct d0_violation *viol;
+
+	v->by_rule[rule]++;
+	for (int i = 0; i < v->nviols; i++) {
+		if (v->viols[i].rule == rule && v->viols[i].bdf == e->bdf) {
+			v->viols[i].count++;
+			return;
+		}
+	}
+	v->viols = grow(v->viols, &v->capviols, v->nviols, sizeof(*v->viols));
+	viol = &v->viols[v->nviols++];
+	memset(viol, 0, sizeof(*viol));
+	viol->rule = rule;
+	viol->bdf = e->bdf;
+	viol->count = 1;
+	viol->allowed = allowed(v, rule, e->bdf);
+	viol->first = *e;
+	if (h)
+		viol->before = *h;
+	if (v->report)
+		v->report(v, viol, v->ctx);
+}
+
+static bool is_access(const struct d0_event *e)
+{
+	switch (e->kind) {
+	case D0_EV_BAR_ACCESS:
+	case D0_EV_IOEVENTFD_WRITE:
+		/* vfio's own gate refuses test_mem accesses in D3hot+ or with decode off */
+		return !(e->a1 && (d0_not_d0(e->power, D0_MODE_KERNEL) || !(e->state & D0_ST_MEM_ENABLED)));
+	case D0_EV_ROM_MAP:
+	case D0_EV_VGA_ACCESS:
+		return true;
+	case D0_EV_FAULT:
+		return !d0_refused(e);
+	case D0_EV_DMABUF_MAP:
+		return e->ret == 0;
+	default:
+		return false;
+	}
+}
+
+/* Keep the latest step of each sort that later explains a violation. */
+static void remember(struct d0_dev_history *h, const struct d0_event *e)
+{
+	h->events++;
+	if (e->kind == D0_EV_FAULT && !d0_refused(e))
+		h->fault = *e;
+	else if (e->kind == D0_EV_ZAP)
+		h->zap = *e;
+	else if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY)
+		*(e->a0 ? &h->revoke : &h->unrevoke) = *e;
+	else if (e->kind == D0_EV_DMABUF_EXPORT && e->ret > 0)
+		h->unrevoke = *e;
+	else if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+		h->power = *e;
+}
+
+void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded)
+{
+	__u32 viol = d0_rules_eval(e, v->mode);
+	struct d0_dev_history *h = e->bdf != 0xffffffffu ? history_of(v, e->bdf) : NULL;
+
+	if (!v->first_ts)
+		v->first_ts = e->ts_ns;
+	v->events++;
+	if (recorded >= 0 && (__u32)recorded != viol && !v->mismatches++)
+		v->first_mismatch = *e;
+	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+		v->transitions++;
+	if (is_access(e))
+		v->accesses++;
+	if (d0_refused(e))
+		v->refused++;
+	for (int r = 1; r <= D0_RULE_MAX; r++)
+		if (viol & D0_RULE_BIT(r))
+			count_violation(v, r, e, h);
+	if (h)
+		remember(h, e);
+}
+
+void d0_verdict_lost(struct d0_verdict *v, __u64 n)
+{
+	v->lost += n;
+}
+
+__u64 d0_verdict_unwaived(const struct d0_verdict *v)
+{
+	__u64 n = 0;
+
+	for (int i = 0; i < v->nviols; i++)
+		n += !v->viols[i].allowed;
+	return n;
+}
+
+void d0_event_describe(const struct d0_event *e, __u64 t0, char *buf, size_t len)
+{
+	const struct d0_hook_def *h = e->hook < D0_HOOK_COUNT ? &d0_hooks[e->hook] : NULL;
+	int n = snprintf(buf, len, "+%.6fs %s %s in %s by pid %u (%.16s), power %s",
+			 (double)(e->ts_ns - t0) / 1e9, d0_kind_name(e->kind) ? d0_kind_name(e->kind) : "?",
+			 d0_phase_name(e->phase), h ? h->target : "?", e->pid, e->comm, d0_power_name(e->power));
+
+	if (e->power != e->power_before && (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE))
+		snprintf(buf + n, len - n, " (was %s)", d0_power_name(e->power_before));
+}
+
+static void ctx_text(__u32 bits, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int i = 0; d0_ctx_names[i] && o < len; i++)
+		if (bits & (1u << i))
+			o += snprintf(buf + o, len - o, "%s%s", o ? "," : "", d0_ctx_names[i]);
+	if (!o)
+		snprintf(buf, len, "none (not inside vfio, runtime PM or a reset)");
+}
+
+/* The prior steps worth showing, oldest first. */
+static int prior_events(const struct d0_dev_history *h, const struct d0_event *out[4])
+{
+	const struct d0_event *c[] = { &h->power, &h->fault, &h->zap, &h->revoke, &h->unrevoke };
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (c[i]->ts_ns && n < 4)
+			out[n++] = c[i];
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && out[j]->ts_ns < out[j - 1]->ts_ns; j--) {
+			const struct d0_event *t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_violation *viol)
+{
+	const struct d0_event *e = &viol->first, *prior[4];
+	char bdf[16], step[256], ctx[256];
+	int n = prior_events(&viol->before, prior);
+
+	d0_bdf_format(viol->bdf, bdf, sizeof(bdf));
+	d0_event_describe(e, v->first_ts, step, sizeof(step));
+	ctx_text(e->ctx, ctx, sizeof(ctx));
+	fprintf(f, "%s rule %d %s on %s: %s\n", viol->allowed ? "ALLOWED" : "VIOLATION", viol->rule,
+		d0_rule_meta[viol->rule].name, bdf, d0_rule_summary(viol->rule));
+	fprintf(f, "  step:   %s\n", step);
+	fprintf(f, "  inside: %s\n", ctx);
+	fprintf(f, "  state:  %s%s%s%s, DMABUFs %u unrevoked of %u\n",
+		e->state & D0_ST_OPEN ? "open" : "closed", e->state & D0_ST_MEM_ENABLED ? ", decode on" : ", decode off",
+		e->state & D0_ST_MAPPED ? ", PTEs may exist" : "",
+		e->state & D0_ST_LOCK_W_CURRENT ? ", memory_lock held" : ", memory_lock not held by the task",
+		e->nr_unrevoked, e->nr_dmabufs);
+	for (int i = 0; i < n; i++) {
+		d0_event_describe(prior[i], v->first_ts, step, sizeof(step));
+		fprintf(f, "  before: %s\n", step);
+	}
+	fprintf(f, "  means:  %s\n", d0_rule_meta[viol->rule].means);
+}
+
+static json_t *event_brief(const struct d0_verdict *v, const struct d0_event *e)
+{
+	return json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:I, s:s}", "seq", (json_int_t)e->seq,
+			 "t", (double)(e->ts_ns - v->first_ts) / 1e9, "kind", d0_kind_name(e->kind),
+			 "phase", d0_phase_name(e->phase), "function",
+			 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", "power", d0_power_name(e->power),
+			 "pid", (json_int_t)e->pid, "comm", e->comm);
+}
+
+json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation *viol)
+{
+	const struct d0_event *prior[4];
+	int n = prior_events(&viol->before, prior);
+	json_t *before = json_array(), *ctx = json_array();
+	char bdf[16];
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(before, event_brief(v, prior[i]));
+	for (int i = 0; d0_ctx_names[i]; i++)
+		if (viol->first.ctx & (1u << i))
+			json_array_append_new(ctx, json_string(d0_ctx_names[i]));
+	d0_bdf_format(viol->bdf, bdf, sizeof(bdf));
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o, s:s}", "type", "violation",
+			 "rule", viol->rule, "name", d0_rule_meta[viol->rule].name, "summary",
+			 d0_rule_summary(viol->rule), "dev", bdf, "allowed", viol->allowed, "count",
+			 (json_int_t)viol->count, "step", event_brief(v, &viol->first), "inside", ctx,
+			 "before", before, "means", d0_rule_meta[viol->rule].means);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Judging a stream of events (live or replayed) with the rules of
+ * include/d0audit/rules.h, lockdep style: each distinct (rule, device) is
+ * reported once, with the earlier events that explain it; repeats are counted.
+ */
+#ifndef D0AUDIT_VERDICT_H
+#define D0AUDIT_VERDICT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "d0audit/event.h"
+#include "d0audit/rules.h"
+
+/* What explains a violation: the device's latest steps of each sort. */
+struct d0_dev_history {
+	__u32 bdf;
+	struct d0_event fault, zap, unrevoke, revoke, power;
+	__u64 events;
+};
+
+struct d0_violation {
+	int rule;
+	__u32 bdf;
+	__u64 count;
+	bool allowed;              /* waived with --allow */
+	struct d0_event first;     /* the event that broke it first */
+	struct d0_dev_history before; /* the device's history at that moment */
+};
+
+struct d0_verdict;
+typedef void (*d0_violation_fn)(const struct d0_verdict *v, const struct d0_violation *viol, void *ctx);
+
+struct d0_allow {
+	int rule;
+	__u32 bdf;                 /* 0xffffffff = any device */
+};
+
+struct d0_verdict {
+	__u32 mode;
+	d0_violation_fn report;    /* called at the first occurrence of each (rule, device) */
+	void *ctx;
+	struct d0_allow *allow;
+	int nallow;
+	struct d0_dev_history *devs;
+	int ndevs, capdevs;
+	struct d0_violation *viols;
+	int nviols, capviols;
+	__u64 first_ts;
+	__u64 events, transitions, accesses, refused, lost;
+	__u64 by_rule[D0_RULE_MAX + 1];
+	__u64 mismatches;          /* replayed verdict != the kernel's (same mode) */
+	struct d0_event first_mismatch;
+};
+
+/* RULE[:DEVICE] as given to --allow; 0, or -1 if malformed. */
+int d0_allow_parse(const char *s, struct d0_allow *a);
+
+void d0_verdict_init(struct d0_verdict *v, __u32 mode, d0_violation_fn report, void *ctx);
+void d0_verdict_free(struct d0_verdict *v);
+/* `recorded` = the kernel's verdict for this event, or -1 when unknown / other mode. */
+void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
+void d0_verdict_lost(struct d0_verdict *v, __u64 n);
+/* Violations not waived by --allow. */
+__u64 d0_verdict_unwaived(const struct d0_verdict *v);
+
+void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_violation *viol);
+json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation *viol);
+/* "<kind> <phase> in <function> by pid N (comm)" */
+void d0_event_describe(const struct d0_event *e, __u64 t0, char *buf, size_t len);
+const char *d0_mode_name(__u32 mode);
+
+#endif

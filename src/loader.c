@@ -118,6 +118,21 @@ int d0_loader_plan(struct d0_loader *l)
 	return 0;
 }
 
+/* Open and load with the current plan; on failure nothing is left open. */
+static int open_and_load(struct d0_loader *l, const struct d0_load_opts *opts)
+{
+	int err = open_skel(l, opts, -1);
+
+	if (err)
+		return err;
+	err = d0audit_bpf__load(l->skel);
+	if (err) {
+		d0audit_bpf__destroy(l->skel);
+		l->skel = NULL;
+	}
+	return err;
+}
+
 /* Is bpf(2) usable at all here? Otherwise every program would fail alike. */
 static int bpf_preflight(void)
 {
@@ -146,26 +161,17 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 	err = bpf_preflight();
 	if (err)
 		return err;
-	err = open_skel(l, opts, -1);
-	if (err)
-		return err;
-	err = d0audit_bpf__load(l->skel);
+	err = open_and_load(l, opts);
 	if (err) {
 		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
 			 strerror(-err));
-		d0audit_bpf__destroy(l->skel);
-		l->skel = NULL;
 		err = isolate_load_failures(l, opts);
 		if (err)
 			return err;
-		err = open_skel(l, opts, -1);
-		if (err)
-			return err;
-		err = d0audit_bpf__load(l->skel);
+		err = open_and_load(l, opts);
 		if (err) {
 			d0_err("cannot load the BPF object even without the failing hooks: %s (run with -vv)",
 			       strerror(-err));
-			d0_loader_stop(l);
 			return err;
 		}
 	}

@@ -173,3 +173,11 @@ FIX=tests/unit/fixtures/traces
 	[ "$status" -eq 3 ]
 	rm -rf "$tmp"
 }
+
+@test "check: golden outputs in all four formats (regenerate: see tests/cli/golden/README)" {
+	for f in text json junit tap; do
+		run "$D0" check --format "$f" "$FIX/sysfs-cmd-mem-7.2.ndjson.gz"
+		[ "$status" -eq 1 ]
+		diff -u "tests/cli/golden/sysfs-cmd-mem.$f" <(printf '%s\n' "$output")
+	done
+}

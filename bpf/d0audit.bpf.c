@@ -832,7 +832,7 @@ int BPF_KPROBE(kprobe_hot_reset)
 }
 
 SEC("kretprobe")
-int BPF_KRETPROBE(kretprobe_hot_reset, long ret)
+int BPF_KRETPROBE(kretprobe_hot_reset, int ret)
 {
 	emit(D0_EV_HOT_RESET, D0_PH_EXIT, D0_HOOK_HOT_RESET_RET, NULL, NULL, NULL, 0, 0, ret);
 	ctx_leave(CTX_INDEX(D0_CTX_HOT_RESET));

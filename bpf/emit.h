@@ -90,6 +90,7 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 	e->dev = (__u64)pdev;
 	e->bdf = st ? st->bdf : D0_BDF_UNKNOWN;
 	e->power = D0_PWR_UNKNOWN;
+	e->power_before = D0_PWR_UNKNOWN;
 	if (pdev) {
 		e->power = BPF_CORE_READ(pdev, current_state);
 		e->rpm_status = BPF_CORE_READ(pdev, dev.power.runtime_status);

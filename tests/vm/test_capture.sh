@@ -110,12 +110,27 @@ expect_order sysfs-cmd-mem "$(t sysfs-cmd-mem)" ' user-config-write entry USER_C
 	' user-config-write entry USER_CFG_WORD D0>D0 a0=4 a1=259 .*ctx= '
 expect_order sysfs-mmap "$(t sysfs-mmap)" '^0 sysfs-mmap entry SYSFS_MMAP D3hot>D3hot .*ctx= '
 
-# Hot reset cannot reach the e1000e on the q35 root bus: the exerciser says so (exit 3)
-if grep -q 'not supported' "$out/hot-reset.err" "$out/hot-reset.out" 2>/dev/null; then
-	ok "hot-reset: reported as not possible on this topology"
+# Hot reset: on the q35 root bus no reset can reach the device (the exerciser says so, exit 3);
+# behind a PCIe root port (second boot) vfio runs its whole hot-reset path (ground truth 1.5 #9):
+# per device revoke and zap under the lock, D0, pci_reset_bus, unrevoke. QEMU's emulated port
+# then refuses the bus reset itself (-ENOTTY), which the exerciser reports as not supported.
+if grep -q 'no slot or bus reset can reach this device' "$out/hot-reset.err"; then
+	ok "hot-reset on the root bus: reported as impossible"
 else
-	expect_order hot-reset "$(t hot-reset)" ' hot-reset entry HOT_RESET ' ' hot-reset exit HOT_RESET_RET '
+	not_ok "hot-reset on the root bus: $(cat "$out/hot-reset.err")"
 fi
+mkdir -p "$out/rp"
+if [[ -z $from ]]; then
+	tools/vm/run --kernel "$kernel" --root-port --timeout 300 --out "$out/rp" -- \
+		build/static/d0audit record -o /tmp/out/hot-reset.ndjson -- build/vfio-exercise hot-reset \
+		>"$out/rp/hot-reset.out" 2>"$out/rp/hot-reset.err"
+fi
+expect_order hot-reset "$out/rp/hot-reset.ndjson" \
+	' ioctl entry VFIO_IOCTL .* a0=15217 ' ' hot-reset entry HOT_RESET ' \
+	' dmabuf-move entry .* a0=1 .*st=.*lock-held' ' zap entry ZAP .*ctx=vfio-ioctl,hot-reset st=.*lock-held' \
+	' power-request entry VFIO_SET_POWER .* a0=0 ' ' reset entry BUS_RESET .* un=0/0 .*ctx=vfio-ioctl,bus-reset,hot-reset' \
+	' reset exit BUS_RESET_RET ' ' dmabuf-move entry .* a0=0 ' ' hot-reset exit HOT_RESET_RET '
+expect_none hot-reset-nothing-mapped-at-reset "$out/rp/hot-reset.ndjson" ' reset entry BUS_RESET .*st=.*[,=]mapped'
 
 # Every scenario's trace is complete: produced == delivered, nothing dropped
 for f in "$out"/*.ndjson; do

@@ -133,6 +133,11 @@ void scen_hot_reset(const struct scen_args *a)
 		if (errno == ENODEV)
 			unsupported("no slot or bus reset can reach this device "
 				    "(VFIO_DEVICE_PCI_HOT_RESET: %s)", strerror(errno));
+		/* vfio ran its whole hot-reset path; the bridge refused the bus reset itself
+		 * (QEMU's emulated pcie-root-port does this) */
+		if (errno == ENOTTY)
+			unsupported("the bus reset itself is not supported by the bridge above this device "
+				    "(VFIO_DEVICE_PCI_HOT_RESET: %s)", strerror(errno));
 		fail();
 	}
 	bar_touch(&m, E1000_STATUS);

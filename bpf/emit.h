@@ -141,16 +141,25 @@ static __always_inline void count_violations(__u32 v)
 /*
  * Judge the event here, in the kernel, then hand it to user space. Every
  * attempt takes a sequence number, so a failed write is both counted and
- * visible as a gap; the verdict is counted either way.
+ * visible as a gap; the verdict is counted either way. A global function:
+ * the verifier checks the rules once per program, not at every call site.
  */
-static __always_inline void event_submit(struct d0_event *e)
+__noinline int d0_event_submit(struct d0_event *e)
 {
+	if (!e)
+		return 0;
 	e->seq = __sync_fetch_and_add(&d0_seq, 1);
 	e->violations = d0_rules_eval(e, cfg_mode);
 	if (e->violations)
 		count_violations(e->violations);
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0))
 		count_drop(e->hook, D0_DROP_RINGBUF_FULL);
+	return 0;
+}
+
+static __always_inline void event_submit(struct d0_event *e)
+{
+	d0_event_submit(e);
 }
 
 /* The common case: an event with up to two 32-bit payload words and a return value. */

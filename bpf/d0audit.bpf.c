@@ -304,7 +304,6 @@ static __always_inline void fault_done(struct vfio_pci_core_device *vdev, vm_fau
 		return;
 	if (granted) {
 		__sync_fetch_and_add(&st->fault_gen, 1);
-		__sync_fetch_and_add(&st->faults, 1);
 	} else {
 		__sync_fetch_and_add(&st->faults_refused, 1);
 	}

@@ -4,16 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *d0_decision_name(enum d0_hook_decision d)
-{
-	switch (d) {
-	case D0_PLAN_ATTACH: return "attach";
-	case D0_PLAN_UNAVAILABLE: return "unavailable";
-	case D0_PLAN_SUPERSEDED: return "not-needed";
-	}
-	return "?";
-}
-
 static bool kernel_at_least(const struct d0_kernel_facts *k, int major, int minor)
 {
 	return k->major > major || (k->major == major && k->minor >= minor);

@@ -50,6 +50,5 @@ struct d0_hook_plan {
 #define D0_TRAMPOLINE_MANY_ARGS_MINOR 5
 
 void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT]);
-const char *d0_decision_name(enum d0_hook_decision d);
 
 #endif /* D0AUDIT_HOOK_PLAN_H */

@@ -266,10 +266,6 @@ const char *d0_trace_reader_error(const struct d0_trace_reader *r)
 	return r->error;
 }
 
-unsigned long d0_trace_reader_line(const struct d0_trace_reader *r)
-{
-	return r->lineno;
-}
 
 void d0_trace_reader_close(struct d0_trace_reader *r)
 {

@@ -150,10 +150,6 @@ int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count)
 	return d0_trace_line(w, buf, n);
 }
 
-unsigned long d0_trace_write_errors(const struct d0_trace_writer *w)
-{
-	return w->errors;
-}
 
 int d0_trace_close(struct d0_trace_writer *w)
 {

@@ -33,7 +33,5 @@ int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsign
 /* Footer: produced / delivered / drops by cause and hook, hot-path hits. */
 int d0_trace_footer(struct d0_trace_writer *w, const struct d0_session_result *res);
 
-/* Write errors so far (failed lines are counted, never silently dropped). */
-unsigned long d0_trace_write_errors(const struct d0_trace_writer *w);
 
 #endif /* D0AUDIT_TRACE_WRITER_H */

@@ -133,11 +133,9 @@ struct d0_event {
 struct d0_dev_state {
 	__u64 vdev;          /* struct vfio_pci_core_device *, 0 if not vfio */
 	__u64 mapping;       /* the vfio device inode's address_space, zap filter */
-	__u64 fault_gen;     /* successful PTE grants */
+	__u64 fault_gen;     /* successful PTE grants (also the grant count) */
 	__u64 zap_gen;       /* fault_gen value at the last full zap */
-	__u64 bar_accesses;  /* BAR reads/writes that reached the device path */
 	__u64 bar_refused;   /* BAR reads/writes the kernel refused (-EIO) */
-	__u64 faults;        /* PTE grants */
 	__u64 faults_refused;/* faults answered with SIGBUS */
 	__u64 nond0_accesses;/* accesses observed while not in D0 */
 	__u32 bdf;

@@ -239,8 +239,7 @@ int d0_report_svg(FILE *f, const struct d0_timeline *tl, const struct d0_report_
 	esc(f, m->trace);
 	fputs("</title>\n", f);
 	fputs("<defs><pattern id=\"lost\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
-	      "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffffff\"/>"
-	      "<rect width=\"3\" height=\"6\" fill=\"#000000\"/></pattern></defs>\n", f);
+	      "patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#000000\"/></pattern></defs>\n", f);
 	fprintf(f, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\"/>\n", WIDTH, height);
 	fputs("<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">d0audit report: ", f);
 	esc(f, m->trace);
@@ -266,7 +265,7 @@ int d0_report_svg(FILE *f, const struct d0_timeline *tl, const struct d0_report_
 		double x0 = x_of(&sc, g->from), x1 = x_of(&sc, g->to);
 
 		fprintf(f, "<g class=\"gap\"><title>%llu events lost (seq %llu-%llu) between %+.6fs and %+.6fs</title>"
-			"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"url(#lost)\" opacity=\"0.7\"/></g>\n",
+			"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"url(#lost)\"/></g>\n",
 			(unsigned long long)g->lost, (unsigned long long)g->first_seq,
 			(unsigned long long)(g->first_seq + g->lost - 1), d0_report_secs(tl, g->from),
 			d0_report_secs(tl, g->to), x0, LANE_Y0, x1 - x0 < 2 ? 2 : x1 - x0, lanes_end - LANE_Y0);

@@ -306,8 +306,11 @@ void d0_timeline_build(struct d0_timeline *tl)
 	if (tl->built)
 		return;
 	tl->built = true;
-	qsort(tl->pending, tl->npending, sizeof(*tl->pending), by_seq);
-	qsort(tl->gaps, tl->ngaps, sizeof(*tl->gaps), gap_by_seq);
+	/* qsort's array may not be NULL, even when empty */
+	if (tl->npending)
+		qsort(tl->pending, tl->npending, sizeof(*tl->pending), by_seq);
+	if (tl->ngaps)
+		qsort(tl->gaps, tl->ngaps, sizeof(*tl->gaps), gap_by_seq);
 	for (size_t i = 0; i < tl->npending; i++) {
 		const struct d0_event *e = &tl->pending[i];
 		/* seq and ts are taken at slightly different moments: keep time monotonic */

@@ -118,7 +118,7 @@ teardown() {
 	script -qec "$D0 report $FIX/sysfs-cmd-mem-7.2.ndjson.gz" /dev/null >"$tmp/tty.txt" || true
 	grep -q $'\033\\[' "$tmp/tty.txt"
 	NO_COLOR=1 script -qec "$D0 report $FIX/sysfs-cmd-mem-7.2.ndjson.gz" /dev/null >"$tmp/nocolor.txt" || true
-	! grep -q $'\033\\[' "$tmp/nocolor.txt"
+	run ! grep -q $'\033\\[' "$tmp/nocolor.txt"
 	grep -q 'VIOLATION rule 5' "$tmp/nocolor.txt"
 }
 
@@ -172,7 +172,7 @@ teardown() {
 	[ "$(grep -c '<g class="violation"><title>VIOLATION rule 7 NO_ACCESS_OUTSIDE_D0' "$tmp/r.svg")" -eq 1 ]
 	[ "$(grep -c '<g class="gap"><title>3 events lost (seq 10-12)' "$tmp/r.svg")" -eq 1 ]
 	# nothing fetched from anywhere: no scripts, no links, no external images or fonts
-	! grep -Eq '<script|href=|@import|url\((http|file|//)' "$tmp/r.svg"
+	run ! grep -Eq '<script|href=|@import|url\((http|file|//)' "$tmp/r.svg"
 }
 
 @test "report: SVG rendered in headless Chromium has the lanes, the state colours and the violation markers" {

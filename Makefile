@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test vm-test clean exercise bench
+.PHONY: all deps test unit-test vm-test clean exercise bench man install
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -57,6 +57,22 @@ $(BUILD)/vfio-exercise: $(wildcard tools/exercise/*.c) $(wildcard tools/exercise
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $(filter %.c,$^)
 
 exercise: $(BUILD)/vfio-exercise
+
+# ---- man page and install ----------------------------------------------------
+# One source for the man page: tools/man/d0audit.8.md (go-md2man).
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+$(BUILD)/d0audit.8: tools/man/d0audit.8.md
+	@mkdir -p $(@D)
+	go-md2man -in $< -out $@
+
+man: $(BUILD)/d0audit.8
+
+install: $(OUT)/d0audit $(BUILD)/d0audit.8
+	install -D -m 0755 $(OUT)/d0audit $(DESTDIR)$(PREFIX)/sbin/d0audit
+	install -D -m 0644 $(BUILD)/d0audit.8 $(DESTDIR)$(PREFIX)/share/man/man8/d0audit.8
+	install -D -m 0644 tools/completion/d0audit $(DESTDIR)$(PREFIX)/share/bash-completion/completions/d0audit
 
 # ---- tests -------------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

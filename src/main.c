@@ -28,7 +28,6 @@ static int not_yet(const char *name)
 
 
 static int cmd_daemon(int argc, char **argv) { (void)argc; (void)argv; return not_yet("daemon"); }
-static int cmd_report(int argc, char **argv) { (void)argc; (void)argv; return not_yet("report"); }
 
 static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "can this host be audited? kernel, BTF, vfio, privileges, every hook" },

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * d0audit report TRACE: render a recorded trace as a per-device timeline,
+ * in the terminal (text), as a self-contained SVG, or as Chrome trace-event
+ * JSON for Perfetto. Like check, a cut-off or corrupt trace is still drawn up
+ * to its last intact record, and the exit code says so.
+ */
+#include "cli.h"
+#include "event_names.h"
+#include "log.h"
+#include "report.h"
+#include "trace_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum report_format { FMT_TEXT, FMT_SVG, FMT_PERFETTO };
+
+/* Every error names what failed; with -j it is one JSON object on stderr. */
+__attribute__((format(printf, 1, 2))) static void report_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d0_opts.json) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "type", "error", "command", "report", "error", msg);
+
+		json_dumpf(o, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', stderr);
+		json_decref(o);
+	} else {
+		d0_err("%s", msg);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: d0audit report [OPTIONS] TRACE\n"
+		"\n"
+		"Render a recorded trace as a per-device timeline: power-state bands, mapping state,\n"
+		"DMABUF count and revoked state, accesses and refused attempts, lost events, and each\n"
+		"violation where it happened with the steps that led to it. TRACE may be gzip-compressed;\n"
+		"'-' reads stdin.\n"
+		"\n"
+		"  --format text|svg|perfetto  text: terminal timeline (default); svg: a self-contained\n"
+		"                              SVG image; perfetto: Chrome trace-event JSON for\n"
+		"                              ui.perfetto.dev or chrome://tracing\n"
+		"  -o, --output FILE           write there instead of stdout\n"
+		"  --device BDF                only this device (e.g. 0000:00:03.0)\n"
+		"  --mode strict|kernel        judge D1/D2 as not D0 (strict) or only D3hot+ (kernel);\n"
+		"                              default: the mode the trace was recorded in\n"
+		"\n"
+		"Colour only when writing text to a terminal and NO_COLOR is unset.\n"
+		"Exit: 0 written, no violations; 1 written, the trace has violations; 2 usage error;\n"
+		"3 written, but the trace is truncated, corrupt or lost events.\n");
+}
+
+static int parse_mode(const char *s, __u32 *mode)
+{
+	if (!strcmp(s, "strict"))
+		*mode = D0_MODE_STRICT;
+	else if (!strcmp(s, "kernel"))
+		*mode = D0_MODE_KERNEL;
+	else
+		return -1;
+	return 0;
+}
+
+static bool want_colour(enum report_format fmt, const char *out)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return fmt == FMT_TEXT && (!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO) && !(no && *no);
+}
+
+/* Read every intact record into the timeline; the problem that cut it short, if any, into problem[]. */
+static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, bool mode_given, char *kernel,
+		      size_t klen, char *problem, size_t plen)
+{
+	struct d0_trace_reader *r = d0_trace_reader_open(path);
+	struct d0_record rec;
+	bool footer = false;
+	int n;
+
+	if (!r)
+		return -1;
+	n = d0_trace_next(r, &rec);
+	if (n == 1) {
+		const char *m = json_string_value(json_object_get(rec.json, "mode"));
+		const char *k = json_string_value(json_object_get(rec.json, "kernel"));
+		__u32 rec_mode;
+
+		if (!mode_given && m && !parse_mode(m, &rec_mode))
+			*mode = rec_mode;
+		snprintf(kernel, klen, "%s", k ? k : "unknown");
+	}
+	tl->mode = tl->verdict.mode = *mode;
+	while (n == 1 && (n = d0_trace_next(r, &rec)) == 1) {
+		if (rec.type == D0_REC_EVENT && d0_timeline_add_event(tl, &rec.ev)) {
+			snprintf(problem, plen, "%s: out of memory after %zu events", path, tl->npending);
+			n = 0;
+			break;
+		}
+		if (rec.type == D0_REC_GAP)
+			d0_timeline_add_gap(tl, rec.gap_first, rec.gap_lost);
+		footer |= rec.type == D0_REC_FOOTER;
+	}
+	if (n < 0)
+		snprintf(problem, plen, "%s (the report covers the %zu intact events before it)",
+			 d0_trace_reader_error(r), tl->npending);
+	else if (!problem[0] && !kernel[0])
+		snprintf(problem, plen, "%s is empty: not a d0audit trace", path);
+	else if (!problem[0] && !footer)
+		snprintf(problem, plen, "%s has no footer: the recording did not finish (truncated?)", path);
+	d0_trace_reader_close(r);
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	enum report_format fmt = FMT_TEXT;
+	const char *out = NULL, *trace;
+	__u32 bdf = D0_TL_ANY_DEVICE, mode = D0_MODE_STRICT;
+	bool mode_given = false;
+	char kernel[128] = "", problem[1024] = "";
+	struct d0_timeline tl;
+	struct d0_report_meta meta;
+	FILE *f = stdout;
+	int c, rc, fd;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				fmt = FMT_TEXT;
+			} else if (!strcmp(optarg, "svg")) {
+				fmt = FMT_SVG;
+			} else if (!strcmp(optarg, "perfetto")) {
+				fmt = FMT_PERFETTO;
+			} else {
+				report_error("report: --format must be text, svg or perfetto, not '%s'", optarg);
+				return D0_EXIT_USAGE;
+			}
+			break;
+		case 'o': out = optarg; break;
+		case 'd':
+			if (d0_bdf_parse(optarg, &bdf) || bdf == D0_TL_ANY_DEVICE) {
+				report_error("report: bad --device '%s': give a PCI address like 0000:00:03.0", optarg);
+				return D0_EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			if (parse_mode(optarg, &mode)) {
+				report_error("report: --mode must be strict or kernel, not '%s'", optarg);
+				return D0_EXIT_USAGE;
+			}
+			mode_given = true;
+			break;
+		case 'h': usage(stdout); return D0_EXIT_OK;
+		default: usage(stderr); return D0_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		report_error("report: exactly one TRACE file expected (see 'd0audit report --help')");
+		return D0_EXIT_USAGE;
+	}
+	trace = argv[optind];
+	/* the reader would say it too, but not as JSON under -j */
+	if (strcmp(trace, "-")) {
+		fd = open(trace, O_RDONLY);
+		if (fd < 0) {
+			report_error("cannot open trace %s: %s", trace, strerror(errno));
+			return D0_EXIT_USAGE;
+		}
+		close(fd);
+	}
+
+	d0_timeline_init(&tl, mode, bdf);
+	if (read_trace(trace, &tl, &mode, mode_given, kernel, sizeof(kernel), problem, sizeof(problem))) {
+		d0_timeline_free(&tl);
+		return D0_EXIT_USAGE;
+	}
+	d0_timeline_build(&tl);
+	if (bdf != D0_TL_ANY_DEVICE && !tl.ndevs) {
+		char b[16];
+
+		d0_bdf_format(bdf, b, sizeof(b));
+		report_error("report: device %s does not appear in %s (without --device, every device is shown)", b,
+			     trace);
+		d0_timeline_free(&tl);
+		return D0_EXIT_USAGE;
+	}
+	if (!problem[0] && tl.lost)
+		snprintf(problem, sizeof(problem), "%s: %llu events were lost (ring buffer full): shown as gaps",
+			 trace, (unsigned long long)tl.lost);
+
+	if (out && strcmp(out, "-")) {
+		f = fopen(out, "w");
+		if (!f) {
+			report_error("report: cannot create %s: %s", out, strerror(errno));
+			d0_timeline_free(&tl);
+			return D0_EXIT_USAGE;
+		}
+	}
+	meta = (struct d0_report_meta){ .trace = trace, .kernel = kernel[0] ? kernel : NULL,
+					.problem = problem[0] ? problem : NULL, .color = want_colour(fmt, out) };
+	switch (fmt) {
+	case FMT_SVG: rc = d0_report_svg(f, &tl, &meta); break;
+	case FMT_PERFETTO: rc = d0_report_perfetto(f, &tl, &meta); break;
+	default: rc = d0_report_text(f, &tl, &meta); break;
+	}
+	if ((f == stdout ? fflush(f) : fclose(f)) || rc) {
+		report_error("report: writing %s failed: %s", out && strcmp(out, "-") ? out : "stdout",
+			     strerror(errno ? errno : EIO));
+		d0_timeline_free(&tl);
+		return D0_EXIT_USAGE;
+	}
+	if (problem[0])
+		report_error("report: %s", problem);
+	rc = tl.violations ? D0_EXIT_VIOLATIONS : problem[0] ? D0_EXIT_CANNOT : D0_EXIT_OK;
+	d0_timeline_free(&tl);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `d0audit report`'s three renderers of a built timeline (src/timeline.h). */
+#ifndef D0AUDIT_REPORT_H
+#define D0AUDIT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "timeline.h"
+
+struct d0_report_meta {
+	const char *trace;    /* path as given */
+	const char *kernel;   /* from the trace header; NULL if unknown */
+	const char *problem;  /* why the trace is incomplete (file:line: ...), or NULL */
+	bool color;           /* text only: ANSI colours (a terminal, and NO_COLOR unset) */
+};
+
+/* Each returns 0, or -1 if writing failed (errno set). */
+int d0_report_text(FILE *f, const struct d0_timeline *tl, const struct d0_report_meta *m);
+int d0_report_svg(FILE *f, const struct d0_timeline *tl, const struct d0_report_meta *m);
+int d0_report_perfetto(FILE *f, const struct d0_timeline *tl, const struct d0_report_meta *m);
+
+/* Seconds since the trace's first event. */
+static inline double d0_report_secs(const struct d0_timeline *tl, __u64 t)
+{
+	return t >= tl->t0 ? (double)(t - tl->t0) / 1e9 : -(double)(tl->t0 - t) / 1e9;
+}
+
+#endif /* D0AUDIT_REPORT_H */

@@ -142,14 +142,22 @@ dev_state_of_vdev(struct vfio_pci_core_device *vdev, struct pci_dev **pdevp, __u
 	return dev_state_of(vdev, pdev, hook);
 }
 
-/* For PCI-core hooks: only vfio-bound devices are tracked. */
+/*
+ * For PCI-core hooks: only vfio-bound devices are tracked. Without
+ * vfio_pci_core's BTF (loaded before vfio-pci) the vfio reads below cannot be
+ * relocated: the check is a load-time constant, the verifier drops them, and
+ * the loader reloads every program once the module appears.
+ */
 static __always_inline struct d0_dev_state *
 dev_state_of_pdev(struct pci_dev *pdev, struct vfio_pci_core_device **vdevp, __u32 hook)
 {
 	__u64 key = (__u64)pdev;
-	struct d0_dev_state *st = bpf_map_lookup_elem(&devices, &key);
+	struct d0_dev_state *st;
 	struct vfio_pci_core_device *vdev;
 
+	if (!bpf_core_type_exists(struct vfio_pci_core_device))
+		return NULL;
+	st = bpf_map_lookup_elem(&devices, &key);
 	if (st) {
 		*vdevp = (struct vfio_pci_core_device *)st->vdev;
 		return st;

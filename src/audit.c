@@ -47,9 +47,14 @@ static int on_ready(struct d0_loader *l, void *ctx)
 {
 	struct audit_ctx *a = ctx;
 
-	if (!d0_opts.json)
-		fprintf(stderr, "d0audit: audit: %d hooks attached, mode %s; watching\n", l->attached,
-			d0_mode_name(a->load->mode));
+	char held[128];
+
+	/* stderr in every mode: scripts wait for this line before driving vfio */
+	fprintf(stderr, "d0audit: audit: %d hooks attached, mode %s; watching\n", l->attached,
+		d0_mode_name(a->load->mode));
+	if (d0_loader_held_modules(l, true, held, sizeof(held)))
+		d0_debug("while attached, modules %s cannot be unloaded (fentry programs hold them); "
+			 "stop d0audit first", held);
 	return a->w ? d0_trace_header(a->w, l, a->load->mode, a->load->record_all) : 0;
 }
 
@@ -88,6 +93,8 @@ static void usage(FILE *f)
 		"      --allow RULE[:DEV] waive a known violation\n"
 		"  -a, --all              also record hot-path events in D0 (with --record)\n"
 		"      --ringbuf-size N   ring buffer bytes (default 4M)\n"
+		"      --wait-vfio        start even if vfio-pci is not loaded yet; its hooks attach\n"
+		"                         when it loads (always, for modules loading later)\n"
 		"  -j, --json             violations and the summary as JSON lines on stdout\n"
 		"                         (the command's own stdout then goes to stderr)\n"
 		"\n"
@@ -108,6 +115,7 @@ int cmd_audit(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "wait-vfio", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -122,6 +130,7 @@ int cmd_audit(int argc, char **argv)
 	const char *record = NULL;
 	unsigned long long v;
 	int c, nallow = 0, code, err;
+	bool wait_vfio = false;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+d:m:o:ajh", opts, NULL)) != -1) {
@@ -160,6 +169,7 @@ int cmd_audit(int argc, char **argv)
 			so.load.ringbuf_bytes = v;
 			break;
 		case 'j': d0_opts.json = true; break;
+		case 'W': wait_vfio = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
 		default: usage(stderr); return D0_EXIT_USAGE;
 		}
@@ -169,11 +179,12 @@ int cmd_audit(int argc, char **argv)
 	so.cmd_stdout_to_stderr = d0_opts.json;
 
 	d0_host_info_collect(&host, NULL);
-	if (!host.vfio_pci_loaded) {
+	if (!host.vfio_pci_loaded && !wait_vfio) {
 		d0_err("audit: nothing to audit: vfio-pci is not loaded on this host (modprobe vfio-pci, then bind a "
-		       "device to it; 'd0audit doctor' tells more)");
+		       "device to it; or --wait-vfio to attach when it loads; 'd0audit doctor' tells more)");
 		return D0_EXIT_CANNOT;
 	}
+	so.wait_modules = true;
 	if (record && !(a.w = d0_trace_open(record)))
 		return D0_EXIT_USAGE;
 	d0_verdict_init(&a.verdict, so.load.mode, print_violation, &a);
@@ -188,7 +199,7 @@ int cmd_audit(int argc, char **argv)
 		return D0_EXIT_CANNOT;
 	}
 	if (a.w) {
-		d0_trace_footer(a.w, &res);
+		d0_trace_footer(a.w, &loader, &res);
 		if (d0_trace_close(a.w))
 			d0_summary_problem(&sum, "the trace %s is incomplete: writing it failed", record);
 	}

@@ -100,6 +100,20 @@ static void availability_from_header(json_t *hdr, struct d0_hook_availability *a
 	}
 }
 
+/* Hooks attached after the header (their module loaded later) worked from then on. */
+static void availability_add_late(json_t *footer, struct d0_hook_availability *a)
+{
+	json_t *late = json_object_get(footer, "late_attached"), *h;
+	size_t i;
+
+	json_array_foreach(late, i, h) {
+		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
+
+		if (d)
+			a->works[d->id] = true;
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -212,6 +226,7 @@ int cmd_check(int argc, char **argv)
 			break;
 		case D0_REC_FOOTER:
 			have_footer = true;
+			availability_add_late(rec.json, &res.sum.avail);
 			break;
 		default:
 			break;

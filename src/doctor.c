@@ -98,20 +98,25 @@ static json_t *hooks_json(const struct d0_loader *l, bool loaded)
 static int print_json(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
 		      const struct verdict *v, int code)
 {
-	json_t *devs = json_array(), *problems = json_array(), *root;
+	json_t *devs = json_array(), *problems = json_array(), *root, *held_arr = json_array();
+	char held[128], *save = NULL;
+
+	d0_loader_held_modules(l, loaded, held, sizeof(held));
+	for (char *m = strtok_r(held, " ", &save); m; m = strtok_r(NULL, " ", &save))
+		json_array_append_new(held_arr, json_string(m));
 
 	for (int i = 0; i < h->vfio_devices && i < D0_MAX_LISTED_DEVICES; i++)
 		json_array_append_new(devs, json_string(h->devices[i]));
 	for (int i = 0; i < v->n; i++)
 		json_array_append_new(problems, json_string(v->problems[i]));
-	root = json_pack("{s:{s:s, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:{s:b, s:i, s:o}}",
+	root = json_pack("{s:{s:s, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:o, s:{s:b, s:i, s:o}}",
 		"kernel", "release", h->release, "btf", h->vmlinux_btf, "vfio_pci_core_btf", h->vfio_pci_core_btf,
 		"vfio", "pci_loaded", h->vfio_pci_loaded, "device_count", h->vfio_devices, "devices", devs,
 		"privileges", "root", h->root, "cap_bpf", h->cap_bpf, "cap_perfmon", h->cap_perfmon,
 		"cap_sys_admin", h->cap_sys_admin, "sufficient", d0_host_can_trace(h),
 		"lockdown", h->lockdown,
 		"hooks_loaded", loaded,
-		"hooks", hooks_json(l, loaded),
+		"hooks", hooks_json(l, loaded), "holds_modules", held_arr,
 		"verdict", "can_audit", code == D0_EXIT_OK, "exit_code", code, "problems", problems);
 	if (!root) {
 		d0_err("internal error: cannot build the doctor JSON");
@@ -131,6 +136,8 @@ static const char *yes(bool b)
 static int print_text(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
 		      const struct verdict *v, int code)
 {
+	char held[128];
+
 	printf("kernel:            %s\n", h->release);
 	printf("kernel BTF:        %s\n", yes(h->vmlinux_btf));
 	printf("vfio_pci_core BTF: %s\n", yes(h->vfio_pci_core_btf));
@@ -151,6 +158,9 @@ static int print_text(const struct d0_host_info *h, const struct d0_loader *l, b
 		printf("  %-22s %-9s %-32s %-11s%s%s\n", d->name, d0_hook_kind_name(d->kind), d->target,
 		       d0_hook_status(l, i, loaded), p->reason[0] ? " " : "", p->reason);
 	}
+	if (d0_loader_held_modules(l, loaded, held, sizeof(held)))
+		printf("\nwhile d0audit is attached, modules %s cannot be unloaded (its fentry programs hold a\n"
+		       "reference; rmmod fails with 'Resource temporarily unavailable'): stop it first.\n", held);
 	printf("\n");
 	if (code == D0_EXIT_OK) {
 		printf("verdict: ready to audit %d device(s)\n", h->vfio_devices);

@@ -43,6 +43,7 @@ struct d0_hook_plan {
 	/* filled in by the loader */
 	bool attached;
 	int error;                 /* -errno from load/attach, 0 if none */
+	unsigned long long late_ns;/* attached after start (module loaded later): when, CLOCK_MONOTONIC */
 };
 
 /* fentry/fexit with more than six arguments needs x86 trampolines of 6.5+. */

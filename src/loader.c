@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define D0_DEFAULT_RINGBUF (4u << 20)
 
@@ -17,9 +18,16 @@ static struct bpf_program *prog_of(struct d0audit_bpf *skel, int hook)
 	return bpf_object__find_program_by_name(skel->obj, d0_hooks[hook].prog);
 }
 
-static int open_skel(struct d0_loader *l, const struct d0_load_opts *opts, int only_hook)
+/*
+ * Open the object with only the hooks in want[] set to load. With `share`,
+ * every map (ring buffer, device state, counters, rodata) is the one of an
+ * object already loaded, so that late hooks feed the same state and stream.
+ */
+static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
+		     struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
 	struct d0audit_bpf *skel = d0audit_bpf__open();
+	struct bpf_map *m;
 
 	if (!skel) {
 		d0_err("cannot open the embedded BPF object: %s", strerror(errno));
@@ -31,9 +39,22 @@ static int open_skel(struct d0_loader *l, const struct d0_load_opts *opts, int o
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	else
 		bpf_map__set_max_entries(skel->maps.events, D0_DEFAULT_RINGBUF);
+	bpf_object__for_each_map(m, skel->obj) {
+		struct bpf_map *own;
+		int err;
+
+		if (!share)
+			break;
+		own = bpf_object__find_map_by_name(share->obj, bpf_map__name(m));
+		err = own ? bpf_map__reuse_fd(m, bpf_map__fd(own)) : -ENOENT;
+		if (err) {
+			d0_err("cannot share map %s with the loaded object: %s", bpf_map__name(m), strerror(-err));
+			d0audit_bpf__destroy(skel);
+			return err;
+		}
+	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		struct bpf_program *p = prog_of(skel, i);
-		bool on = l->plan[i].decision == D0_PLAN_ATTACH && (only_hook < 0 || only_hook == i);
 
 		if (!p) {
 			d0_err("BPF object has no program %s for hook %s: build mismatch", d0_hooks[i].prog,
@@ -41,34 +62,39 @@ static int open_skel(struct d0_loader *l, const struct d0_load_opts *opts, int o
 			d0audit_bpf__destroy(skel);
 			return -ENOENT;
 		}
-		bpf_program__set_autoload(p, on);
+		bpf_program__set_autoload(p, want[i]);
 	}
-	l->skel = skel;
+	*out = skel;
 	return 0;
 }
 
 /*
- * The object failed to load: find which programs the kernel rejects, one at
- * a time. Returns -EPERM when it refuses every one for lack of permission.
+ * The object failed to load: find which of the wanted programs the kernel
+ * rejects, one at a time, and plan them out. Returns -EPERM when it refuses
+ * every one for lack of permission.
  */
-static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts *opts)
+static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+				 struct d0audit_bpf *share)
 {
 	int tried = 0, eperm = 0;
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bool only[D0_HOOK_COUNT] = {};
+		struct d0audit_bpf *skel;
 		int err;
 
-		if (l->plan[i].decision != D0_PLAN_ATTACH)
+		if (!want[i])
 			continue;
-		if (open_skel(l, opts, i))
+		only[i] = true;
+		if (open_skel(opts, only, share, &skel))
 			return -ENOENT;
-		err = d0audit_bpf__load(l->skel);
-		d0audit_bpf__destroy(l->skel);
-		l->skel = NULL;
+		err = d0audit_bpf__load(skel);
+		d0audit_bpf__destroy(skel);
 		tried++;
 		eperm += err == -EPERM;
 		if (!err)
 			continue;
+		want[i] = false;
 		l->plan[i].decision = D0_PLAN_UNAVAILABLE;
 		l->plan[i].error = err;
 		snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "the kernel refused to load %s: %s%s",
@@ -84,10 +110,10 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 	return 0;
 }
 
-static int attach_one(struct d0_loader *l, int i)
+static int attach_one(struct d0_loader *l, struct d0audit_bpf *skel, int i)
 {
 	const struct d0_hook_def *h = &d0_hooks[i];
-	struct bpf_program *p = prog_of(l->skel, i);
+	struct bpf_program *p = prog_of(skel, i);
 	struct bpf_link *link;
 
 	if (h->kind == D0_KPROBE || h->kind == D0_KRETPROBE)
@@ -118,19 +144,45 @@ int d0_loader_plan(struct d0_loader *l)
 	return 0;
 }
 
-/* Open and load with the current plan; on failure nothing is left open. */
-static int open_and_load(struct d0_loader *l, const struct d0_load_opts *opts)
+/* Open and load the wanted hooks; on failure nothing is left open. */
+static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
+			 struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	int err = open_skel(l, opts, -1);
+	int err = open_skel(opts, want, share, out);
 
 	if (err)
 		return err;
-	err = d0audit_bpf__load(l->skel);
+	err = d0audit_bpf__load(*out);
 	if (err) {
-		d0audit_bpf__destroy(l->skel);
-		l->skel = NULL;
+		d0audit_bpf__destroy(*out);
+		*out = NULL;
 	}
 	return err;
+}
+
+/* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
+static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+			   struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	int err = open_and_load(opts, want, share, out);
+
+	if (err) {
+		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
+			 strerror(-err));
+		err = isolate_load_failures(l, opts, want, share);
+		if (err)
+			return err;
+		err = open_and_load(opts, want, share, out);
+		if (err) {
+			d0_err("cannot load the BPF object even without the failing hooks: %s (run with -vv)",
+			       strerror(-err));
+			return err;
+		}
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (want[i])
+			attach_one(l, *out, i);
+	return 0;
 }
 
 /* Is bpf(2) usable at all here? Otherwise every program would fail alike. */
@@ -152,6 +204,7 @@ static int bpf_preflight(void)
 
 int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 {
+	bool want[D0_HOOK_COUNT];
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -161,24 +214,104 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 	err = bpf_preflight();
 	if (err)
 		return err;
-	err = open_and_load(l, opts);
-	if (err) {
-		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
-			 strerror(-err));
-		err = isolate_load_failures(l, opts);
-		if (err)
-			return err;
-		err = open_and_load(l, opts);
-		if (err) {
-			d0_err("cannot load the BPF object even without the failing hooks: %s (run with -vv)",
-			       strerror(-err));
-			return err;
-		}
-	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (l->plan[i].decision == D0_PLAN_ATTACH)
-			attach_one(l, i);
-	return 0;
+		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
+	return load_and_attach(l, opts, want, NULL, &l->skel);
+}
+
+int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, unsigned long len)
+{
+	const char *seen[D0_HOOK_COUNT];
+	int n = 0;
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *h = &d0_hooks[i];
+		bool dup = false;
+
+		if (h->kind != D0_FENTRY && h->kind != D0_FEXIT) /* kprobes hold no module reference */
+			continue;
+		if (!strcmp(h->module, "vmlinux"))
+			continue;
+		if (loaded ? !l->plan[i].attached : l->plan[i].decision != D0_PLAN_ATTACH)
+			continue;
+		for (int j = 0; j < n && !dup; j++)
+			dup = !strcmp(seen[j], h->module);
+		if (dup)
+			continue;
+		seen[n++] = h->module;
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s", used ? " " : "", h->module);
+	}
+	return n;
+}
+
+bool d0_loader_modules_appeared(const struct d0_loader *l)
+{
+	char path[96];
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		if (l->facts.t[i].module_present)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", d0_hooks[i].module);
+		if (access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Programs loaded before vfio's BTF existed were verified without their vfio
+ * reads (bpf/device.h), so everything is reloaded, not only the new hooks:
+ * the new programs attach first, then the old links go. Maps are shared, so
+ * device state, counters and the stream carry on.
+ */
+int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
+{
+	struct bpf_link *old[D0_HOOK_COUNT];
+	struct d0_hook_plan old_plan[D0_HOOK_COUNT];
+	struct d0_kernel_facts facts;
+	bool want[D0_HOOK_COUNT];
+	struct timespec now;
+	int err, old_attached = l->attached;
+
+	if (l->nlate >= D0_LATE_MAX) {
+		d0_warn("modules appeared again, but %d late attachments were already made: not attaching more "
+			"(restart d0audit to watch them)", D0_LATE_MAX);
+		/* stop waiting, or the poll loop would ask again forever */
+		for (int i = 0; i < D0_HOOK_COUNT; i++)
+			l->facts.t[i].module_present = true;
+		return 0;
+	}
+	err = d0_kernel_facts_collect(&facts, NULL);
+	if (err)
+		return err;
+	memcpy(old, l->links, sizeof(old));
+	memcpy(old_plan, l->plan, sizeof(old_plan));
+	memset(l->links, 0, sizeof(l->links));
+	l->facts = facts;
+	d0_plan_hooks(&l->facts, l->plan);
+	l->attached = 0;
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
+	err = load_and_attach(l, opts, want, l->skel, &l->late[l->nlate]);
+	if (err) {
+		/* keep what ran */
+		memcpy(l->links, old, sizeof(old));
+		memcpy(l->plan, old_plan, sizeof(old_plan));
+		l->attached = old_attached;
+		return err;
+	}
+	l->nlate++;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bpf_link__destroy(old[i]);
+		if (l->plan[i].attached && !old_plan[i].attached)
+			l->plan[i].late_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+		else
+			l->plan[i].late_ns = old_plan[i].late_ns;
+	}
+	return l->attached - old_attached;
 }
 
 void d0_loader_stop(struct d0_loader *l)
@@ -187,6 +320,9 @@ void d0_loader_stop(struct d0_loader *l)
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;
 	}
+	for (int i = 0; i < l->nlate; i++)
+		d0audit_bpf__destroy(l->late[i]);
+	l->nlate = 0;
 	d0audit_bpf__destroy(l->skel);
 	l->skel = NULL;
 }

@@ -20,8 +20,13 @@ struct d0_load_opts {
 	unsigned int ringbuf_bytes; /* 0 = default */
 };
 
+/* Late attachments (modules loaded after start) kept apart, sharing the maps. */
+#define D0_LATE_MAX 8
+
 struct d0_loader {
 	struct d0audit_bpf *skel;
+	struct d0audit_bpf *late[D0_LATE_MAX];
+	int nlate;
 	struct d0_kernel_facts facts;
 	struct d0_hook_plan plan[D0_HOOK_COUNT];
 	struct bpf_link *links[D0_HOOK_COUNT];
@@ -33,6 +38,23 @@ int d0_loader_plan(struct d0_loader *l);
 /* Plan, load and attach. Returns 0 if the object loaded (some hooks may be off). */
 int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts);
 void d0_loader_stop(struct d0_loader *l);
+
+/*
+ * Modules loaded after start (vfio-pci at boot, after the daemon): true when
+ * the BTF of a module some hook waits for has appeared. Cheap (one access(2)
+ * per waiting hook): called from the poll loop.
+ */
+bool d0_loader_modules_appeared(const struct d0_loader *l);
+/*
+ * Modules an attached (or, before load, planned) fentry/fexit program holds:
+ * the kernel pins a module while a trampoline is attached to one of its
+ * functions, so `rmmod` fails with EAGAIN until d0audit stops. Fills buf
+ * with "vfio vfio_pci_core" style names; returns how many.
+ */
+int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, unsigned long len);
+/* Plan and attach the hooks of newly loaded modules, sharing every map with
+ * what runs. Returns how many hooks were attached, or -errno. */
+int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts);
 
 /* "attached", "attachable", "failed", "unavailable" or "not-needed". */
 const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded);

@@ -116,13 +116,14 @@ int cmd_record(int argc, char **argv)
 	if (!r.w)
 		return D0_EXIT_USAGE;
 	so.ready = write_header;
+	so.wait_modules = true;
 	so.ready_ctx = &r;
 	err = d0_session_run(&so, &ops, &loader, &res);
 	if (err) {
 		d0_trace_close(r.w);
 		return D0_EXIT_CANNOT;
 	}
-	d0_trace_footer(r.w, &res);
+	d0_trace_footer(r.w, &loader, &res);
 	write_err = d0_trace_close(r.w);
 	fprintf(stderr, "d0audit: record: %llu events produced, %llu delivered, %llu lost (ring buffer full), "
 		"%llu untracked (device map full); ended by %s\n",

@@ -87,6 +87,16 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 			err = n;
 			break;
 		}
+		if (o->wait_modules && d0_loader_modules_appeared(l)) {
+			int added = d0_loader_extend(l, &o->load);
+
+			if (added < 0)
+				d0_warn("modules loaded after start, but attaching their hooks failed: %s "
+					"(d0audit doctor tells which)", strerror(-added));
+			else if (added)
+				fprintf(stderr, "d0audit: modules loaded after start: %d more hooks attached (%d in all)\n",
+					added, l->attached);
+		}
 		if (child > 0 && waitpid(child, &res->cmd_status, WNOHANG) == child) {
 			res->ended_by = "command";
 			child = -1;

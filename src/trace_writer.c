@@ -198,10 +198,15 @@ int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsign
 		"kernel", u.release, "mode", d0_mode_name(mode), "record_all", record_all, "hooks", hooks));
 }
 
-int d0_trace_footer(struct d0_trace_writer *w, const struct d0_session_result *res)
+int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const struct d0_session_result *res)
 {
 	const struct d0_counters *k = &res->counters;
-	json_t *by_hook = json_object(), *hits = json_object(), *viol = json_object();
+	json_t *by_hook = json_object(), *hits = json_object(), *viol = json_object(), *late = json_array();
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (l->plan[i].late_ns)
+			json_array_append_new(late, json_pack("{s:s, s:I}", "name", d0_hooks[i].name,
+							      "ts_ns", (json_int_t)l->plan[i].late_ns));
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		if (k->drops_by_hook[i])
@@ -216,10 +221,10 @@ int d0_trace_footer(struct d0_trace_writer *w, const struct d0_session_result *r
 		if (k->violations[r])
 			json_object_set_new(viol, key, json_integer(k->violations[r]));
 	}
-	return write_json(w, json_pack("{s:s, s:I, s:I, s:{s:I, s:I}, s:o, s:o, s:o, s:I, s:s}", "type", "footer",
+	return write_json(w, json_pack("{s:s, s:I, s:I, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:I, s:s}", "type", "footer",
 		"produced", (json_int_t)k->produced, "delivered", (json_int_t)k->delivered,
 		"drops", "ringbuf_full", (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
 		"devmap_full", (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
-		"drops_by_hook", by_hook, "hits", hits, "kernel_violations", viol,
+		"drops_by_hook", by_hook, "hits", hits, "kernel_violations", viol, "late_attached", late,
 		"bad_records", (json_int_t)res->bad_records, "ended_by", res->ended_by ? res->ended_by : "error"));
 }

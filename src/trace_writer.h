@@ -31,7 +31,8 @@ struct d0_session_result;
 /* Header: format, versions, kernel, mode, and every hook's status and reason. */
 int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsigned int mode, bool record_all);
 /* Footer: produced / delivered / drops by cause and hook, hot-path hits. */
-int d0_trace_footer(struct d0_trace_writer *w, const struct d0_session_result *res);
+/* `late_attached` in the footer: hooks of modules that loaded after the header. */
+int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const struct d0_session_result *res);
 
 
 #endif /* D0AUDIT_TRACE_WRITER_H */

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest (tools/vm/run --no-vfio --devices 3): d0audit starts
+# before vfio-pci is loaded, attaches when it loads, audits three devices,
+# one of them unbound and rebound while it runs, and holds the vfio modules
+# while attached. Outputs in $D0AUDIT_VM_OUT; test_host_ready.sh asserts.
+set -u
+out=${D0AUDIT_VM_OUT:?run me through tools/vm/run}
+D0=build/static/d0audit
+X=build/vfio-exercise
+# wait_for FILE REGEX SECONDS: until a line of FILE matches
+wait_for() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
+	return 1
+}
+if command -v rmmod >/dev/null; then rmmod=rmmod; elif [[ -x /usr/sbin/rmmod ]]; then rmmod=/usr/sbin/rmmod; else rmmod="busybox rmmod"; fi
+devmap_entries() { bpftool -j map dump name devices 2>/dev/null | jq length; }
+
+[[ -d /sys/module/vfio_pci ]] && echo "vfio_pci loaded before the test" >>"$out/guest.log"
+$D0 audit -j --wait-vfio --record "$out/late.ndjson" >"$out/audit.json" 2>"$out/audit.err" &
+audit=$!
+wait_for "$out/audit.err" 'hooks attached, mode' 120
+$D0AUDIT_VM_LOAD_VFIO 2>>"$out/guest.log"
+wait_for "$out/audit.err" 'more hooks attached' 30
+ls /sys/bus/pci/drivers/vfio-pci | grep -E '^0000:' >"$out/bound.txt"
+
+# every device, through vfio: D3hot and back
+mapfile -t devs <"$out/bound.txt"
+for d in "${devs[@]}"; do
+	$X -d "$d" pm-d3 >/dev/null 2>>"$out/guest.log"
+	echo "$d $?" >>"$out/pm-d3.rc"
+done
+
+# modules are held while fentry programs are attached
+$rmmod vfio_pci_core >"$out/rmmod-while.err" 2>&1
+echo $? >"$out/rmmod-while.rc"
+
+# unbind the last device (unregister), rebind it (register), use it again
+last=${devs[-1]}
+devmap_entries >"$out/devmap-before"
+echo "$last" >/sys/bus/pci/drivers/vfio-pci/unbind
+sleep 0.5
+devmap_entries >"$out/devmap-unbound"
+echo "$last" >/sys/bus/pci/drivers/vfio-pci/bind
+sleep 0.5
+$X -d "$last" pm-d3 >/dev/null 2>>"$out/guest.log"
+echo $? >"$out/rebound.rc"
+
+kill -INT "$audit"
+wait "$audit"
+echo $? >"$out/audit.rc"
+# detached: the modules can go
+$rmmod vfio_pci vfio_pci_core >"$out/rmmod-after.err" 2>&1
+echo $? >"$out/rmmod-after.rc"
+exit 0

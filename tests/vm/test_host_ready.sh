@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, real-host readiness: d0audit started before vfio-pci (a daemon at
+# boot) attaches when the modules load; three devices audited at once; one
+# unbound (its state leaves the device map) and rebound while it runs; the
+# vfio modules are held while attached and free once it stops.
+#
+# usage: tests/vm/test_host_ready.sh [--kernel 7.2] [--keep DIR] [--from DIR]
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/vm/lib.sh
+
+kernel=7.2 keep='' from=''
+while (($#)); do
+	case $1 in
+	--kernel) kernel=$2; shift ;;
+	--keep) keep=$2; shift ;;
+	--from) from=$2; shift ;;
+	*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+out=${from:-${keep:-$(mktemp -d)}}
+mkdir -p "$out"
+[[ -n $keep || -n $from ]] || trap 'rm -rf "$out"' EXIT
+if [[ -z $from ]] && ! tools/vm/run --kernel "$kernel" --no-vfio --devices 3 --timeout 600 --out "$out" -- \
+	tests/vm/host_ready_guest.sh; then
+	not_ok "guest run on $kernel failed (console: $out/console.log)"
+	summary host-ready
+	exit 1
+fi
+D0=${D0AUDIT:-build/d0audit}
+t=$out/late.ndjson
+
+if [[ -s $out/guest.log ]]; then not_ok "guest script: $(cat "$out/guest.log")"; else ok "guest script ran every step"; fi
+
+# late load: started with only the PCI-core hooks, the vfio ones attached when the modules appeared
+if grep -qE '^d0audit: audit: [0-9]+ hooks attached' "$out/audit.err" &&
+	grep -qE '^d0audit: modules loaded after start: [0-9]+ more hooks attached' "$out/audit.err"; then
+	ok "late load: $(tr '\n' ' ' <"$out/audit.err")"
+else
+	not_ok "late load: $(cat "$out/audit.err")"
+fi
+late=$(jq -r 'select(.type == "footer") | [.late_attached[].name] | join(",")' "$t")
+[[ ,$late, == *,VFIO_SET_POWER,* && ,$late, == *,ZAP,* && ,$late, == *,FAULT_INSERT_RET,* && ,$late, == *,REGISTER_RET,* ]] &&
+	ok "footer lists the late hooks" || not_ok "footer late_attached: '$late'"
+[[ $(jq -r 'select(.type == "header") | .hooks[] | select(.name == "VFIO_SET_POWER") | .status' "$t") == unavailable ]] &&
+	ok "header: vfio hooks unavailable at start" || not_ok "header: VFIO_SET_POWER not unavailable at start"
+
+# a correct kernel and client: clean, complete, live and offline
+if [[ $(cat "$out/audit.rc") == 0 ]] &&
+	jq -e 'select(.type == "summary") | .violations == [] and .incomplete == [] and .devices == 3' "$out/audit.json" >/dev/null; then
+	ok "audit: 3 devices, clean and complete"
+else
+	not_ok "audit: exit $(cat "$out/audit.rc") $(jq -c 'select(.type == "summary") | {devices, violations, incomplete}' "$out/audit.json")"
+fi
+"$D0" check "$t" >/dev/null 2>&1 && ok "check on the late-attach trace: clean and complete" ||
+	not_ok "check on the late-attach trace: exit $? $("$D0" check "$t" 2>&1 | tail -5)"
+
+# many devices: each went D3hot and back through vfio, each tracked apart
+for d in $(cat "$out/bound.txt"); do
+	n=$(jq -r --arg d "$d" 'select(.type == "event" and .dev == $d and .kind == "power-change" and
+		.power_before == "D0" and .power == "D3hot" and (.ctx | index("vfio-power")))' "$t" | grep -c '"seq"')
+	if ((n >= 1)) && grep -q "^$d 0$" "$out/pm-d3.rc"; then ok "device $d: D0>D3hot via vfio seen"; else not_ok "device $d: $n transitions, $(grep "^$d" "$out/pm-d3.rc")"; fi
+done
+[[ $(wc -l <"$out/bound.txt") == 3 ]] && ok "3 devices bound" || not_ok "bound: $(cat "$out/bound.txt")"
+
+# rebinding: unregister, then register, then the device works and is audited again
+last=$(tail -1 "$out/bound.txt")
+dev_events() { jq -r --arg d "$last" 'select(.type == "event" and .dev == $d) | "\(.seq) \(.kind) \(.phase) \(.hook) \(.power_before)>\(.power)"' "$t"; }
+if dev_events | grep -nE ' unregister entry | register exit | power-change exit .* D0>D3hot' | cut -d' ' -f2-3 |
+	tr '\n' ' ' | grep -qE 'unregister entry .*register exit .*power-change exit'; then
+	ok "rebind $last: unregister, register, audited again"
+else
+	not_ok "rebind $last: $(dev_events | tail -20 | tr '\n' ';')"
+fi
+[[ $(cat "$out/rebound.rc") == 0 ]] && ok "rebound device works" || not_ok "rebound device: exerciser exit $(cat "$out/rebound.rc")"
+b=$(cat "$out/devmap-before") u=$(cat "$out/devmap-unbound")
+[[ $b == 3 && $u == 2 ]] && ok "unregister removes the device's state ($b -> $u entries)" || not_ok "device map entries: $b before unbind, $u after"
+
+# module references: held while attached (fentry links), released on exit
+[[ $(cat "$out/rmmod-while.rc") != 0 ]] && grep -qiE 'in use|unavailable|busy' "$out/rmmod-while.err" &&
+	ok "vfio_pci_core held while attached: $(cat "$out/rmmod-while.err")" || not_ok "rmmod while attached: exit $(cat "$out/rmmod-while.rc") $(cat "$out/rmmod-while.err")"
+[[ $(cat "$out/rmmod-after.rc") == 0 ]] && ok "vfio modules unload once d0audit stopped" || not_ok "rmmod after: $(cat "$out/rmmod-after.err")"
+
+summary host-ready

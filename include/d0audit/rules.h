@@ -109,9 +109,13 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 	switch (e->kind) {
 	case D0_EV_BAR_ACCESS:
 	case D0_EV_IOEVENTFD_WRITE:
-		/* test_mem accesses are gated by vfio on D3hot+ and decode off: those are refused */
+		/*
+		 * test_mem accesses pass vfio's gate (__vfio_pci_memory_enabled) only
+		 * when current_state < PCI_D3hot and decode is on: PCI_POWER_ERROR (-1)
+		 * passes it, D3hot and above are refused.
+		 */
 		if (e->a1)
-			return d0_not_d0(e->power, mode) && !d0_not_d0(e->power, D0_MODE_KERNEL) && mem;
+			return d0_not_d0(e->power, mode) && e->power < D0_PWR_D3HOT && mem;
 		return d0_not_d0(e->power, mode);
 	case D0_EV_FAULT:
 		if (d0_refused(e) || e->phase != D0_PH_EXIT)

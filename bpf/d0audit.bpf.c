@@ -360,8 +360,28 @@ int BPF_PROG(fexit_dmabuf_move, struct vfio_pci_core_device *vdev, bool revoked)
 	struct pci_dev *pdev;
 	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_MOVE_RET);
 
+	/*
+	 * With the DMABUF-mmap series every BAR mmap is a DMABUF, and the revoke
+	 * zaps each buffer's file mapping (not the device inode's that ZAP
+	 * watches): after it no user PTE is left.
+	 */
+	if (revoked && st && bpf_core_field_exists(vdev->zap_bars_on_revoke)) {
+		st->zap_gen = st->fault_gen;
+		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+	}
 	emit(D0_EV_DMABUF_MOVE, D0_PH_EXIT, D0_HOOK_DMABUF_MOVE_RET, pdev, vdev, st, revoked, 0, 0);
 	ctx_leave(CTX_INDEX(D0_CTX_DMABUF_MOVE));
+	return 0;
+}
+
+/*
+ * The series' single place for BAR revocation (revoke + legacy zap): its
+ * zaps and moves are seen by ZAP and DMABUF_MOVE; this only shows it runs.
+ */
+SEC("fentry/vfio_pci_revoke_bars")
+int BPF_PROG(fentry_revoke_bars, struct vfio_pci_core_device *vdev)
+{
+	count_hit(D0_HOOK_REVOKE_BARS);
 	return 0;
 }
 

@@ -111,6 +111,7 @@ struct vfio_pci_core_device {
 	bool pm_runtime_engaged;    /* a :1 bitfield on 6.17: read with the PROBED helper */
 	struct rw_semaphore memory_lock;
 	struct list_head dmabufs;   /* 6.19+ */
+	bool zap_bars_on_revoke;    /* the DMABUF-mmap series (not merged as of 7.3) */
 };
 
 struct dma_buf {

@@ -68,6 +68,8 @@
 	X(DMABUF_RELEASE,       fentry_dmabuf_release,      FENTRY, "vfio_pci_dma_buf_release",  "vfio_pci_core", 0, NONE, NULL) \
 	X(DMABUF_CLEANUP,       fentry_dmabuf_cleanup,      FENTRY, "vfio_pci_dma_buf_cleanup",  "vfio_pci_core", 0, NONE, NULL) \
 	X(DMABUF_MAP_RET,       fexit_dmabuf_map,           FEXIT,  "vfio_pci_dma_buf_map",      "vfio_pci_core", 0, NONE, NULL) \
+	/* the pending DMABUF-mmap series (ground truth 5.1): probed, so its arrival shows */     \
+	X(REVOKE_BARS,          fentry_revoke_bars,         FENTRY, "vfio_pci_revoke_bars",      "vfio_pci_core", 0, NONE, "vfio_pci_core:vfio_pci_core_device.zap_bars_on_revoke") \
 	X(DMABUF_INVALIDATE,    fentry_dmabuf_invalidate,   FENTRY, "dma_buf_invalidate_mappings", "vmlinux", 0, NONE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
 	X(DMABUF_MOVE_NOTIFY,   fentry_dmabuf_move_notify,  FENTRY, "dma_buf_move_notify",       "vmlinux", 0, DMABUF_INVALIDATE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
 	/* BAR access through the device fd, ROM, ioeventfd, VGA */                              \

@@ -150,6 +150,30 @@ static void test_zap_source_by_kernel(void **state)
 	expect(D0_HOOK_ZAP_V61, D0_PLAN_SUPERSEDED, NULL);
 }
 
+/* The DMABUF-mmap series (ground truth 5.1): its revoke path shows up when it lands. */
+static void test_dmabuf_mmap_series_probe(void **state)
+{
+	(void)state;
+	/* 7.2/7.3: no such function, no such field */
+	all_present(7, 3);
+	k.t[D0_HOOK_REVOKE_BARS].btf_nargs = -1;
+	k.t[D0_HOOK_REVOKE_BARS].sym_exact = false;
+	k.t[D0_HOOK_REVOKE_BARS].ftrace_site = false;
+	k.t[D0_HOOK_REVOKE_BARS].requires_missing = true;
+	d0_plan_hooks(&k, plan);
+	assert_int_equal(plan[D0_HOOK_REVOKE_BARS].decision, D0_PLAN_UNAVAILABLE);
+	expect(D0_HOOK_DMABUF_MOVE, D0_PLAN_ATTACH, NULL);
+	/* a kernel with the series: it attaches, next to the DMABUF move it calls */
+	all_present(7, 4);
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_REVOKE_BARS, D0_PLAN_ATTACH, NULL);
+	expect(D0_HOOK_DMABUF_MOVE, D0_PLAN_ATTACH, NULL);
+	/* the function without the field is some other change: say so */
+	k.t[D0_HOOK_REVOKE_BARS].requires_missing = true;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_REVOKE_BARS, D0_PLAN_UNAVAILABLE, "zap_bars_on_revoke");
+}
+
 static void test_no_kernel_btf(void **state)
 {
 	(void)state;
@@ -184,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_notrace),
 		cmocka_unit_test(test_too_many_args_falls_back_to_kprobe),
 		cmocka_unit_test(test_zap_source_by_kernel),
+		cmocka_unit_test(test_dmabuf_mmap_series_probe),
 		cmocka_unit_test(test_no_kernel_btf),
 		cmocka_unit_test(test_table_is_consistent),
 	};

@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test vm-test clean exercise bench man install
+.PHONY: all deps test unit-test vm-test vm-test-extra clean exercise bench man install
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -88,6 +88,12 @@ unit-test: $(UNIT_BINS) $(OUT)/d0audit
 vm-test: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm
+
+# Manual: the capture suite on the other Debian series that have module packages.
+EXTRA_KERNELS ?= 6.16 6.17
+vm-test-extra: all
+	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
+	tests/run-vm $(foreach k,$(EXTRA_KERNELS),"tests/vm/test_capture.sh --kernel $(k)")
 
 test: unit-test vm-test
 

@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test vm-test vm-test-extra clean exercise bench man install
+.PHONY: all deps test unit-test vm-test vm-test-extra vfio-selftests clean exercise bench man install
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -88,6 +88,10 @@ unit-test: $(UNIT_BINS) $(OUT)/d0audit
 vm-test: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm
+
+# The kernel's own vfio selftests, built from the guest kernel's linux-source (tests/vm/test_selftests.sh).
+vfio-selftests:
+	tools/vm/build-vfio-selftests --kernel 7.2
 
 # Manual: the capture suite on the other Debian series that have module packages.
 EXTRA_KERNELS ?= 6.16 6.17

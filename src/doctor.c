@@ -6,6 +6,7 @@
  * object (then detaches), so "attached" means proven, not predicted.
  */
 #include "cli.h"
+#include "device_power.h"
 #include "host_info.h"
 #include "loader.h"
 #include "log.h"
@@ -95,8 +96,37 @@ static json_t *hooks_json(const struct d0_loader *l, bool loaded)
 	return arr;
 }
 
+static json_t *device_power_json(const struct d0_device_power *p, int n)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s}", "bdf", p[i].bdf, "kernel", p[i].kernel,
+				      "runtime_status", p[i].runtime, "agree", p[i].agree, "note", p[i].note);
+
+		json_object_set_new(o, "pmcsr", p[i].pmcsr < 0 ? json_null() : json_integer(p[i].pmcsr));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* Before the report: a disagreement is a finding of its own, not a reason to refuse auditing. */
+static void print_devices(const struct d0_device_power *p, int n)
+{
+	if (n < 0)
+		return;
+	printf("device power cross-check (kernel current_state vs PMCSR):\n");
+	if (!n)
+		printf("  no vfio devices\n");
+	for (int i = 0; i < n; i++)
+		printf("  %-13s kernel %-7s runtime %-10s PMCSR %-5s %s%s%s\n", p[i].bdf, p[i].kernel, p[i].runtime,
+		       p[i].pmcsr < 0 ? "-" : (const char *[]){ "D0", "D1", "D2", "D3hot" }[p[i].pmcsr],
+		       p[i].agree ? "agree" : "DISAGREE", p[i].note[0] ? ": " : "", p[i].note);
+	printf("\n");
+}
+
 static int print_json(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
-		      const struct verdict *v, int code)
+		      const struct verdict *v, int code, const struct d0_device_power *power, int ndev)
 {
 	json_t *devs = json_array(), *problems = json_array(), *root, *held_arr = json_array();
 	char held[128], *save = NULL;
@@ -118,6 +148,8 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 		"hooks_loaded", loaded,
 		"hooks", hooks_json(l, loaded), "holds_modules", held_arr,
 		"verdict", "can_audit", code == D0_EXIT_OK, "exit_code", code, "problems", problems);
+	if (root && ndev >= 0)
+		json_object_set_new(root, "device_power", device_power_json(power, ndev));
 	if (!root) {
 		d0_err("internal error: cannot build the doctor JSON");
 		return D0_EXIT_CANNOT;
@@ -175,13 +207,15 @@ static int print_text(const struct d0_host_info *h, const struct d0_loader *l, b
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: d0audit doctor [--no-load] [-j] [-p]\n"
+		"Usage: d0audit doctor [--no-load] [--devices] [-j] [-p]\n"
 		"\n"
 		"Tells whether this host can be audited and, if not, why: kernel release, kernel\n"
 		"and vfio module BTF, vfio-pci and its devices, privileges, lockdown, and for every\n"
 		"hook whether it attaches here (with the reason when it does not).\n"
 		"\n"
 		"  --no-load   only predict attachability; do not load the BPF object\n"
+		"  --devices   cross-check each vfio device's power state: the kernel's view against\n"
+		"              the PMCSR bits in config space (flags writes behind the PCI core)\n"
 		"  -j, --json  JSON on stdout\n"
 		"  -p, --pretty  indented JSON\n"
 		"\n"
@@ -192,21 +226,25 @@ int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "no-load", no_argument, NULL, 'n' },
+		{ "devices", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct d0_device_power power[D0_MAX_LISTED_DEVICES];
 	struct d0_host_info host;
 	struct d0_loader loader = {};
+	int ndev;
 	struct verdict v = {};
-	bool load = true, loaded = false;
+	bool load = true, loaded = false, check_devices = false;
 	int c, code, load_err = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': load = false; break;
+		case 'd': check_devices = true; break;
 		case 'j': d0_opts.json = true; break;
 		case 'p': d0_opts.json = d0_opts.pretty = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
@@ -230,7 +268,11 @@ int cmd_doctor(int argc, char **argv)
 		problem(&v, "the BPF object could not be loaded: %s (see the error above)", strerror(-load_err));
 	judge(&host, &loader, loaded, &v);
 	code = v.n ? D0_EXIT_CANNOT : D0_EXIT_OK;
+	ndev = check_devices ? host.vfio_devices < D0_MAX_LISTED_DEVICES ? host.vfio_devices : D0_MAX_LISTED_DEVICES : -1;
+	for (int i = 0; i < ndev; i++)
+		d0_device_power_check("/sys/bus/pci/devices", host.devices[i], &power[i]);
 	if (d0_opts.json)
-		return print_json(&host, &loader, loaded, &v, code);
+		return print_json(&host, &loader, loaded, &v, code, power, ndev);
+	print_devices(power, ndev);
 	return print_text(&host, &loader, loaded, &v, code);
 }

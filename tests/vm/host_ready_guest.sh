@@ -54,6 +54,16 @@ echo $? >"$out/rebound.rc"
 kill -INT "$audit"
 wait "$audit"
 echo $? >"$out/audit.rc"
+# doctor --devices: kernel view vs PMCSR, idle, then with PM_CTRL written behind the PCI core
+first=${devs[0]}
+$D0 doctor --no-load --devices -j >"$out/devpower-idle.json"
+pmctrl() { printf "\\x$1" | dd of="/sys/bus/pci/devices/$first/config" bs=1 seek=$((0xcc)) conv=notrunc status=none 2>>"$out/guest.log"; }
+cat "/sys/bus/pci/devices/$first/power_state" >"$out/devpower-kernel-before"
+if [[ $(cat "$out/devpower-kernel-before") == D3hot ]]; then pmctrl 00; else pmctrl 03; fi
+$D0 doctor --no-load --devices -j >"$out/devpower-behind.json"
+if [[ $(cat "$out/devpower-kernel-before") == D3hot ]]; then pmctrl 03; else pmctrl 00; fi
+$D0 doctor --no-load --devices -j >"$out/devpower-restored.json"
+
 # detached: the modules can go
 $rmmod vfio_pci vfio_pci_core >"$out/rmmod-after.err" 2>&1
 echo $? >"$out/rmmod-after.rc"

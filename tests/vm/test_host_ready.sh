@@ -83,4 +83,18 @@ b=$(cat "$out/devmap-before") u=$(cat "$out/devmap-unbound")
 	ok "vfio_pci_core held while attached: $(cat "$out/rmmod-while.err")" || not_ok "rmmod while attached: exit $(cat "$out/rmmod-while.rc") $(cat "$out/rmmod-while.err")"
 [[ $(cat "$out/rmmod-after.rc") == 0 ]] && ok "vfio modules unload once d0audit stopped" || not_ok "rmmod after: $(cat "$out/rmmod-after.err")"
 
+# doctor --devices: the kernel's current_state against PMCSR from config space
+agree() { jq -r '[.device_power[] | "\(.bdf)=\(.kernel)/\(.pmcsr)/\(.agree)"] | join(" ")' "$out/$1"; }
+n_agree=$(jq '[.device_power[] | select(.agree)] | length' "$out/devpower-idle.json")
+[[ $n_agree == 3 ]] && ok "doctor --devices idle: all agree ($(agree devpower-idle.json))" || not_ok "doctor --devices idle: $(agree devpower-idle.json)"
+first=$(head -1 "$out/bound.txt")
+if jq -e --arg d "$first" '[.device_power[] | select(.agree | not) | .bdf] == [$d] and
+	(.device_power[] | select(.bdf == $d) | .note | test("kernel says D[03](hot)?, PMCSR says D[03]"))' "$out/devpower-behind.json" >/dev/null; then
+	ok "doctor --devices flags PM_CTRL written behind the PCI core: $(jq -r --arg d "$first" '.device_power[] | select(.bdf == $d) | .note' "$out/devpower-behind.json")"
+else
+	not_ok "doctor --devices behind: $(agree devpower-behind.json)"
+fi
+[[ $(jq '[.device_power[] | select(.agree)] | length' "$out/devpower-restored.json") == 3 ]] && ok "doctor --devices restored: all agree" ||
+	not_ok "doctor --devices restored: $(agree devpower-restored.json)"
+
 summary host-ready

@@ -230,7 +230,7 @@ static void drop_privileges(struct daemon *d)
 		if (d0_priv_keep_attach_caps(err, sizeof(err)))
 			d0_warn("daemon: cannot narrow capabilities while waiting for vfio-pci: %s", err);
 		else
-			d0_debug("keeping CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE until vfio-pci loads");
+			d0_debug("keeping CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE and CAP_SYS_ADMIN until vfio-pci loads");
 		return;
 	}
 	if (d0_priv_drop_all(d->cfg.user, err, sizeof(err))) {
@@ -338,7 +338,7 @@ static int handle_signals(struct daemon *d)
 	return 0;
 }
 
-static void final_record(struct daemon *d, int sig)
+static void final_record(struct daemon *d, int sig, unsigned long long detach_ms)
 {
 	const struct d0_counters *c = &d->counters;
 	json_t *byrule = json_object();
@@ -357,14 +357,16 @@ static void final_record(struct daemon *d, int sig)
 						  "write_errors", (json_int_t)d->out.write_errors, "suppressed",
 						  (json_int_t)d->out.suppressed)), D0_LOG_INFO);
 	fprintf(stderr, "d0audit: daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
-		"%d distinct violation(s), %llu output write error(s)\n", strsignal(sig),
-		(unsigned long long)c->produced, (unsigned long long)c->delivered, (unsigned long long)lost,
-		d->verdict.nviols, (unsigned long long)d->out.write_errors);
+		"%d distinct violation(s), %llu output write error(s); detaching %d hooks took %llu ms\n",
+		strsignal(sig), (unsigned long long)c->produced, (unsigned long long)c->delivered,
+		(unsigned long long)lost, d->verdict.nviols, (unsigned long long)d->out.write_errors,
+		d->loader.attached, detach_ms);
 }
 
 static int run(struct daemon *d)
 {
 	struct pollfd pfd[2 + D0_HTTP_MAX_CONNS + 1];
+	unsigned long long detach_ms;
 	int stop = 0;
 
 	d->next_metrics_ms = mono_ms();
@@ -407,15 +409,18 @@ static int run(struct daemon *d)
 			d->next_metrics_ms = now + d->cfg.metrics_interval_ms;
 		}
 	}
-	/* detach first so that nothing is produced after the final drain */
+	/* detach first so that nothing is produced after the final drain; the kernel's
+	 * cost (trampoline and kprobe removal) grows with the hooks, so it is reported */
+	detach_ms = mono_ms();
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		bpf_link__destroy(d->loader.links[i]);
 		d->loader.links[i] = NULL;
 	}
+	detach_ms = mono_ms() - detach_ms;
 	if (d0_consumer_finish(&d->cons))
 		d0_warn("daemon: the final drain of the ring buffer failed: the final counts may be short");
 	check_loss(d);
-	final_record(d, stop);
+	final_record(d, stop, detach_ms);
 	write_textfile(d);
 	return 0;
 }

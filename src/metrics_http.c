@@ -40,7 +40,8 @@ static int listen_unix(struct d0_http *s, const char *path)
 
 static int listen_tcp(const char *spec)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	/* numeric only: no name service in a static binary, and no surprise address */
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST }, *ai;
 	char host[128], port[8];
 	unsigned int p;
 	int fd, one = 1, err;
@@ -48,6 +49,8 @@ static int listen_tcp(const char *spec)
 	if (d0_split_host_port(spec, host, sizeof(host), &p))
 		return -EINVAL;
 	snprintf(port, sizeof(port), "%u", p);
+	if (!strcmp(host, "localhost"))
+		strcpy(host, "127.0.0.1");
 	err = getaddrinfo(host, port, &hints, &ai);
 	if (err)
 		return -EADDRNOTAVAIL;

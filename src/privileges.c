@@ -67,16 +67,14 @@ static void limit_inherited(uint64_t keep)
 
 int d0_priv_keep_attach_caps(char *err, size_t errlen)
 {
-	uint64_t eff, prm, keep = (1ULL << CAP_BPF) | (1ULL << CAP_PERFMON) | (1ULL << CAP_SYS_RESOURCE);
+	uint64_t eff, prm, keep = (1ULL << CAP_BPF) | (1ULL << CAP_PERFMON) | (1ULL << CAP_SYS_RESOURCE) |
+			       (1ULL << CAP_SYS_ADMIN); /* module BTF lookup */
 	int rc = cap_get(&eff, &prm);
 
 	if (rc) {
 		snprintf(err, errlen, "capget failed: %s", strerror(-rc));
 		return -1;
 	}
-	/* root without these (an old kernel: CAP_SYS_ADMIN covered bpf) keeps what it has */
-	if ((prm & keep) != keep && !(prm & (1ULL << CAP_BPF)))
-		return 0;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s", strerror(errno));
 		return -1;
@@ -84,7 +82,7 @@ int d0_priv_keep_attach_caps(char *err, size_t errlen)
 	limit_inherited(keep);
 	rc = cap_set(prm & keep);
 	if (rc) {
-		snprintf(err, errlen, "capset (keep CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE) failed: %s", strerror(-rc));
+		snprintf(err, errlen, "capset (keep CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE, CAP_SYS_ADMIN) failed: %s", strerror(-rc));
 		return -1;
 	}
 	return 0;

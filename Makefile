@@ -10,11 +10,11 @@ BUILD    ?= build
 ifeq ($(STATIC),1)
 OUT      := $(BUILD)/static
 LDSTATIC := -static
-LIBS     := -ljansson -lbpf -lelf -lz -lzstd
+LIBS     := -ljansson -linih -lbpf -lelf -lz -lzstd
 else
 OUT      := $(BUILD)
 LDSTATIC :=
-LIBS     := -ljansson -lbpf -lelf -lz
+LIBS     := -ljansson -linih -lbpf -lelf -lz
 endif
 ifeq ($(SANITIZE),1)
 OUT      := $(BUILD)/sanitize

@@ -20,14 +20,7 @@ struct command {
 	const char *summary;
 };
 
-static int not_yet(const char *name)
-{
-	d0_err("'%s' is not implemented yet in this version; 'd0audit doctor' works", name);
-	return D0_EXIT_USAGE;
-}
 
-
-static int cmd_daemon(int argc, char **argv) { (void)argc; (void)argv; return not_yet("daemon"); }
 
 static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "can this host be audited? kernel, BTF, vfio, privileges, every hook" },

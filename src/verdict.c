@@ -103,7 +103,7 @@ static void count_violation(struct d0_verdict *v, int rule, const struct d0_even
 		v->report(v, viol, v->ctx);
 }
 
-static bool is_access(const struct d0_event *e)
+bool d0_event_is_access(const struct d0_event *e)
 {
 	switch (e->kind) {
 	case D0_EV_BAR_ACCESS:
@@ -150,7 +150,7 @@ void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long 
 		v->first_mismatch = *e;
 	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
 		v->transitions++;
-	if (is_access(e))
+	if (d0_event_is_access(e))
 		v->accesses++;
 	if (d0_refused(e))
 		v->refused++;

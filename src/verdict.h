@@ -63,6 +63,8 @@ void d0_verdict_free(struct d0_verdict *v);
 /* `recorded` = the kernel's verdict for this event, or -1 when unknown / other mode. */
 void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
 void d0_verdict_lost(struct d0_verdict *v, __u64 n);
+/* A BAR access that reached the device (not one vfio refused). */
+bool d0_event_is_access(const struct d0_event *e);
 /* Violations not waived by --allow. */
 __u64 d0_verdict_unwaived(const struct d0_verdict *v);
 

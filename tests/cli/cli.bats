@@ -36,12 +36,28 @@ D0=${D0AUDIT:-build/d0audit}
 	[[ $output == *"unknown option '--frob'"* ]]
 }
 
-@test "commands not written yet say so and exit 2" {
-	for c in daemon; do
-		run "$D0" "$c"
-		[ "$status" -eq 2 ]
-		[[ $output == *"'$c' is not implemented yet"* ]]
-	done
+@test "daemon --check-config: valid exits 0, invalid exits 2 naming file and line" {
+	dir=$(mktemp -d)
+	mkdir "$dir/conf.d"
+	printf '[audit]\nmode = kernel\n[metrics]\nlisten = 127.0.0.1:9717\n' >"$dir/d0audit.conf"
+	run "$D0" daemon --config "$dir/d0audit.conf" --check-config
+	[ "$status" -eq 0 ]
+	[[ $output == *"configuration valid: mode kernel"* ]]
+	printf '[metrics]\n\ninterval = soon\n' >"$dir/conf.d/50-bad.conf"
+	run "$D0" daemon --config "$dir/d0audit.conf" --check-config
+	[ "$status" -eq 2 ]
+	[[ $output == *"$dir/conf.d/50-bad.conf:3: metrics.interval must be a duration"* ]]
+	rm -rf "$dir"
+}
+
+@test "daemon: metrics never on a non-loopback address unless asked" {
+	run "$D0" daemon --check-config --config /dev/null --metrics-listen 0.0.0.0:9717
+	[ "$status" -eq 2 ]
+	[[ $output == *"is not a loopback address"* ]]
+	run "$D0" daemon --check-config --config /dev/null --metrics-listen 0.0.0.0:9717 --metrics-listen-any
+	[ "$status" -eq 0 ]
+	run "$D0" daemon --check-config --config /dev/null --bogus
+	[ "$status" -eq 2 ]
 }
 
 @test "doctor: bad option and stray argument exit 2" {

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * d0audit daemon: the host service. Attaches whatever the kernel offers,
+ * attaches vfio's hooks when vfio-pci loads later, then sleeps in poll(2)
+ * on the ring buffer's epoll fd, a signalfd and the metrics sockets; a
+ * timeout brings the metrics textfile and the loss check. Each distinct
+ * (rule, device) violation and each D-state change becomes a JSON line.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "consumer.h"
+#include "daemon_config.h"
+#include "daemon_output.h"
+#include "duration.h"
+#include "event_names.h"
+#include "hook_table.h"
+#include "loader.h"
+#include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
+#include "privileges.h"
+#include "rules_meta.h"
+#include "sd_notify.h"
+#include "verdict.h"
+#include "version.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MODULE_CHECK_MS 1000
+#define MAX_OVERRIDES 32
+
+struct daemon {
+	struct d0_daemon_config cfg;
+	struct d0_config_sources src;
+	struct d0_load_opts load;
+	struct d0_loader loader;
+	struct d0_consumer cons;
+	struct d0_verdict verdict;
+	struct d0_output out;
+	struct d0_metrics metrics;
+	struct d0_http http;
+	struct d0_counters counters;        /* read at the last tick */
+	__u64 drops_seen[D0_DROP_CAUSES];   /* drops already reported as gaps */
+	bool privileges_dropped;
+	int sigfd;
+	unsigned long long next_metrics_ms, next_module_ms;
+};
+
+static unsigned long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int hooks_waiting(const struct d0_loader *l)
+{
+	int n = 0;
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		n += !l->facts.t[i].module_present;
+	return n;
+}
+
+static json_t *stamped(json_t *o)
+{
+	json_object_set_new(o, "time", json_real(wall_now()));
+	return o;
+}
+
+static bool reported(const struct daemon *d, __u32 bdf)
+{
+	char dev[16];
+
+	d0_bdf_format(bdf, dev, sizeof(dev));
+	return d0_config_device_reported(&d->cfg, dev);
+}
+
+/* Called by the verdict at the first occurrence of each (rule, device). */
+static void on_violation(const struct d0_verdict *v, const struct d0_violation *viol, void *ctx)
+{
+	struct daemon *d = ctx;
+	const struct d0_event *e = &viol->first;
+	char dev[16], line[512];
+
+	if (!reported(d, viol->bdf) || !d0_output_rate_allow(&d->out, mono_ms()))
+		return;
+	d0_output_flush_suppressed(&d->out, mono_ms(), true);
+	d0_bdf_format(viol->bdf, dev, sizeof(dev));
+	snprintf(line, sizeof(line), "%s rule %d %s on %s: %s (%s %s in %s by pid %u %.16s, power %s)",
+		 viol->allowed ? "ALLOWED" : "VIOLATION", viol->rule, d0_rule_meta[viol->rule].name, dev,
+		 d0_rule_summary(viol->rule), d0_kind_name(e->kind) ?: "?", d0_phase_name(e->phase),
+		 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", e->pid, e->comm, d0_power_name(e->power));
+	d0_output_human(&d->out, D0_LOG_WARNING, line);
+	d0_output_json(&d->out, stamped(d0_violation_json(v, viol)), D0_LOG_INFO);
+}
+
+static void state_change(struct daemon *d, const struct d0_event *e)
+{
+	char dev[16];
+
+	d0_bdf_format(e->bdf, dev, sizeof(dev));
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I}", "type", "state",
+						  "dev", dev, "from", d0_power_name(e->power_before), "to",
+						  d0_power_name(e->power), "kind", d0_kind_name(e->kind), "function",
+						  e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", "pid",
+						  (json_int_t)e->pid, "comm", e->comm, "seq", (json_int_t)e->seq)),
+		       D0_LOG_INFO);
+}
+
+static int on_event(const struct d0_event *e, void *ctx)
+{
+	struct daemon *d = ctx;
+	bool rep = e->bdf == 0xffffffffu || reported(d, e->bdf);
+
+	if (rep)
+		d0_metrics_event(&d->metrics, e, wall_now());
+	else
+		d->metrics.filtered++;
+	d0_verdict_event(&d->verdict, e, e->violations);
+	if (rep && (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+		state_change(d, e);
+	return 0;
+}
+
+static void on_hole(__u64 first, __u64 count, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	(void)first;
+	/* the gap record itself is written from the drop counters, which see loss at once */
+	d0_verdict_lost(&d->verdict, count);
+}
+
+/* Loss shows in the kernel's drop counters right away: one gap record per window with loss. */
+static void check_loss(struct daemon *d)
+{
+	static const char *const causes[D0_DROP_CAUSES] = { "ringbuf_full", "devmap_full" };
+
+	d0_consumer_counters(&d->cons, &d->counters);
+	for (int c = 0; c < D0_DROP_CAUSES; c++) {
+		__u64 n = d->counters.drops[c] - d->drops_seen[c];
+
+		if (!n)
+			continue;
+		d->drops_seen[c] = d->counters.drops[c];
+		d->metrics.gaps++;
+		d->metrics.lost += n;
+		d0_warn("daemon: monitoring gap: %llu event(s) lost (%s)%s; verdicts in this window are incomplete",
+			(unsigned long long)n, causes[c],
+			c == 0 ? " - raise audit.ringbuf_size" : " - more devices than the device map holds");
+		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I}", "type", "gap", "cause", causes[c],
+							  "lost", (json_int_t)n)), D0_LOG_WARNING);
+	}
+}
+
+static long render_metrics(void *ctx, char **out)
+{
+	struct daemon *d = ctx;
+	struct d0_metrics_inputs in = {
+		.counters = &d->counters, .verdict = &d->verdict, .hooks_attached = d->loader.attached,
+		.hooks_waiting = hooks_waiting(&d->loader), .write_errors = d->out.write_errors,
+		.suppressed = d->out.suppressed, .lines = d->out.lines, .now_wall = wall_now(),
+	};
+
+	if (d->cons.rb)
+		d0_consumer_counters(&d->cons, &d->counters);
+	return d0_metrics_render(&d->metrics, &in, out);
+}
+
+static bool health(void *ctx, char *msg, size_t len)
+{
+	struct daemon *d = ctx;
+
+	if (!d->loader.attached) {
+		snprintf(msg, len, "no hook attached");
+		return false;
+	}
+	if (hooks_waiting(&d->loader))
+		snprintf(msg, len, "ok: %d hooks attached, vfio hooks wait for vfio-pci to load", d->loader.attached);
+	else
+		snprintf(msg, len, "ok: %d hooks attached", d->loader.attached);
+	return true;
+}
+
+static void write_textfile(struct daemon *d)
+{
+	char *buf = NULL;
+	long n;
+	int err;
+
+	if (!d->cfg.metrics_textfile[0])
+		return;
+	n = render_metrics(d, &buf);
+	err = n < 0 ? -ENOMEM : d0_metrics_write_textfile(d->cfg.metrics_textfile, buf, n);
+	free(buf);
+	if (err) {
+		d->out.write_errors++;
+		d0_err("daemon: cannot write the metrics textfile %s: %s (counted in "
+		       "d0audit_output_write_errors_total)", d->cfg.metrics_textfile, strerror(-err));
+	}
+}
+
+static void drop_privileges(struct daemon *d)
+{
+	char err[256];
+
+	if (d->privileges_dropped)
+		return;
+	if (hooks_waiting(&d->loader)) {
+		if (d0_priv_keep_attach_caps(err, sizeof(err)))
+			d0_warn("daemon: cannot narrow capabilities while waiting for vfio-pci: %s", err);
+		else
+			d0_debug("keeping CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE and CAP_SYS_ADMIN until vfio-pci loads");
+		return;
+	}
+	if (d0_priv_drop_all(d->cfg.user, err, sizeof(err))) {
+		d0_err("daemon: cannot drop privileges: %s; stopping rather than running with more than needed", err);
+		exit(D0_EXIT_USAGE);
+	}
+	d->privileges_dropped = true;
+	fprintf(stderr, "d0audit: daemon: every capability dropped%s%s\n", d->cfg.user[0] ? ", running as " : "",
+		d->cfg.user);
+}
+
+static void late_attach(struct d0_loader *l, struct daemon *d)
+{
+	int added;
+
+	if (!d0_loader_modules_appeared(l))
+		return;
+	added = d0_loader_extend(l, &d->load);
+	if (added < 0) {
+		d0_warn("daemon: vfio modules loaded, but attaching their hooks failed: %s ('d0audit doctor' tells "
+			"which)", strerror(-added));
+		return;
+	}
+	d->metrics.late_attach++;
+	fprintf(stderr, "d0audit: modules loaded after start: %d more hooks attached (%d in all)\n", added,
+		l->attached);
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:i, s:i}", "type", "attach", "added", added,
+						  "hooks_attached", l->attached)), D0_LOG_INFO);
+	drop_privileges(d);
+}
+
+static void start_record(struct daemon *d)
+{
+	json_t *off = json_array();
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (!d->loader.plan[i].attached && d->loader.plan[i].decision != D0_PLAN_SUPERSEDED)
+			json_array_append_new(off, json_pack("{s:s, s:s}", "name", d0_hooks[i].name, "reason",
+							     d->loader.plan[i].reason));
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}", "type", "start", "d0audit",
+						  D0AUDIT_VERSION, "mode", d0_mode_name(d->cfg.mode),
+						  "hooks_attached", d->loader.attached, "hooks_waiting",
+						  hooks_waiting(&d->loader), "hooks_off", off)), D0_LOG_INFO);
+}
+
+static void reload(struct daemon *d)
+{
+	struct d0_daemon_config *n = malloc(sizeof(*n));
+	char err[D0_CONF_ERR_LEN];
+
+	d0_sd_notify("RELOADING=1");
+	if (!n || d0_config_load(n, &d->src, err, sizeof(err))) {
+		d0_err("daemon: reload rejected: %s; the previous configuration stays in force",
+		       n ? err : "out of memory");
+		d0_output_json(&d->out, stamped(json_pack("{s:s, s:b, s:s}", "type", "reload", "ok", 0, "error",
+							  n ? err : "out of memory")), D0_LOG_WARNING);
+		free(n);
+		d0_sd_notify("READY=1\nSTATUS=reload rejected; previous configuration in force");
+		return;
+	}
+	if (n->mode != d->cfg.mode || n->ringbuf_bytes != d->cfg.ringbuf_bytes || strcmp(n->user, d->cfg.user))
+		d0_warn("daemon: audit.mode, audit.ringbuf_size and privileges.user take effect at the next start; "
+			"keeping mode %s", d0_mode_name(d->cfg.mode));
+	n->mode = d->cfg.mode;
+	n->ringbuf_bytes = d->cfg.ringbuf_bytes;
+	snprintf(n->user, sizeof(n->user), "%s", d->cfg.user);
+	if (d0_output_reopen(&d->out, n->output_file))
+		snprintf(n->output_file, sizeof(n->output_file), "%s", d->out.path);
+	d->out.to_stdout = n->output_stdout;
+	d0_output_set_rate(&d->out, n->rate_per_min, n->rate_burst);
+	if (strcmp(n->metrics_listen, d->cfg.metrics_listen)) {
+		struct d0_http_handlers h = d->http.h;
+
+		d0_http_close(&d->http);
+		if (d0_http_open(&d->http, n->metrics_listen, &h))
+			n->metrics_listen[0] = 0;
+	}
+	d->metrics.device_cap = n->metrics_device_cap;
+	d->cfg = *n;
+	free(n);
+	fprintf(stderr, "d0audit: daemon: configuration reloaded\n");
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:b}", "type", "reload", "ok", 1)), D0_LOG_INFO);
+	write_textfile(d);
+	d0_sd_notify("READY=1\nSTATUS=configuration reloaded");
+}
+
+/* Returns the signal that stops the daemon, or 0. */
+static int handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGUSR1:
+			if (!d0_output_reopen(&d->out, d->cfg.output_file))
+				d0_debug("output reopened: %s", d->cfg.output_file);
+			break;
+		default:
+			return si.ssi_signo;
+		}
+	}
+	return 0;
+}
+
+static void final_record(struct daemon *d, int sig, unsigned long long detach_ms)
+{
+	const struct d0_counters *c = &d->counters;
+	json_t *byrule = json_object();
+	__u64 lost = c->drops[D0_DROP_RINGBUF_FULL];
+
+	for (int r = 1; r <= D0_RULE_MAX; r++)
+		if (c->violations[r])
+			json_object_set_new(byrule, d0_rule_meta[r].name, json_integer(c->violations[r]));
+	d0_output_flush_suppressed(&d->out, mono_ms(), true);
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "type",
+						  "stop", "signal", strsignal(sig), "produced",
+						  (json_int_t)c->produced, "delivered", (json_int_t)c->delivered,
+						  "lost", (json_int_t)lost, "devmap_full",
+						  (json_int_t)c->drops[D0_DROP_DEVMAP_FULL], "kernel_violations", byrule,
+						  "distinct_violations", (json_int_t)d->verdict.nviols,
+						  "write_errors", (json_int_t)d->out.write_errors, "suppressed",
+						  (json_int_t)d->out.suppressed)), D0_LOG_INFO);
+	fprintf(stderr, "d0audit: daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
+		"%d distinct violation(s), %llu output write error(s); detaching %d hooks took %llu ms\n",
+		strsignal(sig), (unsigned long long)c->produced, (unsigned long long)c->delivered,
+		(unsigned long long)lost, d->verdict.nviols, (unsigned long long)d->out.write_errors,
+		d->loader.attached, detach_ms);
+}
+
+static int run(struct daemon *d)
+{
+	struct pollfd pfd[2 + D0_HTTP_MAX_CONNS + 1];
+	unsigned long long detach_ms;
+	int stop = 0;
+
+	d->next_metrics_ms = mono_ms();
+	d->next_module_ms = mono_ms() + MODULE_CHECK_MS;
+	while (!stop) {
+		unsigned long long now = mono_ms(), wake = d->next_metrics_ms;
+		int n = 2, timeout;
+
+		if (hooks_waiting(&d->loader) && d->next_module_ms < wake)
+			wake = d->next_module_ms;
+		for (int i = 0; i < D0_HTTP_MAX_CONNS; i++)
+			if (d->http.conns[i].fd >= 0 && d->http.conns[i].deadline_ms < wake)
+				wake = d->http.conns[i].deadline_ms;
+		timeout = wake > now ? (int)(wake - now) : 0;
+		pfd[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->cons.rb), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+		n += d0_http_pollfds(&d->http, pfd + 2, D0_HTTP_MAX_CONNS + 1);
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
+			d0_err("daemon: poll failed: %s", strerror(errno));
+			return -errno;
+		}
+		now = mono_ms();
+		if (pfd[0].revents) {
+			int got = d0_consumer_poll(&d->cons, 0);
+
+			if (got < 0)
+				d0_warn("daemon: reading the ring buffer failed: %s", strerror(-got));
+		}
+		if (pfd[1].revents)
+			stop = handle_signals(d);
+		d0_http_handle(&d->http, pfd + 2, n - 2, now);
+		if (hooks_waiting(&d->loader) && now >= d->next_module_ms) {
+			late_attach(&d->loader, d);
+			d->next_module_ms = now + MODULE_CHECK_MS;
+		}
+		if (now >= d->next_metrics_ms) {
+			check_loss(d);
+			d0_output_flush_suppressed(&d->out, now, false);
+			write_textfile(d);
+			d->next_metrics_ms = now + d->cfg.metrics_interval_ms;
+		}
+	}
+	/* detach first so that nothing is produced after the final drain; the kernel's
+	 * cost (trampoline and kprobe removal) grows with the hooks, so it is reported */
+	detach_ms = mono_ms();
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bpf_link__destroy(d->loader.links[i]);
+		d->loader.links[i] = NULL;
+	}
+	detach_ms = mono_ms() - detach_ms;
+	if (d0_consumer_finish(&d->cons))
+		d0_warn("daemon: the final drain of the ring buffer failed: the final counts may be short");
+	check_loss(d);
+	final_record(d, stop, detach_ms);
+	write_textfile(d);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: d0audit daemon [--config FILE] [OPTIONS]\n"
+		"\n"
+		"Run as a host service: attach whatever this kernel offers (vfio's hooks when\n"
+		"vfio-pci loads), log each distinct violation and every D-state change as JSON\n"
+		"lines, serve metrics, and run until SIGTERM. SIGHUP reloads the configuration\n"
+		"(an invalid one is rejected, the old one stays); SIGUSR1 reopens the output file.\n"
+		"\n"
+		"  -c, --config FILE          configuration (default %s, then its conf.d/*.conf)\n"
+		"      --conf-dir DIR         drop-in directory (default: conf.d beside the config)\n"
+		"      --check-config         validate the configuration and exit (0 valid, 2 not)\n"
+		"  -m, --mode strict|kernel   [audit] mode\n"
+		"      --ringbuf-size N       [audit] ringbuf_size (power of two, 4k..1G)\n"
+		"      --allow-device GLOB    [audit] devices_allow: report only these (repeatable)\n"
+		"      --deny-device GLOB     [audit] devices_deny: never report these (repeatable)\n"
+		"  -o, --output FILE          [output] file: JSON lines, mode 0600\n"
+		"      --stdout, --no-stdout  [output] stdout: lines with syslog priority prefixes\n"
+		"      --rate-limit N         [output] violation_rate: reports per minute (0 = no limit)\n"
+		"      --rate-burst N         [output] violation_burst\n"
+		"      --metrics-textfile F   [metrics] textfile for node_exporter (written atomically)\n"
+		"      --metrics-listen A     [metrics] listen: 127.0.0.1:PORT, [::1]:PORT or unix:/PATH\n"
+		"      --metrics-listen-any   [metrics] listen_any: allow a non-loopback address\n"
+		"      --metrics-interval D   [metrics] interval: textfile refresh (default 15s)\n"
+		"      --metrics-device-cap N [metrics] device_cap: devices with their own label (64)\n"
+		"  -u, --user NAME            [privileges] user to switch to once attached\n"
+		"\n"
+		"Flags win over the files. Exit: 0 stopped by SIGTERM/SIGINT, 2 usage or\n"
+		"configuration error, 3 cannot audit (no BPF).\n", D0_DEFAULT_CONFIG);
+}
+
+/* Flags become "section.key=value" overrides, applied after the files on every (re)load. */
+static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool *check_only)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "conf-dir", required_argument, NULL, 'D' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "allow-device", required_argument, NULL, 'a' },
+		{ "deny-device", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stdout", no_argument, NULL, 's' },
+		{ "no-stdout", no_argument, NULL, 'S' },
+		{ "rate-limit", required_argument, NULL, 'R' },
+		{ "rate-burst", required_argument, NULL, 'B' },
+		{ "metrics-textfile", required_argument, NULL, 't' },
+		{ "metrics-listen", required_argument, NULL, 'l' },
+		{ "metrics-listen-any", no_argument, NULL, 'L' },
+		{ "metrics-interval", required_argument, NULL, 'i' },
+		{ "metrics-device-cap", required_argument, NULL, 'k' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static char *ov[MAX_OVERRIDES];
+	static char allow[2048], deny[2048];
+	const char *key;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:m:o:u:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': s->main_path = optarg; s->main_required = true; continue;
+		case 'D': s->dropin_dir = optarg; continue;
+		case 'C': *check_only = true; continue;
+		case 'a':
+		case 'd': {
+			char *list = c == 'a' ? allow : deny;
+			size_t len = strlen(list);
+
+			snprintf(list + len, 2048 - len, "%s%s", len ? " " : "", optarg);
+			continue;
+		}
+		case 'h': usage(stdout); exit(D0_EXIT_OK);
+		case 'm': key = "audit.mode"; break;
+		case 'r': key = "audit.ringbuf_size"; break;
+		case 'o': key = "output.file"; break;
+		case 's': key = "output.stdout"; optarg = "yes"; break;
+		case 'S': key = "output.stdout"; optarg = "no"; break;
+		case 'R': key = "output.violation_rate"; break;
+		case 'B': key = "output.violation_burst"; break;
+		case 't': key = "metrics.textfile"; break;
+		case 'l': key = "metrics.listen"; break;
+		case 'L': key = "metrics.listen_any"; optarg = "yes"; break;
+		case 'i': key = "metrics.interval"; break;
+		case 'k': key = "metrics.device_cap"; break;
+		case 'u': key = "privileges.user"; break;
+		default: usage(stderr); return -1;
+		}
+		if (s->noverrides >= MAX_OVERRIDES - 2 || asprintf(&ov[s->noverrides], "%s=%s", key, optarg) < 0)
+			return -1;
+		s->noverrides++;
+	}
+	if (optind < argc) {
+		d0_err("daemon: unexpected argument '%s' (see 'd0audit daemon --help')", argv[optind]);
+		return -1;
+	}
+	if (*allow && asprintf(&ov[s->noverrides++], "audit.devices_allow=%s", allow) < 0)
+		return -1;
+	if (*deny && asprintf(&ov[s->noverrides++], "audit.devices_deny=%s", deny) < 0)
+		return -1;
+	s->overrides = (const char *const *)ov;
+	return 0;
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	static struct daemon d; /* large: not on the stack */
+	struct d0_consumer_ops ops = { .event = on_event, .gap = on_hole, .ctx = &d };
+	struct d0_http_handlers hh = { .metrics = render_metrics, .health = health, .ctx = &d };
+	char err[D0_CONF_ERR_LEN], status[160];
+	bool check_only = false;
+	int rc;
+
+	if (parse_flags(argc, argv, &d.src, &check_only))
+		return D0_EXIT_USAGE;
+	if (d0_config_load(&d.cfg, &d.src, err, sizeof(err))) {
+		d0_err("daemon: invalid configuration: %s", err);
+		return D0_EXIT_USAGE;
+	}
+	if (check_only) {
+		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s\n", d0_mode_name(d.cfg.mode),
+		       d.cfg.output_file[0] ? d.cfg.output_file : "-", d.cfg.output_stdout ? " + stdout" : "",
+		       d.cfg.metrics_textfile[0] ? d.cfg.metrics_textfile : "",
+		       d.cfg.metrics_textfile[0] && d.cfg.metrics_listen[0] ? " + " : "",
+		       d.cfg.metrics_listen[0] ? d.cfg.metrics_listen : (d.cfg.metrics_textfile[0] ? "" : "none"));
+		return D0_EXIT_OK;
+	}
+	d.sigfd = block_signals();
+	if (d.sigfd < 0) {
+		d0_err("daemon: signalfd failed: %s", strerror(errno));
+		return D0_EXIT_USAGE;
+	}
+	if (d0_output_open(&d.out, d.cfg.output_file, d.cfg.output_stdout, d.cfg.rate_per_min, d.cfg.rate_burst) ||
+	    d0_http_open(&d.http, d.cfg.metrics_listen, &hh))
+		return D0_EXIT_USAGE;
+	d0_metrics_init(&d.metrics, d.cfg.metrics_device_cap);
+	d.metrics.start_wall = wall_now();
+	d.load.mode = d.cfg.mode;
+	d.load.ringbuf_bytes = d.cfg.ringbuf_bytes;
+	if (d0_loader_start(&d.loader, &d.load)) {
+		d0_http_close(&d.http);
+		return D0_EXIT_CANNOT;
+	}
+	d0_verdict_init(&d.verdict, d.cfg.mode, on_violation, &d);
+	if (d0_consumer_init(&d.cons, &d.loader, &ops)) {
+		d0_loader_stop(&d.loader);
+		d0_http_close(&d.http);
+		return D0_EXIT_CANNOT;
+	}
+	fprintf(stderr, "d0audit: daemon: %d hooks attached, mode %s%s\n", d.loader.attached,
+		d0_mode_name(d.cfg.mode),
+		hooks_waiting(&d.loader) ? "; vfio's hooks attach when vfio-pci loads" : "");
+	start_record(&d);
+	drop_privileges(&d);
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=%d hooks attached%s", d.loader.attached,
+		 hooks_waiting(&d.loader) ? ", waiting for vfio-pci" : "");
+	d0_sd_notify(status);
+	rc = run(&d);
+	d0_sd_notify("STOPPING=1");
+	d0_consumer_free(&d.cons);
+	d0_loader_stop(&d.loader);
+	d0_http_close(&d.http);
+	d0_output_close(&d.out);
+	d0_metrics_free(&d.metrics);
+	d0_verdict_free(&d.verdict);
+	return rc ? D0_EXIT_CANNOT : D0_EXIT_OK;
+}

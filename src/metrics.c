@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "metrics.h"
+#include "event_names.h"
+#include "rules_meta.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OTHER_BDF 0xfffffffeu
+
+void d0_metrics_init(struct d0_metrics *m, unsigned int device_cap)
+{
+	memset(m, 0, sizeof(*m));
+	m->device_cap = device_cap;
+	m->other.bdf = OTHER_BDF;
+}
+
+void d0_metrics_free(struct d0_metrics *m)
+{
+	free(m->devs);
+	m->devs = NULL;
+	m->ndevs = 0;
+}
+
+struct d0_metrics_dev *d0_metrics_slot(struct d0_metrics *m, __u32 bdf)
+{
+	struct d0_metrics_dev *d;
+
+	for (int i = 0; i < m->ndevs; i++)
+		if (m->devs[i].bdf == bdf)
+			return &m->devs[i];
+	if ((unsigned int)m->ndevs >= m->device_cap)
+		return &m->other;
+	d = realloc(m->devs, (m->ndevs + 1) * sizeof(*d));
+	if (!d)
+		return &m->other;
+	m->devs = d;
+	d = &m->devs[m->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->bdf = bdf;
+	return d;
+}
+
+/* Only the series that exist: a lookup that would not create a new slot. */
+static const struct d0_metrics_dev *slot_of(const struct d0_metrics *m, __u32 bdf)
+{
+	for (int i = 0; i < m->ndevs; i++)
+		if (m->devs[i].bdf == bdf)
+			return &m->devs[i];
+	return &m->other;
+}
+
+void d0_metrics_event(struct d0_metrics *m, const struct d0_event *e, double now_wall)
+{
+	struct d0_metrics_dev *d = d0_metrics_slot(m, e->bdf);
+
+	m->last_event_wall = now_wall;
+	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+		d->transitions++;
+	else if (e->kind == D0_EV_ZAP)
+		d->zaps++;
+	else if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY)
+		d->dmabuf_moves++;
+	if (d0_event_is_access(e))
+		d->accesses++;
+	if (d0_refused(e))
+		d->refused++;
+}
+
+static void dev_label(__u32 bdf, char *buf, size_t len)
+{
+	if (bdf == OTHER_BDF)
+		snprintf(buf, len, "other");
+	else
+		d0_bdf_format(bdf, buf, len);
+}
+
+static void per_device(FILE *f, const struct d0_metrics *m, const char *name, const char *help, size_t off)
+{
+	char dev[16];
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (int i = 0; i <= m->ndevs; i++) {
+		const struct d0_metrics_dev *d = i < m->ndevs ? &m->devs[i] : &m->other;
+
+		dev_label(d->bdf, dev, sizeof(dev));
+		fprintf(f, "%s{device=\"%s\"} %llu\n", name, dev, *(const unsigned long long *)((const char *)d + off));
+	}
+}
+
+static void scalar(FILE *f, const char *name, const char *type, const char *help, double v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, v);
+}
+
+static void violations(FILE *f, const struct d0_metrics *m, const struct d0_metrics_inputs *in)
+{
+	const struct d0_verdict *v = in->verdict;
+	/* one series per (rule, device slot): several devices beyond the cap add up in "other" */
+	struct { int rule; __u32 slot; __u64 n; } *rows = calloc(v && v->nviols ? v->nviols : 1, sizeof(*rows));
+	int nrows = 0;
+	char dev[16];
+
+	fprintf(f, "# HELP d0audit_violations_total Rule violations seen on delivered events, by rule id "
+		   "('d0audit rules') and device\n# TYPE d0audit_violations_total counter\n");
+	for (int i = 0; rows && v && i < v->nviols; i++) {
+		const struct d0_metrics_dev *d = slot_of(m, v->viols[i].bdf);
+		int j;
+
+		for (j = 0; j < nrows; j++)
+			if (rows[j].rule == v->viols[i].rule && rows[j].slot == d->bdf)
+				break;
+		if (j == nrows)
+			rows[nrows++] = (typeof(*rows)){ v->viols[i].rule, d->bdf, 0 };
+		rows[j].n += v->viols[i].count;
+	}
+	for (int j = 0; j < nrows; j++) {
+		dev_label(rows[j].slot, dev, sizeof(dev));
+		fprintf(f, "d0audit_violations_total{rule=\"%d\",device=\"%s\"} %llu\n", rows[j].rule, dev,
+			(unsigned long long)rows[j].n);
+	}
+	free(rows);
+	fprintf(f, "# HELP d0audit_kernel_violations_total Rule violations judged in the kernel, lost events "
+		   "included, by rule id\n# TYPE d0audit_kernel_violations_total counter\n");
+	for (int r = 1; r <= D0_RULE_MAX; r++)
+		fprintf(f, "d0audit_kernel_violations_total{rule=\"%d\"} %llu\n", r,
+			in->counters ? (unsigned long long)in->counters->violations[r] : 0ULL);
+}
+
+long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_inputs *in, char **out)
+{
+	static const char *const causes[D0_DROP_CAUSES] = { "ringbuf_full", "devmap_full" };
+	const struct d0_counters *c = in->counters;
+	size_t len = 0;
+	FILE *f = open_memstream(out, &len);
+
+	if (!f)
+		return -1;
+	scalar(f, "d0audit_up", "gauge", "1 while the daemon runs", 1);
+	scalar(f, "d0audit_start_time_seconds", "gauge", "When the daemon started (Unix time)", m->start_wall);
+	per_device(f, m, "d0audit_power_transitions_total", "D-state changes seen",
+		   offsetof(struct d0_metrics_dev, transitions));
+	per_device(f, m, "d0audit_zaps_total", "vfio BAR mapping zaps", offsetof(struct d0_metrics_dev, zaps));
+	per_device(f, m, "d0audit_dmabuf_moves_total", "DMABUF revokes and unrevokes",
+		   offsetof(struct d0_metrics_dev, dmabuf_moves));
+	per_device(f, m, "d0audit_accesses_total", "BAR accesses that reached the device",
+		   offsetof(struct d0_metrics_dev, accesses));
+	per_device(f, m, "d0audit_refused_attempts_total", "BAR accesses and faults the kernel refused",
+		   offsetof(struct d0_metrics_dev, refused));
+	violations(f, m, in);
+	scalar(f, "d0audit_events_produced_total", "counter", "Events the BPF programs produced",
+	       c ? c->produced : 0);
+	scalar(f, "d0audit_events_delivered_total", "counter", "Events read from the ring buffer",
+	       c ? c->delivered : 0);
+	fprintf(f, "# HELP d0audit_drops_total Events lost in the kernel, by cause\n# TYPE d0audit_drops_total counter\n");
+	for (int i = 0; i < D0_DROP_CAUSES; i++)
+		fprintf(f, "d0audit_drops_total{cause=\"%s\"} %llu\n", causes[i], c ? (unsigned long long)c->drops[i] : 0ULL);
+	scalar(f, "d0audit_monitoring_gaps_total", "counter", "Windows in which events were lost", m->gaps);
+	scalar(f, "d0audit_filtered_events_total", "counter",
+	       "Events on devices excluded by devices_allow/devices_deny", m->filtered);
+	scalar(f, "d0audit_hooks_attached", "gauge", "Kernel hooks attached now", in->hooks_attached);
+	scalar(f, "d0audit_hooks_waiting", "gauge", "Hooks waiting for their module (vfio-pci) to load",
+	       in->hooks_waiting);
+	scalar(f, "d0audit_late_attach_total", "counter", "Times hooks were attached after start (modules loaded later)",
+	       m->late_attach);
+	scalar(f, "d0audit_last_event_age_seconds", "gauge",
+	       "Seconds since the last event was read (-1: none yet)",
+	       m->last_event_wall ? in->now_wall - m->last_event_wall : -1);
+	scalar(f, "d0audit_output_lines_total", "counter", "Output lines written whole", in->lines);
+	scalar(f, "d0audit_output_write_errors_total", "counter", "Output lines that failed to be written",
+	       in->write_errors);
+	scalar(f, "d0audit_output_suppressed_total", "counter", "Violation reports held back by the rate limit",
+	       in->suppressed);
+	if (fclose(f))
+		return -1;
+	return len;
+}
+
+int d0_metrics_write_textfile(const char *path, const char *buf, size_t len)
+{
+	char tmp[512];
+	int fd, err = 0;
+
+	/* not *.prom: node_exporter must never read a half-written file */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	/* the exporter runs as another user: readable whatever the daemon's umask */
+	if (fchmod(fd, 0644))
+		err = -errno;
+	for (size_t done = 0; done < len && !err;) {
+		ssize_t n = write(fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? -errno : -ENOSPC;
+		else
+			done += n;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}

@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 struct d0_trace_reader {
-	gzFile gz;              /* gzopen reads plain files transparently */
+	gzFile gz;              /* zlib reads plain files transparently */
 	char path[256];
 	char *line;
 	size_t cap;
@@ -24,23 +27,49 @@ struct d0_trace_reader {
 	char error[768];
 };
 
-struct d0_trace_reader *d0_trace_reader_open(const char *path)
+struct d0_trace_reader *d0_trace_reader_open_fd(int fd, const char *name)
 {
 	struct d0_trace_reader *r = calloc(1, sizeof(*r));
 
-	if (!r)
+	if (!r) {
+		d0_err("cannot open trace %s: %s", name, strerror(ENOMEM));
+		close(fd);
 		return NULL;
-	snprintf(r->path, sizeof(r->path), "%s", path);
-	r->gz = !strcmp(path, "-") ? gzdopen(0, "rb") : gzopen(path, "rb");
+	}
+	snprintf(r->path, sizeof(r->path), "%s", name);
+	errno = 0;
+	r->gz = gzdopen(fd, "rb");
 	r->cap = 1 << 16;
 	r->line = malloc(r->cap);
 	if (!r->gz || !r->line) {
-		d0_err("cannot open trace %s: %s", path, strerror(errno ? errno : ENOMEM));
+		d0_err("cannot open trace %s: %s", name, strerror(errno ? errno : ENOMEM));
+		if (r->gz)
+			gzclose(r->gz);
+		else
+			close(fd);
 		free(r->line);
 		free(r);
 		return NULL;
 	}
 	return r;
+}
+
+struct d0_trace_reader *d0_trace_reader_open(const char *path)
+{
+	int fd = !strcmp(path, "-") ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0) {
+		d0_err("cannot open trace %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* open() takes a directory; its read error later would name no file */
+	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+		d0_err("cannot open trace %s: %s", path, strerror(EISDIR));
+		close(fd);
+		return NULL;
+	}
+	return d0_trace_reader_open_fd(fd, path);
 }
 
 __attribute__((format(printf, 2, 3))) static int fail(struct d0_trace_reader *r, const char *fmt, ...)
@@ -59,12 +88,16 @@ __attribute__((format(printf, 2, 3))) static int fail(struct d0_trace_reader *r,
 static int read_line(struct d0_trace_reader *r, size_t *len)
 {
 	size_t n = 0;
+	char *p;
 
 	for (;;) {
 		if (!gzgets(r->gz, r->line + n, r->cap - n)) {
 			int err;
 			const char *msg = gzerror(r->gz, &err);
 
+			/* zlib's text for a failed read() names the fd, not the file: say it ourselves */
+			if (err == Z_ERRNO)
+				return fail(r, "read error: %s", strerror(errno));
 			if (err != Z_OK && err != Z_STREAM_END)
 				return fail(r, "read error: %s (corrupt compressed data?)", msg);
 			if (n)
@@ -75,16 +108,18 @@ static int read_line(struct d0_trace_reader *r, size_t *len)
 		if (n && r->line[n - 1] == '\n')
 			break;
 		if (n + 1 < r->cap) {
+			/* gzgets stops only at a newline, a full buffer or EOF: short of all three, a NUL byte */
 			if (gzeof(r->gz))
 				return fail(r, "last line is cut off (no newline): truncated trace");
-			continue;
+			return fail(r, "NUL byte in the line: not a d0audit trace");
 		}
-		r->cap *= 2;
-		if (r->cap > (64u << 20))
+		if (r->cap >= (64u << 20))
 			return fail(r, "line longer than 64 MiB: not a d0audit trace");
-		r->line = realloc(r->line, r->cap);
-		if (!r->line)
+		p = realloc(r->line, r->cap * 2);
+		if (!p)
 			return fail(r, "out of memory");
+		r->line = p;
+		r->cap *= 2;
 	}
 	r->line[--n] = 0;
 	*len = n;
@@ -218,6 +253,8 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 	r->last = NULL;
 	r->lineno++;
 	n = read_line(r, &len);
+	if (n == 0 && !r->seen_header)
+		return fail(r, "empty file: not a d0audit trace (no header)");
 	if (n <= 0)
 		return n;
 	r->last = json_loadb(r->line, len, 0, &jerr);

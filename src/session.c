@@ -70,8 +70,11 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 	stop_signal = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (o->duration_ms)
-		deadline = now_ms() + o->duration_ms;
+	if (o->duration_ms) {
+		/* saturate: a huge --duration must mean "for ever", not wrap to "already over" */
+		deadline = now_ms();
+		deadline = o->duration_ms > ~0ULL - deadline ? ~0ULL : deadline + o->duration_ms;
+	}
 	if (o->cmd) {
 		child = start_command(o->cmd, o->cmd_stdout_to_stderr);
 		if (child < 0) {

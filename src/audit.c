@@ -183,7 +183,7 @@ int cmd_audit(int argc, char **argv)
 	so.ready_ctx = &a;
 	err = d0_session_run(&so, &ops, &loader, &res);
 	if (err) {
-		d0_trace_close(a.w);
+		d0_trace_abandon(a.w);
 		d0_verdict_free(&a.verdict);
 		return D0_EXIT_CANNOT;
 	}

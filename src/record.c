@@ -119,7 +119,7 @@ int cmd_record(int argc, char **argv)
 	so.ready_ctx = &r;
 	err = d0_session_run(&so, &ops, &loader, &res);
 	if (err) {
-		d0_trace_close(r.w);
+		d0_trace_abandon(r.w);
 		return D0_EXIT_CANNOT;
 	}
 	d0_trace_footer(r.w, &res);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 struct d0_trace_writer {
@@ -24,6 +25,7 @@ struct d0_trace_writer {
 	char path[256];
 	int first_err;
 	unsigned long errors;
+	unsigned long lines;    /* written without error */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -63,8 +65,10 @@ int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len
 		ok = gzwrite(w->gz, json, len) == (int)len && gzputc(w->gz, '\n') == '\n';
 	else
 		ok = fwrite(json, 1, len, w->f) == len && fputc('\n', w->f) == '\n';
-	if (ok)
+	if (ok) {
+		w->lines++;
 		return 0;
+	}
 	if (!w->errors++) {
 		w->first_err = errno ? -errno : -EIO;
 		d0_err("writing trace %s failed: %s (further lines are counted as write errors)", w->path,
@@ -159,8 +163,13 @@ int d0_trace_close(struct d0_trace_writer *w)
 		return 0;
 	err = w->first_err;
 	if (w->gz) {
-		if (gzclose(w->gz) != Z_OK && !err)
-			err = -EIO;
+		int zerr;
+
+		errno = 0;
+		zerr = gzclose(w->gz);
+		/* Z_ERRNO: the final write failed (ENOSPC...); keep its reason */
+		if (zerr != Z_OK && !err)
+			err = zerr == Z_ERRNO && errno ? -errno : -EIO;
 	} else if (w->f == stdout) {
 		if (fflush(stdout) && !err)
 			err = -errno;
@@ -171,6 +180,26 @@ int d0_trace_close(struct d0_trace_writer *w)
 		d0_err("closing trace %s failed: %s", w->path, strerror(-err));
 	free(w);
 	return err;
+}
+
+void d0_trace_abandon(struct d0_trace_writer *w)
+{
+	char path[sizeof(w->path)];
+	bool empty, file;
+
+	if (!w)
+		return;
+	empty = !w->lines && !w->errors;
+	file = w->f != stdout;
+	memcpy(path, w->path, sizeof(path));
+	d0_trace_close(w);
+	if (!file)
+		return;
+	/* an empty file would later pass for a trace that saw nothing: remove it */
+	if (empty && !unlink(path))
+		d0_err("nothing was recorded: removed the empty trace file %s", path);
+	else if (!empty)
+		d0_err("the trace %s is incomplete: the session failed before its footer", path);
 }
 
 static int write_json(struct d0_trace_writer *w, json_t *obj)

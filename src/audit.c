@@ -120,6 +120,7 @@ int cmd_audit(int argc, char **argv)
 	struct d0_host_info host;
 	struct d0_loader loader;
 	const char *record = NULL;
+	char why[96];
 	unsigned long long v;
 	int c, nallow = 0, code, err;
 
@@ -203,6 +204,8 @@ int cmd_audit(int argc, char **argv)
 	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
 		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",
 				   (unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL]);
+	if (d0_session_cmd_killed(&res, why, sizeof(why)))
+		d0_summary_problem(&sum, "the command was %s: the audit covers only what it did before", why);
 	d0_summary_coverage(&sum);
 	code = d0_summary_exit(&sum);
 	if (d0_opts.json) {
@@ -214,7 +217,7 @@ int cmd_audit(int argc, char **argv)
 	} else {
 		d0_summary_text(stdout, &sum);
 	}
-	if (res.cmd_status >= 0 && !WIFEXITED(res.cmd_status))
+	if (res.cmd_status >= 0 && WIFSIGNALED(res.cmd_status))
 		d0_warn("audit: the command was killed by signal %d", WTERMSIG(res.cmd_status));
 	else if (res.cmd_status > 0)
 		d0_warn("audit: the command exited with status %d", WEXITSTATUS(res.cmd_status));

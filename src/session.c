@@ -126,3 +126,13 @@ out_stop:
 	d0_loader_stop(l);
 	return err;
 }
+
+int d0_session_cmd_killed(const struct d0_session_result *res, char *why, unsigned long len)
+{
+	if (res->cmd_status < 0 || !WIFSIGNALED(res->cmd_status) || !res->ended_by ||
+	    strcmp(res->ended_by, "command"))
+		return 0;
+	snprintf(why, len, "killed by signal %d (%s)%s", WTERMSIG(res->cmd_status), strsignal(WTERMSIG(res->cmd_status)),
+		 WCOREDUMP(res->cmd_status) ? ", core dumped" : "");
+	return 1;
+}

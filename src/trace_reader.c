@@ -171,6 +171,26 @@ static long long get_bits(json_t *o, const char *key, const char *const names[],
 	return bits;
 }
 
+/*
+ * The writer escapes each comm byte >= 0x7f as the code point of the same
+ * value (\u00XX), which jansson hands back as UTF-8: map U+0080..U+00FF
+ * back to the byte, so a comm survives the trace unchanged.
+ */
+static void comm_from_json(char comm[D0_COMM_LEN], const char *s)
+{
+	int o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && o < D0_COMM_LEN - 1; p++) {
+		if ((p[0] == 0xc2 || p[0] == 0xc3) && (p[1] & 0xc0) == 0x80) {
+			comm[o++] = (char)(((p[0] & 0x1f) << 6) | (p[1] & 0x3f));
+			p++;
+		} else {
+			comm[o++] = (char)*p;
+		}
+	}
+	comm[o] = 0;
+}
+
 int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long whylen)
 {
 	const char *kind, *phase, *hook, *dev, *power, *before, *rpm, *comm;
@@ -237,7 +257,7 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	e->ctx = ctx;
 	e->state = st;
 	e->dev = e->bdf;
-	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	comm_from_json(e->comm, comm);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "check_output.h"
 #include "duration.h"
 #include "event_names.h"
+#include "trace_reader.h"
 #include "trace_writer.h"
 #include "verdict.h"
 
@@ -121,6 +122,19 @@ static void test_event_json_roundtrip(void **state)
 	assert_string_equal(json_string_value(json_object_get(o, "dev")), "0000:00:03.0");
 	assert_string_equal(json_string_value(json_object_get(o, "power")), "D3hot");
 	assert_string_equal(json_string_value(json_object_get(o, "comm")), "a\"b\\c\x01");
+	/* and back: every byte, non-ASCII ones included, survives the trace */
+	memcpy(e.comm, "caf\xc3\xa9-\xff\x80\x01", 10);
+	d0_event_to_json(&e, buf, sizeof(buf));
+	json_decref(o);
+	o = json_loads(buf, 0, &err);
+	assert_non_null(o);
+	{
+		struct d0_event back;
+		char why[128];
+
+		assert_int_equal(d0_event_from_json(o, &back, why, sizeof(why)), 0);
+		assert_string_equal(back.comm, e.comm);
+	}
 	assert_int_equal(json_integer_value(json_object_get(o, "a3")), 6LL << 40);
 	assert_int_equal(json_integer_value(json_object_get(o, "ret")), -5);
 	assert_int_equal(json_array_size(json_object_get(o, "ctx")), 2);

@@ -101,10 +101,10 @@ int main(int argc, char **argv)
 			d0_opts.verbose += 2;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			return D0_EXIT_OK;
+			return flush_stdout(D0_EXIT_OK);
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			version();
-			return D0_EXIT_OK;
+			return flush_stdout(D0_EXIT_OK);
 		} else {
 			d0_err("unknown option '%s' (see 'd0audit --help')", a);
 			return D0_EXIT_USAGE;

@@ -168,8 +168,17 @@ teardown() {
 		[ "$status" -eq 2 ]
 		[ "$output" = "d0audit: error: writing the output to stdout failed: No space left on device; what was written is incomplete" ]
 	done
-	run bash -c "$D0 rules -j >/dev/full"
+	for c in "rules -j" "--help" "--version" "doctor --help"; do
+		run bash -c "$D0 $c >/dev/full"
+		[ "$status" -eq 2 ]
+		[[ $output == *"writing the output to stdout failed: No space left on device"* ]]
+	done
+}
+
+@test "record: an output path that is a directory is a setup error, exit 2" {
+	run "$D0" record -o "$tmp" --duration 1s
 	[ "$status" -eq 2 ]
+	[ "$output" = "d0audit: error: cannot create trace file $tmp: Is a directory" ]
 }
 
 @test "record: when nothing could be recorded, no empty trace file is left behind" {

@@ -7,6 +7,8 @@
 #include "d0audit/rules.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,16 +128,30 @@ static int read_line(struct d0_trace_reader *r, size_t *len)
 	return 1;
 }
 
-static int get_u64(json_t *o, const char *key, __u64 *out, char *why, unsigned long whylen)
+/* An integer field within [min, max]; a wrong type or range is an error, never a silent cut. */
+static int get_int(json_t *o, const char *key, long long min, long long max, __u64 *out, char *why,
+		   unsigned long whylen)
 {
 	json_t *v = json_object_get(o, key);
+	long long n;
 
 	if (!json_is_integer(v)) {
 		snprintf(why, whylen, "field '%s' missing or not an integer", key);
 		return -1;
 	}
-	*out = (__u64)json_integer_value(v);
+	n = json_integer_value(v);
+	if (n < min || n > max) {
+		snprintf(why, whylen, "field '%s' out of range: %lld (%lld to %lld)", key, n, min, max);
+		return -1;
+	}
+	*out = (__u64)n;
 	return 0;
+}
+
+/* Counters and numbers that are never negative. */
+static int get_u64(json_t *o, const char *key, __u64 *out, char *why, unsigned long whylen)
+{
+	return get_int(o, key, 0, LLONG_MAX, out, why, whylen);
 }
 
 static const char *get_str(json_t *o, const char *key, char *why, unsigned long whylen)
@@ -194,7 +210,7 @@ static void comm_from_json(char comm[D0_COMM_LEN], const char *s)
 int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long whylen)
 {
 	const char *kind, *phase, *hook, *dev, *power, *before, *rpm, *comm;
-	__u64 v[9];
+	__u64 v[11];
 	long long ctx, st;
 	const struct d0_hook_def *h;
 	int k, ph, pw, pb, rs;
@@ -206,16 +222,18 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	    !(power = get_str(o, "power", why, whylen)) || !(before = get_str(o, "power_before", why, whylen)) ||
 	    !(rpm = get_str(o, "rpm", why, whylen)) || !(comm = get_str(o, "comm", why, whylen)))
 		return -1;
+	/* a2, a3 and ret are raw 64-bit kernel values, written signed so any JSON reader takes them */
 	if (get_u64(o, "seq", &v[0], why, whylen) || get_u64(o, "t", &v[1], why, whylen) ||
-	    get_u64(o, "pid", &v[2], why, whylen) || get_u64(o, "tid", &v[3], why, whylen) ||
-	    get_u64(o, "a0", &v[4], why, whylen) || get_u64(o, "a1", &v[5], why, whylen) ||
-	    get_u64(o, "a2", &v[6], why, whylen) || get_u64(o, "a3", &v[7], why, whylen) ||
-	    get_u64(o, "ret", &v[8], why, whylen) || get_u64(o, "dmabufs", (__u64 *)&e->a2, why, whylen))
+	    get_int(o, "pid", 0, UINT32_MAX, &v[2], why, whylen) || get_int(o, "tid", 0, UINT32_MAX, &v[3], why, whylen) ||
+	    get_int(o, "a0", 0, UINT32_MAX, &v[4], why, whylen) || get_int(o, "a1", 0, UINT32_MAX, &v[5], why, whylen) ||
+	    get_int(o, "a2", LLONG_MIN, LLONG_MAX, &v[6], why, whylen) ||
+	    get_int(o, "a3", LLONG_MIN, LLONG_MAX, &v[7], why, whylen) ||
+	    get_int(o, "ret", LLONG_MIN, LLONG_MAX, &v[8], why, whylen) ||
+	    get_int(o, "dmabufs", 0, UINT16_MAX, &v[9], why, whylen) ||
+	    get_int(o, "unrevoked", 0, UINT16_MAX, &v[10], why, whylen))
 		return -1;
-	e->nr_dmabufs = e->a2;
-	if (get_u64(o, "unrevoked", (__u64 *)&e->a2, why, whylen))
-		return -1;
-	e->nr_unrevoked = e->a2;
+	e->nr_dmabufs = v[9];
+	e->nr_unrevoked = v[10];
 	if ((k = d0_kind_from_name(kind)) < 0)
 		return snprintf(why, whylen, "unknown event kind '%s'", kind), -1;
 	if ((ph = d0_phase_from_name(phase)) < 0)
@@ -232,6 +250,8 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	    (st = get_bits(o, "state", d0_state_names, why, whylen)) < 0)
 		return -1;
 	viol = json_object_get(o, "violations");
+	if (viol && !json_is_array(viol))
+		return snprintf(why, whylen, "field 'violations' is not an array of rule ids"), -1;
 	for (size_t i = 0; i < json_array_size(viol); i++) {
 		json_int_t r = json_integer_value(json_array_get(viol, i));
 

@@ -129,12 +129,13 @@ int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len)
 		"{\"type\":\"event\",\"seq\":%llu,\"t\":%llu,\"kind\":\"%s\",\"phase\":\"%s\",\"hook\":\"%s\","
 		"\"dev\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":\"%s\",\"power\":\"%s\",\"power_before\":\"%s\","
 		"\"rpm\":\"%s\",\"ctx\":%s,\"state\":%s,\"dmabufs\":%u,\"unrevoked\":%u,"
-		"\"a0\":%u,\"a1\":%u,\"a2\":%llu,\"a3\":%llu,\"ret\":%lld,\"violations\":%s}",
+		"\"a0\":%u,\"a1\":%u,\"a2\":%lld,\"a3\":%lld,\"ret\":%lld,\"violations\":%s}",
 		(unsigned long long)e->seq, (unsigned long long)e->ts_ns, kind ? kind : "invalid",
 		d0_phase_name(e->phase), d0_hook_name(e->hook), bdf,
 		e->pid, e->tid, comm, d0_power_name(e->power), d0_power_name(e->power_before),
 		d0_rpm_name(e->rpm_status), ctx, st, e->nr_dmabufs, e->nr_unrevoked, e->a0, e->a1,
-		(unsigned long long)e->a2, (unsigned long long)e->a3, (long long)e->ret, viol);
+		/* signed: JSON readers (jansson, jq) lose or refuse integers beyond 2^63 */
+		(long long)e->a2, (long long)e->a3, (long long)e->ret, viol);
 }
 
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e)

@@ -126,6 +126,21 @@ teardown() {
 	[ "${lines[0]}" = "d0audit: error: check: $tmp/kind.ndjson:3: unknown record type 'teleport'" ]
 }
 
+@test "check: fields of the wrong type or out of range name the field and the line, exit 3" {
+	ev=$(zcat "$FIX/pm-d3-7.2.ndjson.gz" | sed -n 4p)
+	for edit in 's/"pid":[0-9]*/"pid":4294967296/' 's/"seq":[0-9]*/"seq":-1/' 's/"dmabufs":[0-9]*/"dmabufs":70000/' \
+		's/"a0":[0-9]*/"a0":"1"/' 's/"violations":\[[0-9,]*\]/"violations":7/'; do
+		{ zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -n 3; sed "$edit" <<<"$ev"; } >"$tmp/t.ndjson"
+		run "$D0" check "$tmp/t.ndjson"
+		[ "$status" -eq 3 ]
+		[[ ${lines[0]} == "d0audit: error: check: $tmp/t.ndjson:4: bad event: field '"* ]]
+	done
+	[[ ${lines[0]} == *"field 'violations' is not an array of rule ids" ]]
+	{ zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -n 3; sed 's/"pid":[0-9]*/"pid":4294967296/' <<<"$ev"; } >"$tmp/t.ndjson"
+	run "$D0" check "$tmp/t.ndjson"
+	[ "${lines[0]}" = "d0audit: error: check: $tmp/t.ndjson:4: bad event: field 'pid' out of range: 4294967296 (0 to 4294967295)" ]
+}
+
 @test "check: garbage, NUL bytes and a corrupt gzip stream name the line, exit 3" {
 	printf '\x00\x01\x02garbage\n' >"$tmp/nul.ndjson"
 	run "$D0" check "$tmp/nul.ndjson"

@@ -136,7 +136,8 @@ teardown() {
 		[[ ${lines[0]} == "d0audit: error: check: $tmp/t.ndjson:4: bad event: field '"* ]]
 	done
 	[[ ${lines[0]} == *"field 'violations' is not an array of rule ids" ]]
-	{ zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -n 3; sed 's/"pid":[0-9]*/"pid":4294967296/' <<<"$ev"; } >"$tmp/t.ndjson"
+	pid=$(jq -r .pid <<<"$ev")
+	{ zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -n 3; echo "${ev/\"pid\":$pid,/\"pid\":4294967296,}"; } >"$tmp/t.ndjson"
 	run "$D0" check "$tmp/t.ndjson"
 	[ "${lines[0]}" = "d0audit: error: check: $tmp/t.ndjson:4: bad event: field 'pid' out of range: 4294967296 (0 to 4294967295)" ]
 }

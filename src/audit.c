@@ -204,6 +204,9 @@ int cmd_audit(int argc, char **argv)
 	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
 		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",
 				   (unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL]);
+	if (res.bad_records)
+		d0_summary_problem(&sum, "%lu records from the kernel were malformed (wrong size, unknown kind or hook): "
+				   "BPF object and d0audit from different builds?", res.bad_records);
 	if (d0_session_cmd_killed(&res, why, sizeof(why)))
 		d0_summary_problem(&sum, "the command was %s: the audit covers only what it did before", why);
 	d0_summary_coverage(&sum);

@@ -134,6 +134,9 @@ int cmd_record(int argc, char **argv)
 		d0_warn("record: the command exited with status %d", WEXITSTATUS(res.cmd_status));
 	if (write_err)
 		return D0_EXIT_CANNOT;
+	if (res.bad_records)
+		d0_err("record: %lu records from the kernel were malformed (wrong size, unknown kind or hook) and "
+		       "are not in the trace: BPF object and d0audit from different builds?", res.bad_records);
 	if (d0_session_cmd_killed(&res, why, sizeof(why))) {
 		d0_err("record: the command was %s: the trace covers only what it did before", why);
 		return D0_EXIT_CANNOT;

@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test vm-test vm-test-extra vfio-selftests clean exercise bench man install
+.PHONY: all deps test unit-test vm-test vm-test-extra vfio-selftests clean exercise bench man install fuzz fuzz-smoke sanitize-test
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -85,6 +85,33 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 unit-test: $(UNIT_BINS) $(OUT)/d0audit
 	D0AUDIT=$(OUT)/d0audit tests/run-unit $(UNIT_BINS) $(wildcard tests/cli/*.bats)
 
+# The unit and CLI tests again, built with ASan+UBSan: any report fails the run.
+sanitize-test:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 \
+	$(MAKE) SANITIZE=1 unit-test
+
+# ---- fuzzing: clang libFuzzer + ASan + UBSan (tests/fuzz/README) -------------
+FUZZ_OUT    := $(BUILD)/fuzz
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+               -Iinclude -I$(BUILD) -Isrc -DD0AUDIT_COMMIT='"$(COMMIT)"' \
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJS   := $(patsubst src/%.c,$(FUZZ_OUT)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+FUZZERS     := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*.h) $(wildcard include/d0audit/*.h) $(SKEL)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZERS)
+
+# Each fuzzer in turn, FUZZ_SECONDS (default 60) shared between them; fails on any crash.
+fuzz-smoke: fuzz
+	tests/fuzz/run $(FUZZERS)
+
 vm-test: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm
@@ -99,7 +126,7 @@ vm-test-extra: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm $(foreach k,$(EXTRA_KERNELS),"tests/vm/test_capture.sh --kernel $(k)")
 
-test: unit-test vm-test
+test: unit-test sanitize-test fuzz-smoke vm-test
 
 deps:
 	tools/install-deps

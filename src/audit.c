@@ -128,6 +128,7 @@ int cmd_audit(int argc, char **argv)
 	struct d0_host_info host;
 	struct d0_loader loader;
 	const char *record = NULL;
+	char why[96];
 	unsigned long long v;
 	int c, nallow = 0, code, err;
 	bool wait_vfio = false;
@@ -194,7 +195,7 @@ int cmd_audit(int argc, char **argv)
 	so.ready_ctx = &a;
 	err = d0_session_run(&so, &ops, &loader, &res);
 	if (err) {
-		d0_trace_close(a.w);
+		d0_trace_abandon(a.w);
 		d0_verdict_free(&a.verdict);
 		return D0_EXIT_CANNOT;
 	}
@@ -214,6 +215,11 @@ int cmd_audit(int argc, char **argv)
 	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
 		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",
 				   (unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL]);
+	if (res.bad_records)
+		d0_summary_problem(&sum, "%lu records from the kernel were malformed (wrong size, unknown kind or hook): "
+				   "BPF object and d0audit from different builds?", res.bad_records);
+	if (d0_session_cmd_killed(&res, why, sizeof(why)))
+		d0_summary_problem(&sum, "the command was %s: the audit covers only what it did before", why);
 	d0_summary_coverage(&sum);
 	code = d0_summary_exit(&sum);
 	if (d0_opts.json) {
@@ -225,7 +231,7 @@ int cmd_audit(int argc, char **argv)
 	} else {
 		d0_summary_text(stdout, &sum);
 	}
-	if (res.cmd_status >= 0 && !WIFEXITED(res.cmd_status))
+	if (res.cmd_status >= 0 && WIFSIGNALED(res.cmd_status))
 		d0_warn("audit: the command was killed by signal %d", WTERMSIG(res.cmd_status));
 	else if (res.cmd_status > 0)
 		d0_warn("audit: the command exited with status %d", WEXITSTATUS(res.cmd_status));

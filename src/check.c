@@ -31,56 +31,6 @@ static int parse_mode(const char *s, __u32 *mode)
 	return 0;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-static int parse_device(const char *s, __u32 *bdf)
-{
-	if (!*s || !strcmp(s, "*")) {
-		*bdf = 0xffffffffu;
-		return 0;
-	}
-	return d0_bdf_parse(s, bdf);
-}
-
-/* EVENT[:DEVICE][:MIN]; DEVICE itself has colons (0000:00:03.0) */
-static int parse_require(const char *s, struct d0_requirement *q)
-{
-	char buf[128], *rest, *last;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	snprintf(q->text, sizeof(q->text), "%s", s);
-	q->bdf = 0xffffffffu;
-	q->min = 1;
-	rest = strchr(buf, ':');
-	if (rest)
-		*rest++ = 0;
-	q->kind = d0_kind_from_name(buf);
-	if (q->kind < 0)
-		return -1;
-	if (!rest)
-		return 0;
-	if (all_digits(rest)) {
-		q->min = strtoull(rest, NULL, 10);
-		return 0;
-	}
-	if (!parse_device(rest, &q->bdf))
-		return 0;
-	last = strrchr(rest, ':');
-	if (!last || !all_digits(last + 1))
-		return -1;
-	*last = 0;
-	q->min = strtoull(last + 1, NULL, 10);
-	return parse_device(rest, &q->bdf);
-}
-
 /* Which hooks worked when the trace was recorded, from its header. */
 static void availability_from_header(json_t *hdr, struct d0_hook_availability *a)
 {
@@ -164,7 +114,7 @@ int cmd_check(int argc, char **argv)
 			mode_given = true;
 			break;
 		case 'r':
-			if (res.nreq >= MAX_ARGS || parse_require(optarg, &res.req[res.nreq])) {
+			if (res.nreq >= MAX_ARGS || d0_require_parse(optarg, &res.req[res.nreq])) {
 				d0_err("check: bad --require '%s': EVENT[:DEVICE][:MIN], EVENT one of the kinds in the "
 				       "trace format (zap, fault, power-change, dmabuf-move, reset, ...)", optarg);
 				return D0_EXIT_USAGE;

@@ -3,7 +3,9 @@
 #include "cli.h"
 #include "event_names.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int d0_check_format_parse(const char *s, enum d0_check_format *f)
@@ -17,6 +19,68 @@ int d0_check_format_parse(const char *s, enum d0_check_format *f)
 		}
 	}
 	return -1;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* A count: digits only, no overflow, at least 1 (0 would be met by any trace). */
+static int parse_min(const char *s, unsigned long long *min)
+{
+	char *end;
+
+	if (!all_digits(s))
+		return -1;
+	errno = 0;
+	*min = strtoull(s, &end, 10);
+	return errno || !*min ? -1 : 0;
+}
+
+static int parse_device(const char *s, __u32 *bdf)
+{
+	if (!*s || !strcmp(s, "*")) {
+		*bdf = 0xffffffffu;
+		return 0;
+	}
+	return d0_bdf_parse(s, bdf);
+}
+
+/* EVENT[:DEVICE][:MIN]; DEVICE itself has colons (0000:00:03.0) */
+int d0_require_parse(const char *s, struct d0_requirement *q)
+{
+	char buf[sizeof(q->text)], *rest, *last;
+
+	/* never judge a silently shortened requirement */
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	snprintf(q->text, sizeof(q->text), "%s", s);
+	q->bdf = 0xffffffffu;
+	q->min = 1;
+	rest = strchr(buf, ':');
+	if (rest)
+		*rest++ = 0;
+	q->kind = d0_kind_from_name(buf);
+	if (q->kind < 0)
+		return -1;
+	if (!rest)
+		return 0;
+	if (all_digits(rest))
+		return parse_min(rest, &q->min);
+	if (!parse_device(rest, &q->bdf))
+		return 0;
+	last = strrchr(rest, ':');
+	if (!last || parse_min(last + 1, &q->min))
+		return -1;
+	*last = 0;
+	return parse_device(rest, &q->bdf);
 }
 
 void d0_check_count_requirements(struct d0_check_result *res, const struct d0_event *e)

@@ -25,6 +25,8 @@ struct d0_check_result {
 };
 
 int d0_check_format_parse(const char *s, enum d0_check_format *f);
+/* --require EVENT[:DEVICE][:MIN]; 0, or -1 if malformed. */
+int d0_require_parse(const char *s, struct d0_requirement *q);
 void d0_check_count_requirements(struct d0_check_result *res, const struct d0_event *e);
 /* Unmet requirements make the result incomplete. */
 void d0_check_requirements_judge(struct d0_check_result *res);

@@ -88,20 +88,34 @@ void d0_seq_flush(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, _
 	t->nholes = 0;
 }
 
-static int on_sample(void *ctx, void *data, size_t size)
+int d0_consumer_sample(struct d0_consumer *c, const void *data, size_t size)
 {
-	struct d0_consumer *c = ctx;
-	const struct d0_event *e = data;
+	struct d0_event e;
 
-	if (size < sizeof(*e)) {
+	/*
+	 * The BPF side reserves exactly one struct d0_event; any other size, or
+	 * a kind or hook this build does not know, is an ABI mismatch. Such a
+	 * record is counted, never read further: its sequence number is not
+	 * trusted either, so its number shows up as a gap.
+	 */
+	if (size != sizeof(e)) {
+		c->bad_records++;
+		return 0;
+	}
+	memcpy(&e, data, sizeof(e));
+	if (e.kind >= D0_EV_COUNT || e.hook >= D0_HOOK_COUNT || e.phase > D0_PH_EXIT) {
 		c->bad_records++;
 		return 0;
 	}
 	c->delivered++;
-	if (e->kind < D0_EV_COUNT)
-		c->by_kind[e->kind]++;
-	d0_seq_see(&c->seq, e->seq, &c->ops, false);
-	return c->ops.event ? c->ops.event(e, c->ops.ctx) : 0;
+	c->by_kind[e.kind]++;
+	d0_seq_see(&c->seq, e.seq, &c->ops, false);
+	return c->ops.event ? c->ops.event(&e, c->ops.ctx) : 0;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	return d0_consumer_sample(ctx, data, size);
 }
 
 int d0_consumer_init(struct d0_consumer *c, struct d0_loader *l, const struct d0_consumer_ops *ops)

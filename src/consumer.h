@@ -10,6 +10,7 @@
 #define D0AUDIT_CONSUMER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "d0audit/event.h"
 #include "hook_table.h"
@@ -42,7 +43,7 @@ struct d0_consumer {
 	struct d0_seq_tracker seq;
 	__u64 delivered;
 	__u64 by_kind[D0_EV_COUNT];
-	__u64 bad_records;   /* wrong size: ABI mismatch */
+	__u64 bad_records;   /* wrong size or unknown kind/hook: ABI mismatch */
 };
 
 struct d0_counters {
@@ -61,6 +62,9 @@ int d0_consumer_poll(struct d0_consumer *c, int timeout_ms);
 int d0_consumer_finish(struct d0_consumer *c);
 void d0_consumer_free(struct d0_consumer *c);
 void d0_consumer_counters(const struct d0_consumer *c, struct d0_counters *out);
+
+/* One raw ring-buffer sample: checked, counted, then handed to ops (exposed for tests and fuzzing). */
+int d0_consumer_sample(struct d0_consumer *c, const void *data, size_t size);
 
 /* Sequence tracking on its own, for tests. */
 void d0_seq_see(struct d0_seq_tracker *t, __u64 seq, const struct d0_consumer_ops *ops, bool final);

@@ -8,6 +8,7 @@
 #include "d0audit/event.h"
 
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,21 @@ static void version(void)
 	printf("d0audit %s (commit %s, libbpf %s)\n", D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string());
 }
 
+/*
+ * A result cut short by a full disk or a closed pipe must not pass for a
+ * whole one: a failed write to stdout is a setup error (exit 2).
+ */
+static int flush_stdout(int code)
+{
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		d0_err("writing the output to stdout failed: %s; what was written is incomplete",
+		       errno ? strerror(errno) : "write error");
+		return D0_EXIT_USAGE;
+	}
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	int i;
@@ -77,10 +93,10 @@ int main(int argc, char **argv)
 			d0_opts.verbose += 2;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			return D0_EXIT_OK;
+			return flush_stdout(D0_EXIT_OK);
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			version();
-			return D0_EXIT_OK;
+			return flush_stdout(D0_EXIT_OK);
 		} else {
 			d0_err("unknown option '%s' (see 'd0audit --help')", a);
 			return D0_EXIT_USAGE;
@@ -92,7 +108,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].fn(argc - i, argv + i);
+			return flush_stdout(commands[c].fn(argc - i, argv + i));
 	d0_err("unknown command '%s' (commands: doctor audit record check daemon report rules)", argv[i]);
 	return D0_EXIT_USAGE;
 }

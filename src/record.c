@@ -80,6 +80,7 @@ int cmd_record(int argc, char **argv)
 	struct record_ctx r = { .load = &so.load };
 	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &r };
 	const char *out = NULL;
+	char why[96];
 	unsigned long long v;
 	int c, err, write_err;
 
@@ -120,7 +121,7 @@ int cmd_record(int argc, char **argv)
 	so.ready_ctx = &r;
 	err = d0_session_run(&so, &ops, &loader, &res);
 	if (err) {
-		d0_trace_close(r.w);
+		d0_trace_abandon(r.w);
 		return D0_EXIT_CANNOT;
 	}
 	d0_trace_footer(r.w, &loader, &res);
@@ -134,6 +135,13 @@ int cmd_record(int argc, char **argv)
 		d0_warn("record: the command exited with status %d", WEXITSTATUS(res.cmd_status));
 	if (write_err)
 		return D0_EXIT_CANNOT;
+	if (res.bad_records)
+		d0_err("record: %lu records from the kernel were malformed (wrong size, unknown kind or hook) and "
+		       "are not in the trace: BPF object and d0audit from different builds?", res.bad_records);
+	if (d0_session_cmd_killed(&res, why, sizeof(why))) {
+		d0_err("record: the command was %s: the trace covers only what it did before", why);
+		return D0_EXIT_CANNOT;
+	}
 	if (res.counters.produced != res.counters.delivered + res.counters.drops[D0_DROP_RINGBUF_FULL]) {
 		d0_err("record: accounting mismatch: produced %llu != delivered %llu + dropped %llu",
 		       (unsigned long long)res.counters.produced, (unsigned long long)res.counters.delivered,

@@ -70,8 +70,11 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 	stop_signal = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (o->duration_ms)
-		deadline = now_ms() + o->duration_ms;
+	if (o->duration_ms) {
+		/* saturate: a huge --duration must mean "for ever", not wrap to "already over" */
+		deadline = now_ms();
+		deadline = o->duration_ms > ~0ULL - deadline ? ~0ULL : deadline + o->duration_ms;
+	}
 	if (o->cmd) {
 		child = start_command(o->cmd, o->cmd_stdout_to_stderr);
 		if (child < 0) {
@@ -132,4 +135,14 @@ out_stop:
 	signal(SIGTERM, SIG_DFL);
 	d0_loader_stop(l);
 	return err;
+}
+
+int d0_session_cmd_killed(const struct d0_session_result *res, char *why, unsigned long len)
+{
+	if (res->cmd_status < 0 || !WIFSIGNALED(res->cmd_status) || !res->ended_by ||
+	    strcmp(res->ended_by, "command"))
+		return 0;
+	snprintf(why, len, "killed by signal %d (%s)%s", WTERMSIG(res->cmd_status), strsignal(WTERMSIG(res->cmd_status)),
+		 WCOREDUMP(res->cmd_status) ? ", core dumped" : "");
+	return 1;
 }

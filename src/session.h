@@ -29,6 +29,13 @@ struct d0_session_result {
 	unsigned long bad_records;
 };
 
+/*
+ * The command died of a signal of its own (a crash, kill -9), not of the
+ * SIGTERM we send when stopping first: what it meant to exercise did not
+ * all run. 1 with why[] ("killed by signal 11 (Segmentation fault)"), or 0.
+ */
+int d0_session_cmd_killed(const struct d0_session_result *res, char *why, unsigned long len);
+
 /* Returns 0, or -errno if the session could not start (message printed). */
 int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops *ops,
 		   struct d0_loader *l, struct d0_session_result *res);

@@ -7,14 +7,19 @@
 #include "d0audit/rules.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 struct d0_trace_reader {
-	gzFile gz;              /* gzopen reads plain files transparently */
+	gzFile gz;              /* zlib reads plain files transparently */
 	char path[256];
 	char *line;
 	size_t cap;
@@ -24,23 +29,49 @@ struct d0_trace_reader {
 	char error[768];
 };
 
-struct d0_trace_reader *d0_trace_reader_open(const char *path)
+struct d0_trace_reader *d0_trace_reader_open_fd(int fd, const char *name)
 {
 	struct d0_trace_reader *r = calloc(1, sizeof(*r));
 
-	if (!r)
+	if (!r) {
+		d0_err("cannot open trace %s: %s", name, strerror(ENOMEM));
+		close(fd);
 		return NULL;
-	snprintf(r->path, sizeof(r->path), "%s", path);
-	r->gz = !strcmp(path, "-") ? gzdopen(0, "rb") : gzopen(path, "rb");
+	}
+	snprintf(r->path, sizeof(r->path), "%s", name);
+	errno = 0;
+	r->gz = gzdopen(fd, "rb");
 	r->cap = 1 << 16;
 	r->line = malloc(r->cap);
 	if (!r->gz || !r->line) {
-		d0_err("cannot open trace %s: %s", path, strerror(errno ? errno : ENOMEM));
+		d0_err("cannot open trace %s: %s", name, strerror(errno ? errno : ENOMEM));
+		if (r->gz)
+			gzclose(r->gz);
+		else
+			close(fd);
 		free(r->line);
 		free(r);
 		return NULL;
 	}
 	return r;
+}
+
+struct d0_trace_reader *d0_trace_reader_open(const char *path)
+{
+	int fd = !strcmp(path, "-") ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0) {
+		d0_err("cannot open trace %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* open() takes a directory; its read error later would name no file */
+	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+		d0_err("cannot open trace %s: %s", path, strerror(EISDIR));
+		close(fd);
+		return NULL;
+	}
+	return d0_trace_reader_open_fd(fd, path);
 }
 
 __attribute__((format(printf, 2, 3))) static int fail(struct d0_trace_reader *r, const char *fmt, ...)
@@ -59,12 +90,16 @@ __attribute__((format(printf, 2, 3))) static int fail(struct d0_trace_reader *r,
 static int read_line(struct d0_trace_reader *r, size_t *len)
 {
 	size_t n = 0;
+	char *p;
 
 	for (;;) {
 		if (!gzgets(r->gz, r->line + n, r->cap - n)) {
 			int err;
 			const char *msg = gzerror(r->gz, &err);
 
+			/* zlib's text for a failed read() names the fd, not the file: say it ourselves */
+			if (err == Z_ERRNO)
+				return fail(r, "read error: %s", strerror(errno));
 			if (err != Z_OK && err != Z_STREAM_END)
 				return fail(r, "read error: %s (corrupt compressed data?)", msg);
 			if (n)
@@ -75,32 +110,48 @@ static int read_line(struct d0_trace_reader *r, size_t *len)
 		if (n && r->line[n - 1] == '\n')
 			break;
 		if (n + 1 < r->cap) {
+			/* gzgets stops only at a newline, a full buffer or EOF: short of all three, a NUL byte */
 			if (gzeof(r->gz))
 				return fail(r, "last line is cut off (no newline): truncated trace");
-			continue;
+			return fail(r, "NUL byte in the line: not a d0audit trace");
 		}
-		r->cap *= 2;
-		if (r->cap > (64u << 20))
+		if (r->cap >= (64u << 20))
 			return fail(r, "line longer than 64 MiB: not a d0audit trace");
-		r->line = realloc(r->line, r->cap);
-		if (!r->line)
+		p = realloc(r->line, r->cap * 2);
+		if (!p)
 			return fail(r, "out of memory");
+		r->line = p;
+		r->cap *= 2;
 	}
 	r->line[--n] = 0;
 	*len = n;
 	return 1;
 }
 
-static int get_u64(json_t *o, const char *key, __u64 *out, char *why, unsigned long whylen)
+/* An integer field within [min, max]; a wrong type or range is an error, never a silent cut. */
+static int get_int(json_t *o, const char *key, long long min, long long max, __u64 *out, char *why,
+		   unsigned long whylen)
 {
 	json_t *v = json_object_get(o, key);
+	long long n;
 
 	if (!json_is_integer(v)) {
 		snprintf(why, whylen, "field '%s' missing or not an integer", key);
 		return -1;
 	}
-	*out = (__u64)json_integer_value(v);
+	n = json_integer_value(v);
+	if (n < min || n > max) {
+		snprintf(why, whylen, "field '%s' out of range: %lld (%lld to %lld)", key, n, min, max);
+		return -1;
+	}
+	*out = (__u64)n;
 	return 0;
+}
+
+/* Counters and numbers that are never negative. */
+static int get_u64(json_t *o, const char *key, __u64 *out, char *why, unsigned long whylen)
+{
+	return get_int(o, key, 0, LLONG_MAX, out, why, whylen);
 }
 
 static const char *get_str(json_t *o, const char *key, char *why, unsigned long whylen)
@@ -136,10 +187,30 @@ static long long get_bits(json_t *o, const char *key, const char *const names[],
 	return bits;
 }
 
+/*
+ * The writer escapes each comm byte >= 0x7f as the code point of the same
+ * value (\u00XX), which jansson hands back as UTF-8: map U+0080..U+00FF
+ * back to the byte, so a comm survives the trace unchanged.
+ */
+static void comm_from_json(char comm[D0_COMM_LEN], const char *s)
+{
+	int o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && o < D0_COMM_LEN - 1; p++) {
+		if ((p[0] == 0xc2 || p[0] == 0xc3) && (p[1] & 0xc0) == 0x80) {
+			comm[o++] = (char)(((p[0] & 0x1f) << 6) | (p[1] & 0x3f));
+			p++;
+		} else {
+			comm[o++] = (char)*p;
+		}
+	}
+	comm[o] = 0;
+}
+
 int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long whylen)
 {
 	const char *kind, *phase, *hook, *dev, *power, *before, *rpm, *comm;
-	__u64 v[9];
+	__u64 v[11];
 	long long ctx, st;
 	const struct d0_hook_def *h;
 	int k, ph, pw, pb, rs;
@@ -151,16 +222,18 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	    !(power = get_str(o, "power", why, whylen)) || !(before = get_str(o, "power_before", why, whylen)) ||
 	    !(rpm = get_str(o, "rpm", why, whylen)) || !(comm = get_str(o, "comm", why, whylen)))
 		return -1;
+	/* a2, a3 and ret are raw 64-bit kernel values, written signed so any JSON reader takes them */
 	if (get_u64(o, "seq", &v[0], why, whylen) || get_u64(o, "t", &v[1], why, whylen) ||
-	    get_u64(o, "pid", &v[2], why, whylen) || get_u64(o, "tid", &v[3], why, whylen) ||
-	    get_u64(o, "a0", &v[4], why, whylen) || get_u64(o, "a1", &v[5], why, whylen) ||
-	    get_u64(o, "a2", &v[6], why, whylen) || get_u64(o, "a3", &v[7], why, whylen) ||
-	    get_u64(o, "ret", &v[8], why, whylen) || get_u64(o, "dmabufs", (__u64 *)&e->a2, why, whylen))
+	    get_int(o, "pid", 0, UINT32_MAX, &v[2], why, whylen) || get_int(o, "tid", 0, UINT32_MAX, &v[3], why, whylen) ||
+	    get_int(o, "a0", 0, UINT32_MAX, &v[4], why, whylen) || get_int(o, "a1", 0, UINT32_MAX, &v[5], why, whylen) ||
+	    get_int(o, "a2", LLONG_MIN, LLONG_MAX, &v[6], why, whylen) ||
+	    get_int(o, "a3", LLONG_MIN, LLONG_MAX, &v[7], why, whylen) ||
+	    get_int(o, "ret", LLONG_MIN, LLONG_MAX, &v[8], why, whylen) ||
+	    get_int(o, "dmabufs", 0, UINT16_MAX, &v[9], why, whylen) ||
+	    get_int(o, "unrevoked", 0, UINT16_MAX, &v[10], why, whylen))
 		return -1;
-	e->nr_dmabufs = e->a2;
-	if (get_u64(o, "unrevoked", (__u64 *)&e->a2, why, whylen))
-		return -1;
-	e->nr_unrevoked = e->a2;
+	e->nr_dmabufs = v[9];
+	e->nr_unrevoked = v[10];
 	if ((k = d0_kind_from_name(kind)) < 0)
 		return snprintf(why, whylen, "unknown event kind '%s'", kind), -1;
 	if ((ph = d0_phase_from_name(phase)) < 0)
@@ -177,6 +250,8 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	    (st = get_bits(o, "state", d0_state_names, why, whylen)) < 0)
 		return -1;
 	viol = json_object_get(o, "violations");
+	if (viol && !json_is_array(viol))
+		return snprintf(why, whylen, "field 'violations' is not an array of rule ids"), -1;
 	for (size_t i = 0; i < json_array_size(viol); i++) {
 		json_int_t r = json_integer_value(json_array_get(viol, i));
 
@@ -202,7 +277,7 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	e->ctx = ctx;
 	e->state = st;
 	e->dev = e->bdf;
-	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	comm_from_json(e->comm, comm);
 	return 0;
 }
 
@@ -218,6 +293,8 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 	r->last = NULL;
 	r->lineno++;
 	n = read_line(r, &len);
+	if (n == 0 && !r->seen_header)
+		return fail(r, "empty file: not a d0audit trace (no header)");
 	if (n <= 0)
 		return n;
 	r->last = json_loadb(r->line, len, 0, &jerr);

@@ -29,6 +29,8 @@ struct d0_trace_reader;
 
 /* NULL with a message on error. */
 struct d0_trace_reader *d0_trace_reader_open(const char *path);
+/* Reads fd (taken over: closed by d0_trace_reader_close); name is for messages. */
+struct d0_trace_reader *d0_trace_reader_open_fd(int fd, const char *name);
 /* 1 = a record, 0 = end of file, -1 = error (message in d0_trace_reader_error). */
 int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec);
 const char *d0_trace_reader_error(const struct d0_trace_reader *r);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 struct d0_trace_writer {
@@ -24,6 +25,7 @@ struct d0_trace_writer {
 	char path[256];
 	int first_err;
 	unsigned long errors;
+	unsigned long lines;    /* written without error */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -63,8 +65,10 @@ int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len
 		ok = gzwrite(w->gz, json, len) == (int)len && gzputc(w->gz, '\n') == '\n';
 	else
 		ok = fwrite(json, 1, len, w->f) == len && fputc('\n', w->f) == '\n';
-	if (ok)
+	if (ok) {
+		w->lines++;
 		return 0;
+	}
 	if (!w->errors++) {
 		w->first_err = errno ? -errno : -EIO;
 		d0_err("writing trace %s failed: %s (further lines are counted as write errors)", w->path,
@@ -125,12 +129,13 @@ int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len)
 		"{\"type\":\"event\",\"seq\":%llu,\"t\":%llu,\"kind\":\"%s\",\"phase\":\"%s\",\"hook\":\"%s\","
 		"\"dev\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":\"%s\",\"power\":\"%s\",\"power_before\":\"%s\","
 		"\"rpm\":\"%s\",\"ctx\":%s,\"state\":%s,\"dmabufs\":%u,\"unrevoked\":%u,"
-		"\"a0\":%u,\"a1\":%u,\"a2\":%llu,\"a3\":%llu,\"ret\":%lld,\"violations\":%s}",
+		"\"a0\":%u,\"a1\":%u,\"a2\":%lld,\"a3\":%lld,\"ret\":%lld,\"violations\":%s}",
 		(unsigned long long)e->seq, (unsigned long long)e->ts_ns, kind ? kind : "invalid",
 		d0_phase_name(e->phase), d0_hook_name(e->hook), bdf,
 		e->pid, e->tid, comm, d0_power_name(e->power), d0_power_name(e->power_before),
 		d0_rpm_name(e->rpm_status), ctx, st, e->nr_dmabufs, e->nr_unrevoked, e->a0, e->a1,
-		(unsigned long long)e->a2, (unsigned long long)e->a3, (long long)e->ret, viol);
+		/* signed: JSON readers (jansson, jq) lose or refuse integers beyond 2^63 */
+		(long long)e->a2, (long long)e->a3, (long long)e->ret, viol);
 }
 
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e)
@@ -159,8 +164,13 @@ int d0_trace_close(struct d0_trace_writer *w)
 		return 0;
 	err = w->first_err;
 	if (w->gz) {
-		if (gzclose(w->gz) != Z_OK && !err)
-			err = -EIO;
+		int zerr;
+
+		errno = 0;
+		zerr = gzclose(w->gz);
+		/* Z_ERRNO: the final write failed (ENOSPC...); keep its reason */
+		if (zerr != Z_OK && !err)
+			err = zerr == Z_ERRNO && errno ? -errno : -EIO;
 	} else if (w->f == stdout) {
 		if (fflush(stdout) && !err)
 			err = -errno;
@@ -171,6 +181,26 @@ int d0_trace_close(struct d0_trace_writer *w)
 		d0_err("closing trace %s failed: %s", w->path, strerror(-err));
 	free(w);
 	return err;
+}
+
+void d0_trace_abandon(struct d0_trace_writer *w)
+{
+	char path[sizeof(w->path)];
+	bool empty, file;
+
+	if (!w)
+		return;
+	empty = !w->lines && !w->errors;
+	file = w->f != stdout;
+	memcpy(path, w->path, sizeof(path));
+	d0_trace_close(w);
+	if (!file)
+		return;
+	/* an empty file would later pass for a trace that saw nothing: remove it */
+	if (empty && !unlink(path))
+		d0_err("nothing was recorded: removed the empty trace file %s", path);
+	else if (!empty)
+		d0_err("the trace %s is incomplete: the session failed before its footer", path);
 }
 
 static int write_json(struct d0_trace_writer *w, json_t *obj)

@@ -19,6 +19,8 @@ struct d0_trace_writer;
 struct d0_trace_writer *d0_trace_open(const char *path);
 /* Returns 0, or -errno of the first failed write (e.g. disk full). */
 int d0_trace_close(struct d0_trace_writer *w);
+/* The session failed: close; remove the file if nothing was written, else say it is incomplete. */
+void d0_trace_abandon(struct d0_trace_writer *w);
 
 /* One complete JSON object (without newline) as a line. */
 int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len);

@@ -16,6 +16,8 @@ int d0_allow_parse(const char *s, struct d0_allow *a)
 {
 	char buf[128], *dev;
 
+	if (strlen(s) >= sizeof(buf))
+		return -1;
 	snprintf(buf, sizeof(buf), "%s", s);
 	dev = strchr(buf, ':');
 	if (dev)

@@ -167,8 +167,13 @@ static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 	if (e->kind == D0_EV_DMABUF_FLIP && d0_not_d0(e->power, mode))
 		v |= D0_RULE_BIT(D0_RULE_REVOKE_IN_D0);
 
-	/* 5: the hardware write clearing COMMAND.MEMORY comes after zap and revoke */
-	if (e->kind == D0_EV_USER_CONFIG_WRITE && e->a0 <= D0_PCI_COMMAND && d0_covers(e->a0, e->a3, D0_PCI_COMMAND) &&
+	/*
+	 * 5: the hardware write clearing COMMAND.MEMORY comes after zap and revoke.
+	 * a1 holds at most 4 bytes: a write starting 4 or more below COMMAND
+	 * cannot carry it (and shifting by 32 is undefined).
+	 */
+	if (e->kind == D0_EV_USER_CONFIG_WRITE && e->a0 <= D0_PCI_COMMAND && D0_PCI_COMMAND - e->a0 < 4 &&
+	    d0_covers(e->a0, e->a3, D0_PCI_COMMAND) &&
 	    !((e->a1 >> ((D0_PCI_COMMAND - e->a0) * 8)) & D0_PCI_COMMAND_MEMORY) && (mapped || e->nr_unrevoked))
 		v |= D0_RULE_BIT(D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE);
 

@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include <jansson.h>
+#include "check_output.h"
 #include "duration.h"
 #include "event_names.h"
+#include "trace_reader.h"
 #include "trace_writer.h"
+#include "verdict.h"
 
 static void test_durations(void **state)
 {
@@ -43,6 +46,38 @@ static void test_sizes(void **state)
 	assert_int_equal(d0_parse_size("64k", &b), 0);
 	assert_int_equal(b, 65536);
 	assert_int_not_equal(d0_parse_size("4MB", &b), 0);
+}
+
+static void test_require_and_allow(void **state)
+{
+	struct d0_requirement q;
+	struct d0_allow a;
+	char longarg[200];
+
+	(void)state;
+	assert_int_equal(d0_require_parse("zap:0000:00:03.0:2", &q), 0);
+	assert_int_equal(q.kind, D0_EV_ZAP);
+	assert_int_equal(q.bdf, 3 << 3);
+	assert_int_equal(q.min, 2);
+	assert_int_equal(d0_require_parse("reset::3", &q), 0);
+	assert_int_equal(q.bdf, 0xffffffffu);
+	assert_int_equal(q.min, 3);
+	assert_int_equal(d0_require_parse("fault:0000:00:03.0", &q), 0);
+	assert_int_equal(q.min, 1);
+	/* overflow was taken as ULLONG_MAX, 0 as "always met" */
+	assert_int_not_equal(d0_require_parse("zap::99999999999999999999", &q), 0);
+	assert_int_not_equal(d0_require_parse("zap:0000:00:03.0:99999999999999999999", &q), 0);
+	assert_int_not_equal(d0_require_parse("zap::0", &q), 0);
+	assert_int_not_equal(d0_require_parse("zap:0000:00:03.0:x", &q), 0);
+	/* too long to keep whole: refused, not judged cut short */
+	memset(longarg, '1', sizeof(longarg) - 1);
+	longarg[sizeof(longarg) - 1] = 0;
+	memcpy(longarg, "zap::", 5);
+	assert_int_not_equal(d0_require_parse(longarg, &q), 0);
+	memcpy(longarg, "10:::", 5);
+	assert_int_not_equal(d0_allow_parse(longarg, &a), 0);
+	assert_int_equal(d0_allow_parse("BYPASS:0000:00:03.0", &a), 0);
+	assert_int_equal(a.rule, 10);
 }
 
 static void test_names_cover_every_bit(void **state)
@@ -91,6 +126,23 @@ static void test_event_json_roundtrip(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "ret")), -5);
 	assert_int_equal(json_array_size(json_object_get(o, "ctx")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "state"), 1)), "lock-held");
+	/* and back: every byte of comm, non-ASCII ones included, and 64-bit a2/a3 survive the trace */
+	e.a2 = 1ULL << 63;
+	e.a3 = ~0ULL;
+	memcpy(e.comm, "caf\xc3\xa9-\xff\x80\x01", 10);
+	d0_event_to_json(&e, buf, sizeof(buf));
+	json_decref(o);
+	o = json_loads(buf, 0, &err);
+	assert_non_null(o);
+	{
+		struct d0_event back;
+		char why[128];
+
+		assert_int_equal(d0_event_from_json(o, &back, why, sizeof(why)), 0);
+		assert_string_equal(back.comm, e.comm);
+		assert_true(back.a2 == 1ULL << 63);
+		assert_true(back.a3 == ~0ULL);
+	}
 	json_decref(o);
 }
 
@@ -99,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_require_and_allow),
 		cmocka_unit_test(test_names_cover_every_bit),
 		cmocka_unit_test(test_event_json_roundtrip),
 	};

@@ -90,6 +90,49 @@ static void test_hole_split_by_late_event(void **state)
 	free(t.holes);
 }
 
+static int count_event(const struct d0_event *e, void *ctx)
+{
+	(void)e;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* A sample of any other size, or with a kind or hook this build lacks, is counted, never read. */
+static void test_bad_samples_counted_not_trusted(void **state)
+{
+	struct gaps g = {};
+	int events = 0;
+	struct d0_consumer_ops ops = { .event = count_event, .gap = on_gap, .ctx = &events };
+	struct d0_consumer c = { .ops = ops };
+	struct d0_event e = { .kind = D0_EV_ZAP, .hook = 0, .phase = D0_PH_ENTRY };
+	unsigned char big[sizeof(e) + 8] = {};
+
+	(void)state;
+	c.ops.ctx = &events;
+	assert_int_equal(d0_consumer_sample(&c, &e, sizeof(e)), 0);
+	e.seq = 1;
+	d0_consumer_sample(&c, &e, sizeof(e) - 1);       /* short: was already refused */
+	memcpy(big, &e, sizeof(e));
+	d0_consumer_sample(&c, big, sizeof(big));         /* long: was accepted as an event */
+	e.seq = 2;
+	e.kind = D0_EV_COUNT;
+	d0_consumer_sample(&c, &e, sizeof(e));            /* unknown kind: was written as "invalid" */
+	e.kind = D0_EV_ZAP;
+	e.hook = D0_HOOK_COUNT;
+	d0_consumer_sample(&c, &e, sizeof(e));
+	e.seq = 3;
+	e.hook = 0;
+	d0_consumer_sample(&c, &e, sizeof(e));
+	assert_int_equal(events, 2);
+	assert_int_equal(c.delivered, 2);
+	assert_int_equal(c.bad_records, 4);
+	/* the refused numbers are gaps: produced = delivered + lost still holds */
+	c.ops.ctx = &g;
+	d0_seq_flush(&c.seq, &c.ops, 4);
+	assert_int_equal(c.seq.lost_reported, 2);
+	free(c.seq.holes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_reordering_is_not_loss),
 		cmocka_unit_test(test_drops_reported_exactly),
 		cmocka_unit_test(test_hole_split_by_late_event),
+		cmocka_unit_test(test_bad_samples_counted_not_trusted),
 	};
 
 	return cmocka_run_group_tests_name("consumer_seq", tests, NULL, NULL);

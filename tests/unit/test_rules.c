@@ -122,6 +122,10 @@ static void test_rule5_zap_revoke_before_mem_disable(void **s)
 	e.a1 = 0;
 	e.a3 = 1;
 	KEEPS(5, e);
+	/* fuzz find: a write from offset 0 wider than 4 bytes shifted a1 by 32 (UB); a1 cannot hold COMMAND */
+	e.a0 = 0;
+	e.a3 = 8;
+	KEEPS(5, e);
 }
 
 static void test_rule6_zap_revoke_before_reset(void **s)

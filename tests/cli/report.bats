@@ -75,7 +75,7 @@ teardown() {
 	: >"$tmp/empty.ndjson"
 	run --separate-stderr "$D0" report "$tmp/empty.ndjson"
 	[ "$status" -eq 3 ]
-	[ "$stderr" = "d0audit: error: report: $tmp/empty.ndjson is empty: not a d0audit trace" ]
+	[ "$stderr" = "d0audit: error: report: $tmp/empty.ndjson:1: empty file: not a d0audit trace (no header) (the report covers the 0 intact events before it)" ]
 }
 
 @test "report: text golden output of a real 7.2 bypass (regenerate: see tests/cli/golden/README)" {

@@ -9,7 +9,7 @@ D0=${D0AUDIT:-build/d0audit}
 EXERCISE=${EXERCISE:-build/vfio-exercise}
 
 setup() {
-	"$D0" doctor >/dev/null 2>&1 || skip "needs BPF and a vfio-pci device ('d0audit doctor' is not ready here)"
+	"$D0" doctor --no-load >/dev/null 2>&1 || skip "needs BPF and a vfio-pci device ('d0audit doctor' is not ready here)"
 	tmp=$(mktemp -d)
 }
 

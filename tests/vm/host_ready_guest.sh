@@ -27,7 +27,7 @@ audit=$!
 wait_for "$out/audit.err" 'hooks attached, mode' 120
 $D0AUDIT_VM_LOAD_VFIO 2>>"$out/guest.log"
 wait_for "$out/audit.err" 'more hooks attached' 30
-ls /sys/bus/pci/drivers/vfio-pci | grep -E '^0000:' >"$out/bound.txt"
+for d in /sys/bus/pci/drivers/vfio-pci/0000:*; do echo "${d##*/}"; done >"$out/bound.txt"
 
 # every device, through vfio: D3hot and back
 mapfile -t devs <"$out/bound.txt"

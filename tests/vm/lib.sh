@@ -61,3 +61,37 @@ expect_footer_clean() {
 		not_ok "$1: footer $(tail -1 "$2")"
 	fi
 }
+
+# vm_test_args "$@": the options every VM test takes. Sets kernel, keep,
+# from and out (the directory the guest writes and the host asserts on).
+#   --kernel SERIES  (default 7.2)
+#   --keep DIR       keep the guest's outputs in DIR
+#   --from DIR       assert on outputs already in DIR (no VM)
+vm_test_args() {
+	kernel=7.2 keep='' from=''
+	while (($#)); do
+		case $1 in
+		--kernel) kernel=$2; shift ;;
+		--keep) keep=$2; shift ;;
+		--from) from=$2; shift ;;
+		*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
+		esac
+		shift
+	done
+	out=${from:-${keep:-$(mktemp -d)}}
+	mkdir -p "$out"
+	# shellcheck disable=SC2064 # expand now: out is fixed from here on
+	[[ -n $keep || -n $from ]] || trap "rm -rf '$out'" EXIT
+}
+
+# vm_boot SUITE [RUN-OPTION...] -- CMD...: boot the guest into $out unless
+# --from was given; if the guest fails, report it, print the summary, exit 1.
+vm_boot() {
+	local suite=$1
+	shift
+	[[ -z $from ]] || return 0
+	tools/vm/run --kernel "$kernel" --out "$out" "$@" && return 0
+	not_ok "guest run on $kernel failed (console: $out/console.log)"
+	summary "$suite"
+	exit 1
+}

@@ -10,25 +10,9 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
-kernel=7.2 keep='' from=''
-while (($#)); do
-	case $1 in
-	--kernel) kernel=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	--from) from=$2; shift ;;
-	*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
-out=${from:-${keep:-$(mktemp -d)}}
-mkdir -p "$out"
-[[ -n $keep || -n $from ]] || trap 'rm -rf "$out"' EXIT
+vm_test_args "$@"
 
-if [[ -z $from ]] && ! tools/vm/run --kernel "$kernel" --timeout 900 --out "$out" -- tests/vm/capture_guest.sh; then
-	not_ok "guest run on $kernel failed (console: $out/console.log)"
-	summary capture
-	exit 1
-fi
+vm_boot capture --timeout 900 -- tests/vm/capture_guest.sh
 t() { echo "$out/$1.ndjson"; }
 # each kernel's doctor report is a CI artifact
 art=${D0AUDIT_ARTIFACTS:-build/artifacts}

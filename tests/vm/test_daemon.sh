@@ -11,24 +11,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
-kernel=7.2 keep='' from=''
-while (($#)); do
-	case $1 in
-	--kernel) kernel=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	--from) from=$2; shift ;;
-	*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
-out=${from:-${keep:-$(mktemp -d)}}
-mkdir -p "$out"
-[[ -n $keep || -n $from ]] || trap 'rm -rf "$out"' EXIT
-if [[ -z $from ]] && ! tools/vm/run --kernel "$kernel" --timeout 600 --out "$out" -- tests/vm/daemon_guest.sh; then
-	not_ok "guest run on $kernel failed (console: $out/console.log)"
-	summary daemon
-	exit 1
-fi
+vm_test_args "$@"
+vm_boot daemon --timeout 600 -- tests/vm/daemon_guest.sh
 dev=0000:00:03.0
 ev=$out/events.jsonl
 # metric FILE NAME{LABELS}: its value, or "none"

@@ -10,25 +10,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
-kernel=7.2 keep='' from=''
-while (($#)); do
-	case $1 in
-	--kernel) kernel=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	--from) from=$2; shift ;;
-	*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
-out=${from:-${keep:-$(mktemp -d)}}
-mkdir -p "$out"
-[[ -n $keep || -n $from ]] || trap 'rm -rf "$out"' EXIT
-if [[ -z $from ]] && ! tools/vm/run --kernel "$kernel" --no-vfio --devices 3 --timeout 600 --out "$out" -- \
-	tests/vm/host_ready_guest.sh; then
-	not_ok "guest run on $kernel failed (console: $out/console.log)"
-	summary host-ready
-	exit 1
-fi
+vm_test_args "$@"
+vm_boot host-ready --no-vfio --devices 3 --timeout 600 -- tests/vm/host_ready_guest.sh
 D0=${D0AUDIT:-build/d0audit}
 t=$out/late.ndjson
 

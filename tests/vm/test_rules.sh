@@ -10,24 +10,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
-kernel=7.2 keep='' from=''
-while (($#)); do
-	case $1 in
-	--kernel) kernel=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	--from) from=$2; shift ;;
-	*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
-out=${from:-${keep:-$(mktemp -d)}}
-mkdir -p "$out"
-[[ -n $keep || -n $from ]] || trap 'rm -rf "$out"' EXIT
-if [[ -z $from ]] && ! tools/vm/run --kernel "$kernel" --timeout 900 --out "$out" -- tests/vm/rules_guest.sh; then
-	not_ok "guest run on $kernel failed (console: $out/console.log)"
-	summary rules
-	exit 1
-fi
+vm_test_args "$@"
+vm_boot rules --timeout 900 -- tests/vm/rules_guest.sh
 D0=${D0AUDIT:-build/d0audit}
 # vfio DMABUF export exists from 6.19 on (the DMABUF flows are skipped before it, and must say so)
 case $kernel in 6.*) has_dmabuf=0 ;; *) has_dmabuf=1 ;; esac
@@ -98,7 +82,7 @@ grep -q '^1\.\.12$' "$out/c.tap" && grep -q '^not ok 10 - rule 10 BYPASS' "$out/
 # --allow waives, --require asserts the path was exercised
 "$D0" check --allow 10 --allow ZAP_REVOKE_BEFORE_MEM_DISABLE:$dev "$t" >/dev/null; rc=$?
 [[ $rc == 0 ]] && ok "--allow waives known violations" || not_ok "--allow: exit $rc"
-req=(--require zap:$dev:1 --require power-change::2)
+req=(--require "zap:$dev:1" --require power-change::2)
 ((has_dmabuf)) && req+=(--require dmabuf-move)
 "$D0" check "${req[@]}" "$out/pm-d3.ndjson" >/dev/null; rc=$?
 [[ $rc == 0 ]] && ok "--require met" || not_ok "--require met: exit $rc"

@@ -62,23 +62,11 @@ if [[ ${1-} == --guest ]]; then
 fi
 
 # --- on the host ------------------------------------------------------------------
-kernel=7.2 keep='' from=''
-while (($#)); do
-	case $1 in
-	--kernel) kernel=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	--from) from=$2; shift ;;
-	*) echo "usage: $0 [--kernel SERIES] [--keep DIR] [--from DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
+vm_test_args "$@"
 D0=${D0AUDIT:-build/d0audit}
 for f in "$D0" build/static/d0audit; do
 	[[ -x $f ]] || { not_ok "$f missing: make && make STATIC=1 build/static/d0audit"; summary selftests; exit 1; }
 done
-out=${from:-${keep:-$(mktemp -d)}}
-mkdir -p "$out"
-[[ -n $keep || -n $from ]] || trap 'rm -rf "$out"' EXIT
 
 if [[ -z $from ]]; then
 	start=$SECONDS

@@ -135,7 +135,7 @@ int cmd_check(int argc, char **argv)
 				return D0_EXIT_USAGE;
 			}
 			break;
-		case 'j': res.format = D0_FMT_JSON; break;
+		case 'j': res.format = D0_FMT_JSON; d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
 		default: usage(stderr); return D0_EXIT_USAGE;
 		}

@@ -17,6 +17,7 @@ struct d0_global_opts {
 	bool json;
 	bool pretty;
 	int verbose;
+	const char *command;     /* the subcommand running, for JSON diagnostics */
 };
 
 extern struct d0_global_opts d0_opts;

@@ -3,17 +3,37 @@
 #include "cli.h"
 
 #include <bpf/libbpf.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 /* Global options (set by main from the command line); logging reads verbose. */
 struct d0_global_opts d0_opts;
 
+/*
+ * Text: "d0audit: error: what failed". With -j, one JSON object per line on
+ * stderr, {"type":"error","command":"check","error":"what failed"} (type and
+ * key are "warning" or "debug" for those), so stdout stays the command's own
+ * JSON and scripts can still parse every diagnostic.
+ */
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "d0audit: %s", level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[2048];
+	json_t *o;
+
+	if (!d0_opts.json) {
+		fprintf(stderr, "d0audit: %s: ", level);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	o = json_pack("{s:s, s:s, s:s}", "type", level, "command", d0_opts.command ? d0_opts.command : "", level, msg);
+	if (o) {
+		json_dumpf(o, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', stderr);
+		json_decref(o);
+	}
 }
 
 void d0_err(const char *fmt, ...)
@@ -21,7 +41,7 @@ void d0_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("error: ", fmt, ap);
+	vlog("error", fmt, ap);
 	va_end(ap);
 }
 
@@ -30,7 +50,7 @@ void d0_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap);
+	vlog("warning", fmt, ap);
 	va_end(ap);
 }
 
@@ -41,7 +61,7 @@ void d0_debug(const char *fmt, ...)
 	if (!d0_opts.verbose)
 		return;
 	va_start(ap, fmt);
-	vlog("debug: ", fmt, ap);
+	vlog("debug", fmt, ap);
 	va_end(ap);
 }
 

@@ -107,8 +107,10 @@ int main(int argc, char **argv)
 		return D0_EXIT_USAGE;
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
+		if (!strcmp(argv[i], commands[c].name)) {
+			d0_opts.command = commands[c].name;
 			return flush_stdout(commands[c].fn(argc - i, argv + i));
+		}
 	d0_err("unknown command '%s' (commands: doctor audit record check daemon report rules)", argv[i]);
 	return D0_EXIT_USAGE;
 }

@@ -31,15 +31,7 @@ __attribute__((format(printf, 1, 2))) static void report_error(const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (d0_opts.json) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "type", "error", "command", "report", "error", msg);
-
-		json_dumpf(o, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		fputc('\n', stderr);
-		json_decref(o);
-	} else {
-		d0_err("%s", msg);
-	}
+	d0_err("%s", msg);
 }
 
 static void usage(FILE *f)

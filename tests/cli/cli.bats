@@ -3,6 +3,7 @@
 # exact messages and exit codes for good and bad input.
 
 D0=${D0AUDIT:-build/d0audit}
+bats_require_minimum_version 1.5.0
 
 @test "--help lists the commands and the exit codes, exit 0" {
 	run "$D0" --help
@@ -195,5 +196,17 @@ FIX=tests/unit/fixtures/traces
 		run "$D0" check --format "$f" "$FIX/sysfs-cmd-mem-7.2.ndjson.gz"
 		[ "$status" -eq 1 ]
 		diff -u "tests/cli/golden/sysfs-cmd-mem.$f" <(printf '%s\n' "$output")
+	done
+}
+
+@test "-j: every subcommand's error is one JSON object on stderr naming the command" {
+	for c in "doctor extra" "audit --duration 0" "record" "check /nonexistent" "report /nonexistent" \
+		"rules nosuchrule" "daemon --config /nonexistent --check-config"; do
+		# shellcheck disable=SC2086 # a command and its arguments
+		run --separate-stderr "$D0" -j $c
+		[ "$status" -eq 2 ]
+		head -1 <<<"$stderr" | jq -e --arg c "${c%% *}" \
+			'.type == "error" and .command == $c and (.error | length > 10)' >/dev/null
+		[[ $stderr != *"d0audit: error:"* ]]
 	done
 }

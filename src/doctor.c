@@ -60,7 +60,8 @@ static void judge(const struct d0_host_info *h, const struct d0_loader *l, bool 
 	else if (!h->vfio_pci_core_btf)
 		problem(v, "vfio-pci is loaded but vfio_pci_core has no BTF (/sys/kernel/btf/vfio_pci_core): needs CONFIG_DEBUG_INFO_BTF_MODULES=y");
 	if (!d0_host_can_trace(h))
-		problem(v, "insufficient privileges: run as root, or with CAP_BPF and CAP_PERFMON");
+		problem(v, "insufficient privileges: run as root, or with CAP_SYS_ADMIN (CAP_BPF and CAP_PERFMON are "
+			   "not enough: finding the vfio modules' BTF needs CAP_SYS_ADMIN)");
 	if (!strcmp(h->lockdown, "confidentiality"))
 		problem(v, "kernel lockdown is 'confidentiality': BPF may not read kernel memory (boot with lockdown=integrity or none)");
 	if (!h->vfio_pci_loaded)

@@ -102,8 +102,8 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 			 " (verifier; run with -vv for its log)" : "");
 	}
 	if (tried && eperm == tried) {
-		d0_err("the kernel refused every tracing program with EPERM: tracing needs CAP_BPF+CAP_PERFMON "
-		       "(or CAP_SYS_ADMIN) in the initial user namespace and no LSM/seccomp policy against it "
+		d0_err("the kernel refused every tracing program with EPERM: d0audit needs CAP_SYS_ADMIN "
+		       "(CAP_BPF+CAP_PERFMON cannot reach module BTF) in the initial user namespace and no LSM/seccomp policy against it "
 		       "(containers often block it)");
 		return -EPERM;
 	}
@@ -193,7 +193,7 @@ static int bpf_preflight(void)
 	if (fd < 0) {
 		int err = -errno;
 
-		d0_err("bpf(2) is not permitted here (%s): needs root or CAP_BPF+CAP_PERFMON in the initial "
+		d0_err("bpf(2) is not permitted here (%s): needs root or CAP_SYS_ADMIN in the initial "
 		       "user namespace, and no seccomp/LSM policy blocking bpf (containers often do)",
 		       strerror(-err));
 		return err;

@@ -58,6 +58,24 @@ $(BUILD)/vfio-exercise: $(wildcard tools/exercise/*.c) $(wildcard tools/exercise
 
 exercise: $(BUILD)/vfio-exercise
 
+# ---- benchmarks (issue 7): tools/bench/run boots one 7.2 guest -------------
+$(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor: tools/bench/floor.c include/d0audit/hooks.h $(BUILD)/bench/floor.bpf.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lbpf -lelf -lz
+
+$(BUILD)/bench/preadrate: tools/bench/preadrate.c $(wildcard tools/exercise/*.c) $(wildcard tools/exercise/*.h)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -Itools/exercise -o $@ $< \
+		tools/exercise/vfio_dev.c tools/exercise/report.c tools/exercise/sysfs.c tools/exercise/pci_cfg.c
+
+# BENCH_QUICK=1 for a smoke run of a few minutes.
+bench: all $(BUILD)/bench/floor $(BUILD)/bench/preadrate
+	BENCH_QUICK=$(BENCH_QUICK) tools/bench/run
+
 # ---- man page and install ----------------------------------------------------
 # One source for the man page: tools/man/d0audit.8.md (go-md2man).
 PREFIX   ?= /usr/local

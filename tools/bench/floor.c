@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * floor: attach empty fentry/fexit programs to the functions d0audit hooks
+ * (the hook table, include/d0audit/hooks.h), for benchmark figure 1's floor.
+ *
+ *   floor [--hot] [--obj PATH]
+ *
+ * Default: every FENTRY/FEXIT row of the table whose function exists in the
+ * running kernel's BTF (fallback rows only when their primary is missing),
+ * so that a loop costs the same trampolines as under d0audit. --hot: only
+ * the D0_HF_HOT rows. Prints "floor: N programs attached" on stderr once
+ * attached, then waits for SIGINT/SIGTERM and detaches.
+ */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "d0audit/hooks.h"
+
+struct row {
+	const char *id;
+	enum d0_hook_kind kind;
+	const char *target;
+	const char *module;
+	unsigned flags;
+	int alt;
+};
+
+#define ROW(id, prog, kind, target, module, flags, alt, requires) \
+	{ #id, D0_##kind, target, module, flags, D0_HOOK_##alt },
+static const struct row rows[] = { D0_HOOK_TABLE(ROW) };
+#undef ROW
+#define NROWS ((int)(sizeof(rows) / sizeof(rows[0])))
+#define NPROGS 64
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Does the function exist in the BTF of its module (vmlinux or a loaded module)? */
+static int has_func(struct btf *vmlinux, const char *module, const char *func)
+{
+	char path[256];
+	struct btf *btf = vmlinux;
+	int found;
+
+	if (strcmp(module, "vmlinux")) {
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+		if (access(path, R_OK))
+			return 0;
+		btf = btf__parse_split(path, vmlinux);
+		if (!btf)
+			return 0;
+	}
+	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
+	if (btf != vmlinux)
+		btf__free(btf);
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	const char *obj_path = NULL;
+	struct bpf_program *prog;
+	struct bpf_link *links[2 * NPROGS];
+	struct bpf_object *obj;
+	struct btf *vmlinux;
+	int hot = 0, used[NROWS], present[NROWS], nfentry = 0, nfexit = 0, nlinks = 0, i;
+	char self[4096], defpath[4200];
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--hot"))
+			hot = 1;
+		else if (!strcmp(argv[i], "--obj") && i + 1 < argc)
+			obj_path = argv[++i];
+		else {
+			fprintf(stderr, "usage: floor [--hot] [--obj PATH]\n");
+			return 2;
+		}
+	}
+	if (!obj_path) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n < 0)
+			return 1;
+		self[n] = 0;
+		*strrchr(self, '/') = 0;
+		snprintf(defpath, sizeof(defpath), "%s/floor.bpf.o", self);
+		obj_path = defpath;
+	}
+	libbpf_set_print(quiet);
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		fprintf(stderr, "floor: no vmlinux BTF\n");
+		return 1;
+	}
+	for (i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+
+		used[i] = 0;
+		present[i] = (r->kind == D0_FENTRY || r->kind == D0_FEXIT) &&
+			     has_func(vmlinux, r->module, r->target);
+		if (!present[i] || (hot && !(r->flags & D0_HF_HOT)))
+			continue;
+		/* a fallback only when the row it replaces is missing */
+		if (r->alt != D0_HOOK_NONE && present[r->alt])
+			continue;
+		used[i] = 1;
+	}
+	obj = bpf_object__open_file(obj_path, NULL);
+	if (!obj) {
+		fprintf(stderr, "floor: cannot open %s: %s\n", obj_path, strerror(errno));
+		return 1;
+	}
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, false);
+	for (i = 0; i < NROWS; i++) {
+		char name[32];
+		int fentry = rows[i].kind == D0_FENTRY;
+
+		if (!used[i])
+			continue;
+		/* floor.bpf.c numbers them with two octal digits: fentry_00 .. fentry_77 */
+		snprintf(name, sizeof(name), "%s_%02o", fentry ? "fentry" : "fexit", fentry ? nfentry++ : nfexit++);
+		if (nfentry > NPROGS || nfexit > NPROGS)
+			return fprintf(stderr, "floor: more than %d programs of a kind\n", NPROGS), 1;
+		prog = bpf_object__find_program_by_name(obj, name);
+		if (!prog || bpf_program__set_attach_target(prog, 0, rows[i].target))
+			return fprintf(stderr, "floor: %s: cannot target %s\n", name, rows[i].target), 1;
+		bpf_program__set_autoload(prog, true);
+	}
+	if (bpf_object__load(obj)) {
+		fprintf(stderr, "floor: load failed: %s\n", strerror(errno));
+		return 1;
+	}
+	/* like d0audit: a function without an ftrace site (notrace) is skipped */
+	nfentry = nfexit = 0;
+	for (i = 0; i < NROWS; i++) {
+		char name[32];
+		int fentry = rows[i].kind == D0_FENTRY;
+
+		if (!used[i])
+			continue;
+		/* floor.bpf.c numbers them with two octal digits: fentry_00 .. fentry_77 */
+		snprintf(name, sizeof(name), "%s_%02o", fentry ? "fentry" : "fexit", fentry ? nfentry++ : nfexit++);
+		prog = bpf_object__find_program_by_name(obj, name);
+		links[nlinks] = bpf_program__attach(prog);
+		if (!links[nlinks]) {
+			fprintf(stderr, "floor: %s %s: attach failed (%s), skipped\n", name, rows[i].target, strerror(errno));
+			used[i] = 0;
+			continue;
+		}
+		nlinks++;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	fprintf(stderr, "floor: %d programs attached:", nlinks);
+	for (i = 0; i < NROWS; i++)
+		if (used[i])
+			fprintf(stderr, " %s", rows[i].id);
+	fputc('\n', stderr);
+	while (!stop)
+		pause();
+	for (i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	bpf_object__close(obj);
+	btf__free(vmlinux);
+	return 0;
+}

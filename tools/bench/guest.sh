@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest (tools/bench/run boots it): the in-kernel benchmark
+# figures 1, 2, 3 and 5 on one kernel in one boot. Raw samples go to
+# $D0AUDIT_VM_OUT/raw.txt as "key value" lines; tools/bench/run reduces them.
+set -u
+out=${D0AUDIT_VM_OUT:?run me through tools/bench/run}
+quick=${BENCH_QUICK:-0}
+D0=build/d0audit
+X=build/vfio-exercise
+B=build/bench
+raw=$out/raw.txt
+: >"$raw"
+log() { printf 'bench-guest: %s\n' "$*" >&2; }
+put() { printf '%s %s\n' "$1" "$2" >>"$raw"; }
+now_ns() { local t=$EPOCHREALTIME; echo $((${t/./} * 1000)); }
+
+if ((quick)); then rounds=1 reps=3 npread=100000 nfault=300 idle=10 flood=10 starts=1 lossdur=2; rates="20000 80000 0"
+else rounds=2 reps=3 npread=200000 nfault=1000 idle=30 flood=20 starts=2 lossdur=3; rates="10000 30000 60000 100000 0"; fi
+put cfg.reps "$reps"; put cfg.npread "$npread"; put cfg.nfault "$nfault"
+put host.kernel "$(uname -r)"; put host.ncpu "$(nproc)"
+
+# wait_for REGEX SECONDS FILE...: until a line of one FILE matches (0), or the
+# time is up or the tracer ($tracer_pid) died (1)
+wait_for() {
+	local re=$1 end=$((SECONDS + $2))
+	shift 2
+	while ((SECONDS < end)); do
+		grep -qsE -- "$re" "$@" && return 0
+		[[ -n $tracer_pid ]] && ! kill -0 "$tracer_pid" 2>/dev/null && break
+		sleep 0.01
+	done
+	log "timed out waiting for /$re/ in $*: $(tail -q -n 3 "$@" 2>/dev/null)"
+	return 1
+}
+# start_tracer NAME READY-REGEX CMD...: launch, wait until ready, record the time
+tracer_pid=''
+start_tracer() {
+	local name=$1 ready=$2 t0 t1
+	shift 2
+	t0=$(now_ns)
+	"$@" >"/tmp/$name.out" 2>"/tmp/$name.err" &
+	tracer_pid=$!
+	if ! wait_for "$ready" 300 "/tmp/$name.err" "/tmp/$name.out"; then
+		kill -INT "$tracer_pid" 2>/dev/null
+		wait "$tracer_pid"
+		put "failed.$name" "$?"
+		tracer_pid=''
+		return 1
+	fi
+	t1=$(now_ns)
+	put "startup.$name" $(((t1 - t0) / 1000))
+}
+stop_tracer() {
+	local victim=$tracer_pid kids
+	# under strace, stop the traced d0audit (strace then exits with it)
+	if [[ $1 == strace ]] && kids=$(cat /proc/"$tracer_pid"/task/*/children 2>/dev/null) && [[ -n $kids ]]; then
+		victim=${kids%% *}
+	fi
+	kill -INT "$victim" 2>/dev/null
+	wait "$tracer_pid"
+	echo $? >"/tmp/$1.rc"
+	tracer_pid=''
+}
+loops() {
+	local cfg=$1 i
+	for ((i = 0; i < reps; i++)); do
+		put "pread.$cfg" "$($X pread-loop "$npread" 2>/dev/null | sed -n 's/^elapsed_ns: //p')"
+		put "fault.$cfg" "$($X fault-loop "$nfault" 2>/dev/null | sed -n 's/^elapsed_ns: //p')"
+	done
+}
+
+# ---- figure 1: hot-path overhead (and start-up samples) --------------------
+# Configurations in rounds (a b c d e, a b c d e, ..., a): a drift of the
+# shared host's speed spreads over all of them instead of biasing one.
+$X pread-loop 20000 >/dev/null 2>&1 # warm up
+# the bpftrace script, with vfio_pci_core_device.pdev's offset from module BTF
+off=$(bpftool btf dump file /sys/kernel/btf/vfio_pci_core format raw 2>/dev/null |
+	awk '/STRUCT .vfio_pci_core_device. / {s = 1; next} s && /^\[/ {s = 0} s && /.pdev. / {sub(/.*bits_offset=/, ""); print $1 / 8; exit}')
+put bpftrace.pdev_off "${off:-none}"
+bt=/tmp/d0check.bt
+sed "s/PDEV_OFF/${off:-0}/" tools/bench/d0check.bt >$bt
+for ((round = 1; round <= rounds; round++)); do
+	log "figure 1, round $round/$rounds: a (nothing attached)"
+	loops a
+	log "figure 1, round $round/$rounds: b (empty fentry/fexit floor)"
+	start_tracer floor 'programs attached' $B/floor && { loops b; stop_tracer floor; }
+	cp /tmp/floor.err "$out/floor.err"
+	log "figure 1, round $round/$rounds: c (d0audit audit)"
+	start_tracer d0audit 'hooks attached.*watching' $D0 audit && { loops c; stop_tracer d0audit; }
+	cp /tmp/d0audit.err "$out/audit-c.err"
+	log "figure 1, round $round/$rounds: d (d0audit audit -a --record)"
+	start_tracer d0audit 'hooks attached.*watching' $D0 audit -a --record /tmp/all.ndjson && { loops d; stop_tracer d0audit; }
+	cp /tmp/d0audit.err "$out/audit-d.err"
+	tail -1 /tmp/all.ndjson >>"$out/all-footer.json"
+	rm -f /tmp/all.ndjson
+	log "figure 1, round $round/$rounds: e (bpftrace)"
+	start_tracer bpftrace 'bpftrace: attached' bpftrace -B line $bt && { loops e; stop_tracer bpftrace; }
+	cp /tmp/bpftrace.out "$out/bpftrace.out"; cp /tmp/bpftrace.err "$out/bpftrace.err"
+done
+log "figure 1: a (nothing attached), last"
+loops a
+
+# ---- figure 4's input: a real record-everything trace of a pread loop ------
+log "figure 4: recording pread-loop 50000 with record -a"
+$D0 record -a -o /tmp/fig4.ndjson -- $X pread-loop 50000 >/dev/null 2>"$out/fig4-record.err"
+cp /tmp/fig4.ndjson "$out/fig4.ndjson" && rm -f /tmp/fig4.ndjson
+
+# ---- figure 2: more start-up samples, and d0audit's breakdown ---------------
+for ((s = 1; s < starts; s++)); do
+	log "figure 2: start-up sample $((s + 1))"
+	start_tracer d0audit 'hooks attached.*watching' $D0 audit && stop_tracer d0audit
+	start_tracer bpftrace 'bpftrace: attached' bpftrace -B line $bt && stop_tracer bpftrace
+done
+log "figure 2: d0audit start-up under strace"
+start_tracer strace 'hooks attached.*watching' strace -f --seccomp-bpf -ttt -s 128 -o /tmp/strace.txt \
+	-e trace=execve,openat,bpf,perf_event_open,write $D0 audit && stop_tracer strace
+cp /tmp/strace.txt "$out/strace.txt"
+
+# ---- figure 3: loss with the default 4M ring buffer, 2 threads ------------
+for rate in $rates; do
+	log "figure 3: audit -a --record, preadrate 2 threads at $rate/s (0: unpaced) for ${lossdur}s"
+	rm -f /tmp/loss.ndjson
+	start_tracer loss 'hooks attached.*watching' $D0 audit -a --record /tmp/loss.ndjson || continue
+	r=$($B/preadrate 2 "$rate" "$lossdur" 2>/dev/null | grep '^reads ')
+	stop_tracer loss
+	f=$(tail -1 /tmp/loss.ndjson)
+	g=$(grep -c '"type":"gap"' /tmp/loss.ndjson)
+	gl=$(grep '"type":"gap"' /tmp/loss.ndjson | sed -n 's/.*"lost":\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}')
+	echo "loss $rate $r footer $f gaps $g gaplost $gl" >>"$out/loss.txt"
+done
+rm -f /tmp/loss.ndjson
+
+# ---- figure 5: daemon footprint -----------------------------------------
+log "figure 5: daemon idle ${idle}s, then flooded ${flood}s"
+: >/tmp/empty.conf
+start_tracer daemon 'daemon: [0-9]+ hooks attached' $D0 daemon --config /tmp/empty.conf --no-stdout -o /tmp/daemon.jsonl
+dpid=$tracer_pid
+sample() { # NAME: VmRSS kB and utime+stime ticks
+	put "daemon.$1.rss_kb" "$(awk '/^VmRSS/ {print $2}' /proc/$dpid/status)"
+	put "daemon.$1.ticks" "$(awk '{print $14 + $15}' /proc/$dpid/stat)"
+	put "daemon.$1.t_us" $(($(now_ns) / 1000))
+}
+sleep 2
+sample idle0; sleep "$idle"; sample idle1
+$B/preadrate 1 0 "$flood" >/dev/null 2>&1 &
+fl=$!
+fe=$(($(date +%s) + flood))
+while (($(date +%s) < fe)); do $X fault-loop 100 >/dev/null 2>&1; done
+wait $fl
+sample flood1
+put daemon.hz "$(getconf CLK_TCK)"
+put daemon.flood_lines "$(wc -l </tmp/daemon.jsonl)"
+stop_tracer daemon
+cp /tmp/daemon.err "$out/daemon.err"
+log done

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Reduce the raw benchmark outputs of one run (tools/bench/run) to the table
+and build/bench/results.json. usage: reduce.py OUTDIR [OFFLINE_JSON] > table
+
+The table's columns and row names are stable: compare runs by row name."""
+import json
+import os
+import re
+import statistics
+import sys
+
+out = sys.argv[1]
+offline = json.load(open(sys.argv[2])) if len(sys.argv) > 2 and os.path.exists(sys.argv[2]) else None
+raw = {}
+for line in open(os.path.join(out, "raw.txt")):
+    k, _, v = line.rstrip("\n").partition(" ")
+    raw.setdefault(k, []).append(v)
+cfg = {k: raw[k][0] for k in ("cfg.reps", "cfg.npread", "cfg.nfault", "host.kernel", "host.ncpu") if k in raw}
+rows, notes, samples = [], [], {}
+
+
+def row(name, value, unit, ratio=None, goal="", met=None):
+    rows.append({"figure": name, "value": value, "unit": unit, "ratio": ratio, "goal": goal,
+                 "met": None if met is None else bool(met)})
+
+
+def nums(key):
+    return [float(x) for x in raw.get(key, []) if re.fullmatch(r"[0-9.]+", x)]
+
+
+def spread(v):
+    return (max(v) - min(v)) / statistics.median(v) * 100 if v else None
+
+
+# ---- figure 1 ---------------------------------------------------------------
+for loop, per in (("pread", int(cfg.get("cfg.npread", 1))), ("fault", int(cfg.get("cfg.nfault", 1)))):
+    per_op = {c: [x / per for x in nums(f"{loop}.{c}")] for c in ("a", "b", "c", "d", "e")}
+    samples[loop] = {c: [round(x, 1) for x in v] for c, v in per_op.items()}
+    base_all = per_op["a"]
+    if not base_all:
+        continue
+    med = {c: statistics.median(v) for c, v in per_op.items() if v}
+    mn = {c: min(v) for c, v in per_op.items() if v}
+    base, base_min = statistics.median(base_all), min(base_all)
+    sp = ", ".join(f"{c} {spread(v):.0f}%" for c, v in per_op.items() if v)
+    notes.append(f"1.{loop}: spread (max-min)/median per configuration: {sp}")
+    row(f"1.{loop}.none", round(base, 1), "ns/op", None, "", None)
+    added = {c: med[c] - base for c in ("b", "c", "d", "e") if c in med}
+    added_min = {c: mn[c] - base_min for c in ("b", "c", "d", "e") if c in mn}
+    fl = added.get("b")
+    label = {"b": "floor_added", "c": "audit_added", "d": "audit_all_added", "e": "bpftrace_added"}
+    for c in ("b", "c", "d", "e"):
+        if c not in added:
+            continue
+        r = added[c] / fl if fl and fl > 0 else None
+        goal, met = "", None
+        if c == "c":
+            goal, met = "<= 1.5x floor", (r is not None and r <= 1.5)
+        row(f"1.{loop}.{label[c]}", round(added[c], 1), "ns/op", None if r is None else round(r, 2), goal, met)
+    if "c" in added and "e" in added and added["e"] > 0:
+        r = added["c"] / added["e"]
+        row(f"1.{loop}.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2), "< 0.5", r < 0.5)
+    notes.append(f"1.{loop}: from the minimum of each configuration instead of the median, added ns/op: " +
+                 ", ".join(f"{label[c]} {v:.0f}" for c, v in added_min.items()))
+
+# ---- figure 2 ---------------------------------------------------------------
+d0s = [x / 1000 for x in nums("startup.d0audit")]
+bts = [x / 1000 for x in nums("startup.bpftrace")]
+if d0s:
+    m = statistics.median(d0s)
+    row("2.startup.audit", round(m, 0), "ms", None, "< 150 ms", m < 150)
+    notes.append(f"2: start-up samples (ms): audit {[round(x) for x in d0s]}, bpftrace {[round(x) for x in bts]}")
+if bts and d0s:
+    mb = statistics.median(bts)
+    row("2.startup.bpftrace", round(mb, 0), "ms", round(mb / statistics.median(d0s), 2), ">= 5x audit",
+        mb / statistics.median(d0s) >= 5)
+
+phases = {}
+st = os.path.join(out, "strace.txt")
+if os.path.exists(st):
+    ev = []
+    for line in open(st):
+        m = re.match(r"\s*(\d+)\s+(\d+\.\d+)\s+(.*)", line)
+        if m:
+            ev.append((float(m.group(2)), m.group(3)))
+
+    def first(pat, after=0.0, last=False):
+        hits = [t for t, s in ev if t >= after and re.search(pat, s)]
+        return (hits[-1] if last else hits[0]) if hits else None
+
+    t0 = first(r"^execve\(")
+    marks = [("exec, libraries, options", t0),
+             ("/proc/kallsyms scan", first(r'openat\(.*"/proc/kallsyms"')),
+             ("available_filter_functions scan", first(r"openat\(.*available_filter_functions")),
+             ("BTF probes, maps, object open", first(r"bpf\(BPF_(BTF|MAP|PROG)")),
+             ("program load + verification", first(r"bpf\(BPF_PROG_LOAD")),
+             ("attach (trampolines, kprobes)", first(r"bpf\(BPF_(LINK_CREATE|RAW_TRACEPOINT_OPEN)|perf_event_open")),
+             ("until 'watching' printed", first(r"bpf\(BPF_(LINK_CREATE|RAW_TRACEPOINT_OPEN)|perf_event_open", last=True)),
+             ("end", first(r"write\(2, .*watching"))]
+    marks = [(n, t) for n, t in marks if t is not None]
+    if t0 and len(marks) > 1:
+        total = marks[-1][1] - t0
+        for (n, t), (_, t2) in zip(marks, marks[1:]):
+            phases[n] = round((t2 - t) * 1000, 1)
+        notes.append("2: audit start-up under strace (slower than without), ms: " +
+                     "; ".join(f"{n} {v:.0f}" for n, v in phases.items()) + f"; total {total * 1000:.0f}")
+        nload = sum(1 for _, s in ev if "BPF_PROG_LOAD" in s)
+        natt = sum(1 for _, s in ev if re.search(r"BPF_LINK_CREATE|BPF_RAW_TRACEPOINT_OPEN|perf_event_open", s))
+        notes.append(f"2: {nload} BPF_PROG_LOAD calls, {natt} attach calls")
+
+# ---- figure 3 ---------------------------------------------------------------
+loss = []
+lp = os.path.join(out, "loss.txt")
+if os.path.exists(lp):
+    for line in open(lp):
+        m = re.match(r"loss (\d+) reads (\d+) seconds ([\d.]+) rate \d+ footer (\{.*\}) gaps (\d+) gaplost (\d+)", line)
+        if not m:
+            continue
+        f = json.loads(m.group(4))
+        secs = float(m.group(3))
+        drops = sum(f["drops"].values())
+        loss.append({"target_reads_per_s": int(m.group(1)), "reads": int(m.group(2)), "seconds": secs,
+                     "events_per_s": round(f["produced"] / secs), "produced": f["produced"],
+                     "delivered": f["delivered"], "drops": f["drops"], "gap_lost": int(m.group(6)),
+                     "exact": f["produced"] == f["delivered"] + drops and int(m.group(6)) == drops})
+if loss:
+    ok = [x["events_per_s"] for x in loss if sum(x["drops"].values()) == 0]
+    bad = [x["events_per_s"] for x in loss if sum(x["drops"].values()) > 0]
+    row("3.loss.max_lossless", max(ok) if ok else 0, "events/s", None, "", None)
+    row("3.loss.first_lossy", min(bad) if bad else 0, "events/s", None, "", None)
+    exact = all(x["exact"] for x in loss)
+    row("3.loss.accounting_exact", sum(x["exact"] for x in loss), "runs", f"{sum(x['exact'] for x in loss)}/{len(loss)}",
+        "produced = delivered + drops", exact)
+    notes.append("3: " + "; ".join(f"{x['events_per_s']}/s produced {x['produced']} delivered {x['delivered']} "
+                                   f"drops {x['drops']} gap-lost {x['gap_lost']}" for x in loss))
+
+# ---- figure 4 ---------------------------------------------------------------
+if offline:
+    cp, cg, jq = offline["check_plain"], offline["check_gz"], offline["jq"]
+    row("4.check.plain", round(cp["eps_cpu"]), "events/s", round(cp["eps_cpu"] / jq["eps_cpu"], 2),
+        ">= 1M/s and >= 10x jq", cp["eps_cpu"] >= 1e6 and cp["eps_cpu"] >= 10 * jq["eps_cpu"])
+    row("4.check.gzip", round(cg["eps_cpu"]), "events/s", round(cg["eps_cpu"] / jq["eps_cpu"], 2), "", None)
+    row("4.jq", round(jq["eps_cpu"]), "events/s", 1.0, "", None)
+    notes.append(f"4: {offline['events']} events, {offline['bytes_plain']} bytes ({offline['bytes_gz']} gzip); "
+                 f"events/s from CPU time (user+sys) pinned to CPU 0, wall: check {cp['eps_wall']:.0f}, "
+                 f"gzip {cg['eps_wall']:.0f}, jq {jq['eps_wall']:.0f}")
+    if offline.get("profile_dso"):
+        notes.append("4: check profile by library: " +
+                     ", ".join(f"{k} {v}%" for k, v in list(offline["profile_dso"].items())[:5]))
+
+# ---- figure 5 ---------------------------------------------------------------
+if "daemon.idle0.ticks" in raw:
+    hz = float(raw["daemon.hz"][0])
+    g = lambda k: float(raw[k][0])
+    idle_cpu = (g("daemon.idle1.ticks") - g("daemon.idle0.ticks")) / hz / ((g("daemon.idle1.t_us") - g("daemon.idle0.t_us")) / 1e6) * 100
+    fl_cpu = (g("daemon.flood1.ticks") - g("daemon.idle1.ticks")) / hz / ((g("daemon.flood1.t_us") - g("daemon.idle1.t_us")) / 1e6) * 100
+    row("5.daemon.idle_rss", int(g("daemon.idle1.rss_kb")), "KiB", None, "", None)
+    row("5.daemon.idle_cpu", round(idle_cpu, 2), "%", None, "", None)
+    row("5.daemon.flood_rss", int(g("daemon.flood1.rss_kb")), "KiB",
+        round(g("daemon.flood1.rss_kb") / g("daemon.idle1.rss_kb"), 2), "", None)
+    row("5.daemon.flood_cpu", round(fl_cpu, 2), "%", None, "", None)
+    notes.append(f"5: flood = BAR pread loop + fault-loop (events) for the flood period; daemon wrote "
+                 f"{raw.get('daemon.flood_lines', ['?'])[0]} JSON lines")
+
+load = {}
+for k in ("before", "after"):
+    p = os.path.join(out, f"loadavg.{k}")
+    if os.path.exists(p):
+        load[k] = open(p).read().strip()
+        notes.append(f"host load average {k}: {load[k].split('load average:')[-1].strip()} (shared host, 2 cores)")
+
+res = {"config": cfg, "rows": rows, "notes": notes, "samples_ns_per_op": samples, "startup_phases_ms": phases,
+       "loss": loss, "offline": offline, "host_load": load}
+json.dump(res, open(os.path.join(out, "..", "results.json"), "w"), indent=1)
+
+fmt = "{:<28} {:>14} {:<9} {:>8} {:<24} {:<4}"
+print(fmt.format("figure", "value", "unit", "ratio", "goal", "met"))
+for r in rows:
+    met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+    print(fmt.format(r["figure"], r["value"], r["unit"], "" if r["ratio"] is None else r["ratio"], r["goal"], met))
+print()
+for n in notes:
+    print("# " + n)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "xml_escape.h"
 #include "check_output.h"
 #include "cli.h"
 #include "event_names.h"
@@ -105,22 +106,6 @@ void d0_check_requirements_judge(struct d0_check_result *res)
 	}
 }
 
-/* XML text escaping for JUnit. */
-static void xml(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n')
-				fputc(*s, f);
-		}
-	}
-}
-
 /* The violations of one rule as text (for JUnit failure bodies and TAP diagnostics). */
 static void rule_details(FILE *f, const struct d0_check_result *res, int rule, const char *prefix)
 {
@@ -164,7 +149,7 @@ static void out_junit(const struct d0_check_result *res)
 		printf("  <testcase classname=\"d0audit.rules\" name=\"%d %s\">", r, d0_rule_meta[r].name);
 		if (rule_unwaived(res, r)) {
 			printf("<failure message=\"");
-			xml(stdout, d0_rule_summary(r));
+			d0_xml_escape(stdout, d0_rule_summary(r));
 			printf("\">");
 			rule_details(stdout, res, r, "");
 			printf("</failure>");
@@ -177,7 +162,7 @@ static void out_junit(const struct d0_check_result *res)
 	}
 	for (int i = 0; i < res->nreq; i++) {
 		printf("  <testcase classname=\"d0audit.require\" name=\"");
-		xml(stdout, res->req[i].text);
+		d0_xml_escape(stdout, res->req[i].text);
 		printf("\">");
 		if (!res->req[i].met)
 			printf("<failure message=\"%llu event(s), need %llu\"/>", res->req[i].seen, res->req[i].min);

@@ -6,6 +6,7 @@
  * across the lane whose <title> (the browser tooltip) names the rule and the
  * step. The colours are fixed and distinct: tests count them in a render.
  */
+#include "xml_escape.h"
 #include "report.h"
 #include "event_names.h"
 #include "hook_table.h"
@@ -56,22 +57,6 @@ static const char *dmabuf_fill(const struct d0_tl_span *s)
 	if (s->value == 0)
 		return "#f4f4f4";
 	return s->value2 ? "#e377c2" : "#17becf";
-}
-
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			/* XML 1.0 forbids most control characters */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-	}
 }
 
 struct scale {
@@ -175,7 +160,7 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		fprintf(f, "<g><title>%s at %+.6fs by %s in %s, pid %u (", d0_tl_step_name(m->step),
 			d0_report_secs(tl, m->ev.ts_ns), d0_kind_name(m->ev.kind),
 			m->ev.hook < D0_HOOK_COUNT ? d0_hooks[m->ev.hook].target : "?", m->ev.pid);
-		esc(f, m->ev.comm);
+		d0_xml_escape(f, m->ev.comm);
 		fprintf(f, ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"2\" height=\"%.1f\" fill=\"#000000\"/></g>\n",
 			x_of(sc, m->ev.ts_ns) - 1, y + ROW_MAP - 2, ROW_BAND_H * 2 + 6);
 	}
@@ -191,9 +176,9 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 
 		d0_event_describe(&v->ev, tl->t0, step, sizeof(step));
 		fprintf(f, "<g class=\"violation\"><title>VIOLATION rule %d %s: ", v->rule, d0_rule_meta[v->rule].name);
-		esc(f, d0_rule_summary(v->rule));
+		d0_xml_escape(f, d0_rule_summary(v->rule));
 		fputs("\nstep: ", f);
-		esc(f, step);
+		d0_xml_escape(f, step);
 		fputs("</title>", f);
 		fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"3\" height=\"%.1f\" fill=\"%s\"/>", x - 1.5,
 			y + ROW_POWER - 4, ROW_ACCESS + ROW_ACCESS_H - ROW_POWER + 4, COL_VIOLATION);
@@ -236,22 +221,22 @@ int d0_report_svg(FILE *f, const struct d0_timeline *tl, const struct d0_report_
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
 		"font-family=\"sans-serif\">\n", WIDTH, height, WIDTH, height);
 	fputs("<title>d0audit report: ", f);
-	esc(f, m->trace);
+	d0_xml_escape(f, m->trace);
 	fputs("</title>\n", f);
 	fputs("<defs><pattern id=\"lost\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
 	      "patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#000000\"/></pattern></defs>\n", f);
 	fprintf(f, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\"/>\n", WIDTH, height);
 	fputs("<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">d0audit report: ", f);
-	esc(f, m->trace);
+	d0_xml_escape(f, m->trace);
 	fputs("</text>\n", f);
 	fprintf(f, "<text x=\"10\" y=\"44\" font-size=\"12\">kernel ");
-	esc(f, m->kernel ? m->kernel : "unknown");
+	d0_xml_escape(f, m->kernel ? m->kernel : "unknown");
 	fprintf(f, ", mode %s: %llu events over %.6fs, %d device(s), %llu lost, %llu violation(s)</text>\n",
 		d0_mode_name(tl->mode), (unsigned long long)tl->events, d0_report_secs(tl, tl->t_end), tl->ndevs,
 		(unsigned long long)tl->lost, (unsigned long long)tl->violations);
 	if (m->problem) {
 		fputs("<text x=\"10\" y=\"60\" font-size=\"12\" fill=\"#b00000\">INCOMPLETE: ", f);
-		esc(f, m->problem);
+		d0_xml_escape(f, m->problem);
 		fputs("</text>\n", f);
 	}
 	axis(f, tl, &sc, lanes_end);

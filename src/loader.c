@@ -248,11 +248,21 @@ int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, un
 
 bool d0_loader_modules_appeared(const struct d0_loader *l)
 {
+	const char *checked[D0_HOOK_COUNT];
+	int n = 0;
 	char path[96];
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bool seen = false;
+
 		if (l->facts.t[i].module_present)
 			continue;
+		/* many hooks wait for the same module: one access(2) per module */
+		for (int j = 0; j < n && !seen; j++)
+			seen = !strcmp(checked[j], d0_hooks[i].module);
+		if (seen)
+			continue;
+		checked[n++] = d0_hooks[i].module;
 		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", d0_hooks[i].module);
 		if (access(path, R_OK) == 0)
 			return true;

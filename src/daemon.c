@@ -772,11 +772,12 @@ int cmd_daemon(int argc, char **argv)
 	if (release)
 		return release_pins(d.cfg.pin_dir[0] ? d.cfg.pin_dir : D0_PIN_DEFAULT_DIR);
 	if (check_only) {
-		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s\n", d0_mode_name(d.cfg.mode),
+		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s, pin %s\n", d0_mode_name(d.cfg.mode),
 		       d.cfg.output_file[0] ? d.cfg.output_file : "-", d.cfg.output_stdout ? " + stdout" : "",
 		       d.cfg.metrics_textfile[0] ? d.cfg.metrics_textfile : "",
 		       d.cfg.metrics_textfile[0] && d.cfg.metrics_listen[0] ? " + " : "",
-		       d.cfg.metrics_listen[0] ? d.cfg.metrics_listen : (d.cfg.metrics_textfile[0] ? "" : "none"));
+		       d.cfg.metrics_listen[0] ? d.cfg.metrics_listen : (d.cfg.metrics_textfile[0] ? "" : "none"),
+		       d.cfg.pin_dir[0] ? d.cfg.pin_dir : "none");
 		return D0_EXIT_OK;
 	}
 	d.sigfd = block_signals();

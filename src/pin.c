@@ -194,6 +194,9 @@ int d0_pin_prepare(struct d0_pin_status *s, const char *dir, const struct d0_pin
 	if (err_ == -ENOENT) {
 		parent_of(dir, parent, sizeof(parent));
 		err_ = check_bpffs(parent, err, errlen);
+		if (err_ == -ENOENT)
+			snprintf(err, errlen, "pin directory %s cannot be created: %s does not exist (choose a "
+				 "directory under a mounted bpffs, e.g. %s)", dir, parent, D0_PIN_DEFAULT_DIR);
 		if (err_)
 			return err_;
 		if (mkdir(dir, 0700) && errno != EEXIST) {

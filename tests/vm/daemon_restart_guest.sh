@@ -80,8 +80,8 @@ sleep 2.5
 ls "$pin" >"$out/pins-after.txt"
 # which link kinds can be detached at all (fentry, fexit, kprobe, kretprobe)?
 for h in PCI_SET_POWER PCI_SET_POWER_RET HOT_RESET HOT_RESET_RET; do
-	bpftool link detach pinned "$pin/link_$h" >/dev/null 2>&1
-	echo "$h $?" >>"$out/detach-kinds"
+	msg=$(bpftool link detach pinned "$pin/link_$h" 2>&1)
+	echo "$h $? $msg" >>"$out/detach-kinds"
 done
 sleep 1.5
 "$D0" daemon --release --pin "$pin" >"$out/release-busy.out" 2>&1

@@ -64,12 +64,12 @@ sort -nc <<<"$(tr ' ' '\n' <<<"$seqs" | grep .)" 2>/dev/null && ok "state seq nu
 jq -s -e 'any(.[]; .type == "pin_repaired" and .hook == "PCI_RPM_SUSPEND" and .problem == "removed")' "$out/B2.jsonl" >/dev/null &&
 	grep -qx link_PCI_RPM_SUSPEND "$out/pins-after.txt" && ok "a removed link pin is noticed, logged and pinned again" ||
 	not_ok "removed pin: $(grep -i pin "$out/B2.stderr" | head -3); pins after: $(grep -c link_ "$out/pins-after.txt")"
-while read -r h rc; do
+while read -r h rc msg; do
 	if [[ $rc == 0 ]]; then
 		jq -s -e --arg h "$h" 'any(.[]; .type == "gap" and .cause == "hook_detached" and .hook == $h)' "$out/B2.jsonl" >/dev/null &&
 			ok "hook $h detached by bpftool: gap record" || not_ok "hook $h detached, no gap record"
 	else
-		ok "hook $h: this kernel refuses 'bpftool link detach' (a pin removal is what can happen)"
+		ok "hook $h: this kernel refuses 'bpftool link detach': $msg"
 	fi
 done <"$out/detach-kinds"
 grep -q 'failed link detach: Operation not supported' "$out/detach.out" && ok "fentry link detach: EOPNOTSUPP on this kernel" ||

@@ -27,7 +27,8 @@ wait_for() { # FILE REGEX SECONDS
 	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
 	return 1
 }
-# start NAME FLAG...: the daemon under the unit's capability limits
+# start NAME FLAG...: the daemon under the unit's capability limits; waits for
+# $ready (default: every capability dropped, i.e. nothing waits for vfio)
 start() {
 	local name=$1
 	shift
@@ -35,7 +36,7 @@ start() {
 		--no-new-privs "$D0" daemon --no-stdout -o "$log/$name.jsonl" --metrics-interval 1s "$@") \
 		2>"$out/$name.stderr" &
 	pid=$!
-	wait_for "$out/$name.stderr" 'every capability dropped' 120
+	wait_for "$out/$name.stderr" "${ready:-every capability dropped}" 120
 }
 # stop NAME: SIGTERM, exit status and milliseconds to exit
 stop() {
@@ -135,4 +136,31 @@ for ((i = 0; i < 150 && rc != 0; i++)); do
 done
 echo $rc >"$out/rmmod.rc"
 echo $((($(date +%s%N) - t0) / 1000000)) >"$out/rmmod-ms"
+
+# late attach with pins: vfio loads after start; its new links are pinned too
+ready='hooks attached, mode' start L1 --pin "$pin"
+$D0AUDIT_VM_LOAD_VFIO 2>>"$out/guest.log"
+wait_for "$out/L1.stderr" 'more hooks attached' 60
+sleep 0.3
+ls "$pin" >"$out/pins-late.txt"
+stop L1
+start L2 --pin "$pin"
+scenario pm-d3
+sleep 0.5
+stop L2
+# vfio loaded while no daemon ran: its hooks have no pin, so everything is re-attached on the pinned maps
+"$D0" daemon --release --pin "$pin" >/dev/null 2>>"$out/guest.log"
+$rmmod vfio_pci >>"$out/guest.log" 2>&1
+for ((i = 0; i < 150; i++)); do $rmmod vfio_pci_core 2>/dev/null && break; sleep 0.1; done
+[[ -d /sys/module/vfio_pci_core ]] && echo "vfio_pci_core still loaded before L3" >>"$out/guest.log"
+ready='hooks attached, mode' start L3 --pin "$pin"
+stop L3
+$D0AUDIT_VM_LOAD_VFIO 2>>"$out/guest.log"
+sleep 0.5
+start L4 --pin "$pin"
+scenario pm-d3
+sleep 0.5
+ls "$pin" >"$out/pins-L4.txt"
+stop L4
+"$D0" daemon --release --pin "$pin" >/dev/null 2>>"$out/guest.log"
 exit 0

@@ -112,4 +112,25 @@ jq -e '.previous == "crash"' <<<"$res" >/dev/null && jq -e '.produced == .delive
 [[ $(cat "$out/rmmod.rc") == 0 ]] && ok "vfio_pci_core unloads after --release ($(cat "$out/rmmod-ms") ms for the kernel to free the links)" ||
 	not_ok "rmmod after release: $(cat "$out/rmmod.out")"
 
+# late attach with pins: vfio's new links are pinned too, and the next start re-opens them all
+att=$(jq -r 'select(.type == "attach") | .hooks_attached' "$out/L1.jsonl" 2>/dev/null | tail -1)
+links=$(grep -c '^link_' "$out/pins-late.txt")
+[[ $(cat "$out/L1.rc") == 0 && -n $att ]] && ((links == att)) && jq -s -e 'any(.[]; .type == "start" and .hooks_waiting > 0)' "$out/L1.jsonl" >/dev/null &&
+	ok "late attach (vfio loaded after start): $links links pinned for $att hooks" || not_ok "late attach: $links links for '${att}' hooks, rc $(cat "$out/L1.rc")"
+res=$(rec L2 resume) stop=$(rec L2 stop)
+jq -e --argjson a "${att:-0}" '.hooks_reopened == $a and .lost == 0' <<<"$res" >/dev/null && ! grep -q 'have no pin' "$out/L2.stderr" &&
+	jq -e '.produced == .delivered + .lost + .pending and .lost == 0' <<<"$stop" >/dev/null &&
+	[[ $(jq -s '[.[] | select(.type == "state" and .to == "D3hot")] | length' "$out/L2.jsonl") -ge 1 ]] &&
+	ok "restart after a late attach: all $att links re-opened, D3hot seen" || not_ok "after late attach: '$res' '$stop'; $(grep -i pin "$out/L2.stderr")"
+waiting=$(jq -r 'select(.type == "start") | .hooks_waiting' "$out/L3.jsonl")
+att4=$(jq -r 'select(.type == "start") | .hooks_attached' "$out/L4.jsonl") links=$(grep -c '^link_' "$out/pins-L4.txt")
+[[ $waiting -gt 0 ]] && grep -q 'planned hook(s) have no pin in /sys/fs/bpf/d0audit: reloading and re-attaching every hook on the pinned maps' "$out/L4.stderr" &&
+	[[ $att4 == "$att" ]] && ((links == att4)) && [[ -n $(rec L4 resume) ]] &&
+	ok "vfio loaded while no daemon ran: the next start re-attaches every hook on the pinned maps ($att4 hooks, $links pins)" ||
+	not_ok "vfio loaded while down: waiting '$waiting', attached '$att4' (want '$att'), $links pins; $(grep -iE 'pin|warn' "$out/L4.stderr" | head -3)"
+stop=$(rec L4 stop)
+jq -e '.produced == .delivered + .lost + .pending and .lost == 0' <<<"$stop" >/dev/null &&
+	[[ $(jq -s '[.[] | select(.type == "state" and .to == "D3hot")] | length' "$out/L4.jsonl") -ge 1 ]] &&
+	ok "after the re-attach: D3hot seen, $(jq -c '{produced, delivered, lost}' <<<"$stop")" || not_ok "after re-attach: '$stop'"
+
 summary daemon-restart

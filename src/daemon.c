@@ -182,8 +182,9 @@ static void check_loss(struct daemon *d, const char *window)
 
 /*
  * What the next daemon needs to carry on where this one stops reading.
- * Saved at every tick too, so that after a crash at most one tick's events
- * are counted twice as lost rather than silently skipped.
+ * Saved after every batch read too (one map update), so that after a crash
+ * only what the dead process read after its last save shows as a sequence
+ * gap in the next one, never as silently skipped.
  */
 static void save_pin_state(struct daemon *d, bool stopping)
 {
@@ -542,6 +543,8 @@ static int run(struct daemon *d)
 
 			if (got < 0)
 				d0_warn("daemon: reading the ring buffer failed: %s", strerror(-got));
+			else if (got > 0)
+				save_pin_state(d, false);
 		}
 		if (pfd[1].revents)
 			stop = handle_signals(d);

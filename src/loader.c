@@ -220,7 +220,7 @@ static int bpf_preflight(void)
 static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT])
 {
 	bool none[D0_HOOK_COUNT] = {};
-	int missing = 0, err;
+	int missing = 0, err, before;
 
 	err = open_and_load(opts, none, NULL, &l->skel);
 	if (err) {
@@ -244,8 +244,13 @@ static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bo
 		return 0;
 	d0_warn("%d planned hook(s) have no pin in %s: reloading and re-attaching every hook on the pinned maps",
 		missing, opts->pin_dir);
+	before = l->attached;
 	err = d0_loader_extend(l, opts);
-	return err < 0 ? err : 0;
+	/* extend restores what ran on failure: the re-opened links keep auditing */
+	if (err < 0 && l->attached == before)
+		d0_warn("re-attaching on the pinned maps failed (%s): carrying on with the %d re-opened hooks",
+			strerror(-err), before);
+	return 0;
 }
 
 int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)

@@ -97,13 +97,14 @@ scenario pm-d3 pm-d3 pm-d3 sysfs-cmd-mem
 start C2 --pin "$pin" --ringbuf-size 4k
 sleep 0.5
 stop C2
-# a crash (no clean stop): the next start carries on from the last tick's save
+# a crash (no clean stop), one step while down: the next start carries on from the last save
 start C3 --pin "$pin" --ringbuf-size 4k
 scenario pm-d3
 sleep 1.5
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 cp "$log/C3.jsonl" "$out/C3.jsonl"
+scenario pm-d3
 start C4 --pin "$pin" --ringbuf-size 4k
 sleep 0.5
 stop C4

@@ -88,6 +88,32 @@ void d0_seq_flush(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, _
 	t->nholes = 0;
 }
 
+void d0_seq_start(struct d0_seq_tracker *t, __u64 next, const __u64 (*holes)[2], int nholes)
+{
+	t->next = next;
+	t->nholes = 0;
+	for (int i = 0; i < nholes; i++)
+		if (holes[i][0] < holes[i][1] && holes[i][1] <= next)
+			add_hole(t, holes[i][0], holes[i][1]);
+}
+
+int d0_seq_hand_over(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 (*holes)[2], int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nholes; i++) {
+		if (n < max) {
+			holes[n][0] = t->holes[i].first;
+			holes[n][1] = t->holes[i].end;
+			n++;
+		} else {
+			report_hole(t, &t->holes[i], ops);
+		}
+	}
+	t->nholes = 0;
+	return n;
+}
+
 int d0_consumer_sample(struct d0_consumer *c, const void *data, size_t size)
 {
 	struct d0_event e;
@@ -148,6 +174,13 @@ int d0_consumer_finish(struct d0_consumer *c)
 	int n = ring_buffer__consume(c->rb);
 
 	d0_seq_flush(&c->seq, &c->ops, c->loader->skel->bss->d0_seq);
+	return n < 0 ? n : 0;
+}
+
+int d0_consumer_drain(struct d0_consumer *c)
+{
+	int n = ring_buffer__consume(c->rb);
+
 	return n < 0 ? n : 0;
 }
 

@@ -69,5 +69,18 @@ int d0_consumer_sample(struct d0_consumer *c, const void *data, size_t size);
 /* Sequence tracking on its own, for tests. */
 void d0_seq_see(struct d0_seq_tracker *t, __u64 seq, const struct d0_consumer_ops *ops, bool final);
 void d0_seq_flush(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 produced);
+/*
+ * Restart continuity: start at the first number the previous process did
+ * not deliver, with the holes it still waited for (reordering between CPUs).
+ */
+void d0_seq_start(struct d0_seq_tracker *t, __u64 next, const __u64 (*holes)[2], int nholes);
+/*
+ * Stop without flushing (the links stay pinned and keep producing): copy up
+ * to max pending holes for the next process; any beyond are reported lost
+ * now. Returns how many were copied.
+ */
+int d0_seq_hand_over(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 (*holes)[2], int max);
+/* Take everything in the buffer without declaring the rest lost (pinned: the next process continues). */
+int d0_consumer_drain(struct d0_consumer *c);
 
 #endif /* D0AUDIT_CONSUMER_H */

@@ -18,12 +18,14 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "pin.h"
 #include "privileges.h"
 #include "rules_meta.h"
 #include "sd_notify.h"
 #include "verdict.h"
 #include "version.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
@@ -51,6 +53,7 @@ struct daemon {
 	struct d0_http http;
 	struct d0_counters counters;        /* read at the last tick */
 	__u64 drops_seen[D0_DROP_CAUSES];   /* drops already reported as gaps */
+	struct d0_pin_status pin;           /* restart continuity (src/pin.h) */
 	bool privileges_dropped;
 	int sigfd;
 	unsigned long long next_metrics_ms, next_module_ms;
@@ -151,8 +154,12 @@ static void on_hole(__u64 first, __u64 count, void *ctx)
 	d0_verdict_lost(&d->verdict, count);
 }
 
-/* Loss shows in the kernel's drop counters right away: one gap record per window with loss. */
-static void check_loss(struct daemon *d)
+/*
+ * Loss shows in the kernel's drop counters right away: one gap record per
+ * window with loss. The window is "running", or "restart" for what was lost
+ * while no daemon ran (pinned: the counters kept counting).
+ */
+static void check_loss(struct daemon *d, const char *window)
 {
 	static const char *const causes[D0_DROP_CAUSES] = { "ringbuf_full", "devmap_full" };
 
@@ -165,11 +172,98 @@ static void check_loss(struct daemon *d)
 		d->drops_seen[c] = d->counters.drops[c];
 		d->metrics.gaps++;
 		d->metrics.lost += n;
-		d0_warn("daemon: monitoring gap: %llu event(s) lost (%s)%s; verdicts in this window are incomplete",
-			(unsigned long long)n, causes[c],
+		d0_warn("daemon: monitoring gap%s: %llu event(s) lost (%s)%s; verdicts in this window are incomplete",
+			strcmp(window, "restart") ? "" : " while no daemon ran", (unsigned long long)n, causes[c],
 			c == 0 ? " - raise audit.ringbuf_size" : " - more devices than the device map holds");
-		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I}", "type", "gap", "cause", causes[c],
-							  "lost", (json_int_t)n)), D0_LOG_WARNING);
+		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I, s:s}", "type", "gap", "cause", causes[c],
+							  "lost", (json_int_t)n, "window", window)), D0_LOG_WARNING);
+	}
+}
+
+/*
+ * What the next daemon needs to carry on where this one stops reading.
+ * Saved after every batch read too (one map update), so that after a crash
+ * only what the dead process read after its last save shows as a sequence
+ * gap in the next one, never as silently skipped.
+ */
+static void save_pin_state(struct daemon *d, bool stopping)
+{
+	static bool warned;
+	struct d0_pin_state st = {};
+	const struct d0_seq_tracker *t = &d->cons.seq;
+	int err;
+
+	if (!d->pin.dir)
+		return;
+	d0_loader_abi(&d->load, &st.abi);
+	st.next_seq = t->next;
+	st.delivered = d->cons.delivered;
+	memcpy(st.drops_seen, d->drops_seen, sizeof(st.drops_seen));
+	st.saved_wall_ns = (__u64)(wall_now() * 1e9);
+	st.stopped = stopping;
+	if (stopping) {
+		st.nholes = d0_seq_hand_over(&d->cons.seq, &d->cons.ops, st.holes, D0_PIN_HOLES);
+	} else {
+		for (int i = 0; i < t->nholes && st.nholes < D0_PIN_HOLES; i++, st.nholes++) {
+			st.holes[st.nholes][0] = t->holes[i].first;
+			st.holes[st.nholes][1] = t->holes[i].end;
+		}
+	}
+	err = d0_pin_save(&d->pin, &st);
+	if (err && !warned) {
+		warned = true;
+		d0_warn("daemon: cannot save the consumer state in %s/state: %s; a restart will count what this "
+			"process delivered after the last save as lost", d->pin.dir, strerror(-err));
+	}
+}
+
+/*
+ * Self-monitoring: every attached hook still attached, and still pinned?
+ * A removed or replaced pin costs nothing while this process holds the link,
+ * but a restart would lose the hook: pin it again. A detached link is a
+ * monitoring gap until the next start (which re-attaches what has no pin).
+ */
+static void check_hooks(struct daemon *d)
+{
+	struct d0_loader *l = &d->loader;
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *h = &d0_hooks[i];
+		int err;
+
+		if (!l->links[i])
+			continue;
+		err = d0_pin_link_check(l->links[i], d->pin.dir, h->name);
+		if (!err)
+			continue;
+		if (err == -ENOENT || err == -ESTALE) {
+			d->metrics.pins_repaired++;
+			d0_warn("daemon: the pin %s/link_%s was %s; hook %s stays attached while this process runs; "
+				"pinning it again so that a restart keeps it", d->pin.dir, h->name,
+				err == -ENOENT ? "removed" : "replaced by another link", h->name);
+			d0_pin_link(l->links[i], d->pin.dir, h->name);
+			d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s}", "type", "pin_repaired", "hook",
+								  h->name, "problem", err == -ENOENT ? "removed" :
+								  "replaced")), D0_LOG_WARNING);
+			continue;
+		}
+		if (err != -ENOLINK) {
+			d0_debug("cannot check hook %s: %s", h->name, strerror(-err));
+			continue;
+		}
+		d->metrics.hooks_detached++;
+		d->metrics.gaps++;
+		d0_warn("daemon: monitoring gap: hook %s (%s) was detached by someone else (bpftool link detach?); its "
+			"events are not seen until d0audit restarts, which attaches it again", h->name, h->target);
+		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:s, s:n, s:s}", "type", "gap", "cause",
+							  "hook_detached", "hook", h->name, "function", h->target,
+							  "lost", "window", "running")), D0_LOG_WARNING);
+		if (d->pin.dir)
+			d0_pin_unlink_link(d->pin.dir, h->name);
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+		l->plan[i].attached = false;
+		l->attached--;
 	}
 }
 
@@ -270,10 +364,55 @@ static void start_record(struct daemon *d)
 		if (!d->loader.plan[i].attached && d->loader.plan[i].decision != D0_PLAN_SUPERSEDED)
 			json_array_append_new(off, json_pack("{s:s, s:s}", "name", d0_hooks[i].name, "reason",
 							     d->loader.plan[i].reason));
-	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}", "type", "start", "d0audit",
-						  D0AUDIT_VERSION, "mode", d0_mode_name(d->cfg.mode),
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:s?, s:b}", "type", "start",
+						  "d0audit", D0AUDIT_VERSION, "mode", d0_mode_name(d->cfg.mode),
 						  "hooks_attached", d->loader.attached, "hooks_waiting",
-						  hooks_waiting(&d->loader), "hooks_off", off)), D0_LOG_INFO);
+						  hooks_waiting(&d->loader), "hooks_off", off, "pin", d->pin.dir,
+						  "resumed", d->pin.resumed)), D0_LOG_INFO);
+}
+
+/*
+ * After a restart on pins: carry the sequence on, drain what waited in the
+ * ring buffer, and say what the window without a daemon cost. Pins that
+ * could not be reused were released: that window is a gap of unknown size.
+ */
+static void resume(struct daemon *d)
+{
+	const struct d0_pin_state *p = &d->pin.prev;
+	__u64 before, lost_before = d->metrics.lost;
+	double down;
+
+	if (d->pin.released_incompatible) {
+		d->metrics.gaps++;
+		d0_warn("daemon: monitoring gap: the pins in %s could not be reused: %s; released them and started "
+			"fresh (what happened since the previous daemon stopped is not seen)", d->pin.dir, d->pin.why);
+		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:n, s:s}", "type", "gap", "cause",
+							  "pins_incompatible", "reason", d->pin.why, "lost", "window",
+							  "restart")), D0_LOG_WARNING);
+	}
+	if (!d->pin.resumed)
+		return;
+	d0_seq_start(&d->cons.seq, p->next_seq, p->holes, p->nholes < D0_PIN_HOLES ? p->nholes : D0_PIN_HOLES);
+	d->cons.delivered = p->delivered;
+	memcpy(d->drops_seen, p->drops_seen, sizeof(d->drops_seen));
+	before = d->cons.delivered;
+	if (d0_consumer_drain(&d->cons))
+		d0_warn("daemon: draining the pinned ring buffer failed: the counts below may be short");
+	check_loss(d, "restart");
+	d->metrics.resumed_drained = d->cons.delivered - before;
+	down = wall_now() - p->saved_wall_ns / 1e9;
+	fprintf(stderr, "d0audit: daemon: resumed from %s after %.1f s (%s): %d hooks kept attached, %llu event(s) "
+		"drained, %llu lost while no daemon ran; sequence continues at %llu\n", d->pin.dir, down,
+		p->stopped ? "clean stop" : "no clean stop", d->loader.reopened,
+		(unsigned long long)d->metrics.resumed_drained, (unsigned long long)(d->metrics.lost - lost_before),
+		(unsigned long long)p->next_seq);
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:s, s:f, s:i, s:I, s:I, s:I, s:I}", "type", "resume",
+						  "pin", d->pin.dir, "previous", p->stopped ? "stop" : "crash",
+						  "down_s", down, "hooks_reopened", d->loader.reopened, "first_seq",
+						  (json_int_t)p->next_seq, "drained",
+						  (json_int_t)d->metrics.resumed_drained, "lost",
+						  (json_int_t)(d->metrics.lost - lost_before), "produced",
+						  (json_int_t)d->counters.produced)), D0_LOG_INFO);
 }
 
 static void reload(struct daemon *d)
@@ -291,10 +430,12 @@ static void reload(struct daemon *d)
 		d0_sd_notify("READY=1\nSTATUS=reload rejected; previous configuration in force");
 		return;
 	}
-	if (n->mode != d->cfg.mode || n->ringbuf_bytes != d->cfg.ringbuf_bytes || strcmp(n->user, d->cfg.user))
-		d0_warn("daemon: audit.mode, audit.ringbuf_size and privileges.user take effect at the next start; "
-			"keeping mode %s", d0_mode_name(d->cfg.mode));
+	if (n->mode != d->cfg.mode || n->ringbuf_bytes != d->cfg.ringbuf_bytes || strcmp(n->user, d->cfg.user) ||
+	    strcmp(n->pin_dir, d->cfg.pin_dir))
+		d0_warn("daemon: audit.mode, audit.ringbuf_size, audit.pin and privileges.user take effect at the next "
+			"start; keeping mode %s", d0_mode_name(d->cfg.mode));
 	n->mode = d->cfg.mode;
+	snprintf(n->pin_dir, sizeof(n->pin_dir), "%s", d->cfg.pin_dir);
 	n->ringbuf_bytes = d->cfg.ringbuf_bytes;
 	snprintf(n->user, sizeof(n->user), "%s", d->cfg.user);
 	if (d0_output_reopen(&d->out, n->output_file))
@@ -343,24 +484,32 @@ static void final_record(struct daemon *d, int sig, unsigned long long detach_ms
 	const struct d0_counters *c = &d->counters;
 	json_t *byrule = json_object();
 	__u64 lost = c->drops[D0_DROP_RINGBUF_FULL];
+	/* pinned: what the hooks produced after the final drain waits for the next start */
+	__u64 pending = c->produced > c->delivered + lost ? c->produced - c->delivered - lost : 0;
+	char how[320];
 
 	for (int r = 1; r <= D0_RULE_MAX; r++)
 		if (c->violations[r])
 			json_object_set_new(byrule, d0_rule_meta[r].name, json_integer(c->violations[r]));
 	d0_output_flush_suppressed(&d->out, mono_ms(), true);
-	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "type",
-						  "stop", "signal", strsignal(sig), "produced",
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}",
+						  "type", "stop", "signal", strsignal(sig), "produced",
 						  (json_int_t)c->produced, "delivered", (json_int_t)c->delivered,
-						  "lost", (json_int_t)lost, "devmap_full",
+						  "lost", (json_int_t)lost, "pending", (json_int_t)pending, "devmap_full",
 						  (json_int_t)c->drops[D0_DROP_DEVMAP_FULL], "kernel_violations", byrule,
 						  "distinct_violations", (json_int_t)d->verdict.nviols,
 						  "write_errors", (json_int_t)d->out.write_errors, "suppressed",
 						  (json_int_t)d->out.suppressed)), D0_LOG_INFO);
+	if (d->pin.dir)
+		snprintf(how, sizeof(how), "%d hooks stay attached, pinned in %s (%llu event(s) wait there for the "
+			 "next start; 'd0audit daemon --release' detaches)", d->loader.attached, d->pin.dir,
+			 (unsigned long long)pending);
+	else
+		snprintf(how, sizeof(how), "detaching %d hooks took %llu ms", d->loader.attached, detach_ms);
 	fprintf(stderr, "d0audit: daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
-		"%d distinct violation(s), %llu output write error(s); detaching %d hooks took %llu ms\n",
+		"%d distinct violation(s), %llu output write error(s); %s\n",
 		strsignal(sig), (unsigned long long)c->produced, (unsigned long long)c->delivered,
-		(unsigned long long)lost, d->verdict.nviols, (unsigned long long)d->out.write_errors,
-		d->loader.attached, detach_ms);
+		(unsigned long long)lost, d->verdict.nviols, (unsigned long long)d->out.write_errors, how);
 }
 
 static int run(struct daemon *d)
@@ -394,6 +543,8 @@ static int run(struct daemon *d)
 
 			if (got < 0)
 				d0_warn("daemon: reading the ring buffer failed: %s", strerror(-got));
+			else if (got > 0)
+				save_pin_state(d, false);
 		}
 		if (pfd[1].revents)
 			stop = handle_signals(d);
@@ -403,11 +554,23 @@ static int run(struct daemon *d)
 			d->next_module_ms = now + MODULE_CHECK_MS;
 		}
 		if (now >= d->next_metrics_ms) {
-			check_loss(d);
+			check_hooks(d);
+			check_loss(d, "running");
+			save_pin_state(d, false);
 			d0_output_flush_suppressed(&d->out, now, false);
 			write_textfile(d);
 			d->next_metrics_ms = now + d->cfg.metrics_interval_ms;
 		}
+	}
+	if (d->pin.dir) {
+		/* pinned: nothing detaches (fast), the hooks keep writing the ring buffer for the next start */
+		if (d0_consumer_drain(&d->cons))
+			d0_warn("daemon: the final drain of the ring buffer failed: the next start drains it");
+		check_loss(d, "running");
+		save_pin_state(d, true);
+		final_record(d, stop, 0);
+		write_textfile(d);
+		return 0;
 	}
 	/* detach first so that nothing is produced after the final drain; the kernel's
 	 * cost (trampoline and kprobe removal) grows with the hooks, so it is reported */
@@ -419,7 +582,7 @@ static int run(struct daemon *d)
 	detach_ms = mono_ms() - detach_ms;
 	if (d0_consumer_finish(&d->cons))
 		d0_warn("daemon: the final drain of the ring buffer failed: the final counts may be short");
-	check_loss(d);
+	check_loss(d, "running");
 	final_record(d, stop, detach_ms);
 	write_textfile(d);
 	return 0;
@@ -452,13 +615,18 @@ static void usage(FILE *f)
 		"      --metrics-interval D   [metrics] interval: textfile refresh (default 15s)\n"
 		"      --metrics-device-cap N [metrics] device_cap: devices with their own label (64)\n"
 		"  -u, --user NAME            [privileges] user to switch to once attached\n"
+		"      --pin DIR              [audit] pin: keep maps and links in bpffs DIR so that a\n"
+		"                             restart loses nothing (the unit uses %s)\n"
+		"      --no-pin               [audit] pin = (none): hooks detach at stop\n"
+		"      --release              unpin everything in the pin directory (hooks detach,\n"
+		"                             vfio modules can unload) and exit\n"
 		"\n"
 		"Flags win over the files. Exit: 0 stopped by SIGTERM/SIGINT, 2 usage or\n"
-		"configuration error, 3 cannot audit (no BPF).\n", D0_DEFAULT_CONFIG);
+		"configuration error, 3 cannot audit (no BPF).\n", D0_DEFAULT_CONFIG, D0_PIN_DEFAULT_DIR);
 }
 
 /* Flags become "section.key=value" overrides, applied after the files on every (re)load. */
-static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool *check_only)
+static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool *check_only, bool *release)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -479,6 +647,9 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		{ "metrics-interval", required_argument, NULL, 'i' },
 		{ "metrics-device-cap", required_argument, NULL, 'k' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "pin", required_argument, NULL, 'P' },
+		{ "no-pin", no_argument, NULL, 'N' },
+		{ "release", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -493,6 +664,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		case 'c': s->main_path = optarg; s->main_required = true; continue;
 		case 'D': s->dropin_dir = optarg; continue;
 		case 'C': *check_only = true; continue;
+		case 'X': *release = true; continue;
 		case 'a':
 		case 'd': {
 			char *list = c == 'a' ? allow : deny;
@@ -515,6 +687,8 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		case 'i': key = "metrics.interval"; break;
 		case 'k': key = "metrics.device_cap"; break;
 		case 'u': key = "privileges.user"; break;
+		case 'P': key = "audit.pin"; break;
+		case 'N': key = "audit.pin"; optarg = ""; break;
 		default: usage(stderr); return -1;
 		}
 		if (s->noverrides >= MAX_OVERRIDES - 2 || asprintf(&ov[s->noverrides], "%s=%s", key, optarg) < 0)
@@ -547,27 +721,66 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* `d0audit daemon --release`: the admin's way to stop for good. */
+static int release_pins(const char *dir)
+{
+	char err[D0_CONF_ERR_LEN];
+	int n = d0_pin_release(dir, err, sizeof(err));
+
+	if (n < 0) {
+		d0_err("daemon --release: %s", err);
+		return D0_EXIT_USAGE;
+	}
+	printf("released %s: %d pin(s) removed; hooks without a running daemon are detached, vfio modules can "
+	       "unload\n", dir, n);
+	return D0_EXIT_OK;
+}
+
+/* Pinning: check the directory and what it holds before anything loads. */
+static int prepare_pins(struct daemon *d)
+{
+	struct d0_pin_abi want;
+	char err[D0_CONF_ERR_LEN];
+	int rc;
+
+	d->pin.dir_fd = d->pin.state_fd = -1;
+	if (!d->cfg.pin_dir[0])
+		return 0;
+	d0_loader_abi(&d->load, &want);
+	rc = d0_pin_prepare(&d->pin, d->cfg.pin_dir, &want, err, sizeof(err));
+	if (rc) {
+		d0_err("daemon: %s", err);
+		return rc;
+	}
+	d->load.pin_dir = d->pin.dir;
+	d->load.resume = d->pin.resumed;
+	return 0;
+}
+
 int cmd_daemon(int argc, char **argv)
 {
 	static struct daemon d; /* large: not on the stack */
 	struct d0_consumer_ops ops = { .event = on_event, .gap = on_hole, .ctx = &d };
 	struct d0_http_handlers hh = { .metrics = render_metrics, .health = health, .ctx = &d };
 	char err[D0_CONF_ERR_LEN], status[160];
-	bool check_only = false;
+	bool check_only = false, release = false;
 	int rc;
 
-	if (parse_flags(argc, argv, &d.src, &check_only))
+	if (parse_flags(argc, argv, &d.src, &check_only, &release))
 		return D0_EXIT_USAGE;
 	if (d0_config_load(&d.cfg, &d.src, err, sizeof(err))) {
 		d0_err("daemon: invalid configuration: %s", err);
 		return D0_EXIT_USAGE;
 	}
+	if (release)
+		return release_pins(d.cfg.pin_dir[0] ? d.cfg.pin_dir : D0_PIN_DEFAULT_DIR);
 	if (check_only) {
-		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s\n", d0_mode_name(d.cfg.mode),
+		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s, pin %s\n", d0_mode_name(d.cfg.mode),
 		       d.cfg.output_file[0] ? d.cfg.output_file : "-", d.cfg.output_stdout ? " + stdout" : "",
 		       d.cfg.metrics_textfile[0] ? d.cfg.metrics_textfile : "",
 		       d.cfg.metrics_textfile[0] && d.cfg.metrics_listen[0] ? " + " : "",
-		       d.cfg.metrics_listen[0] ? d.cfg.metrics_listen : (d.cfg.metrics_textfile[0] ? "" : "none"));
+		       d.cfg.metrics_listen[0] ? d.cfg.metrics_listen : (d.cfg.metrics_textfile[0] ? "" : "none"),
+		       d.cfg.pin_dir[0] ? d.cfg.pin_dir : "none");
 		return D0_EXIT_OK;
 	}
 	d.sigfd = block_signals();
@@ -582,13 +795,19 @@ int cmd_daemon(int argc, char **argv)
 	d.metrics.start_wall = wall_now();
 	d.load.mode = d.cfg.mode;
 	d.load.ringbuf_bytes = d.cfg.ringbuf_bytes;
+	if (prepare_pins(&d)) {
+		d0_http_close(&d.http);
+		return D0_EXIT_USAGE;
+	}
 	if (d0_loader_start(&d.loader, &d.load)) {
+		d0_pin_close(&d.pin);
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;
 	}
 	d0_verdict_init(&d.verdict, d.cfg.mode, on_violation, &d);
 	if (d0_consumer_init(&d.cons, &d.loader, &ops)) {
 		d0_loader_stop(&d.loader);
+		d0_pin_close(&d.pin);
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;
 	}
@@ -596,6 +815,8 @@ int cmd_daemon(int argc, char **argv)
 		d0_mode_name(d.cfg.mode),
 		hooks_waiting(&d.loader) ? "; vfio's hooks attach when vfio-pci loads" : "");
 	start_record(&d);
+	resume(&d);
+	save_pin_state(&d, false); /* the ABI tag is there from the first moment */
 	drop_privileges(&d);
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=%d hooks attached%s", d.loader.attached,
 		 hooks_waiting(&d.loader) ? ", waiting for vfio-pci" : "");
@@ -604,6 +825,7 @@ int cmd_daemon(int argc, char **argv)
 	d0_sd_notify("STOPPING=1");
 	d0_consumer_free(&d.cons);
 	d0_loader_stop(&d.loader);
+	d0_pin_close(&d.pin);
 	d0_http_close(&d.http);
 	d0_output_close(&d.out);
 	d0_metrics_free(&d.metrics);

@@ -121,6 +121,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		if (d0_parse_size(v, &n) || n < 4096 || n > (1ULL << 30) || (n & (n - 1)))
 			return fail(p, "audit.ringbuf_size must be a power of two from 4k to 1G, not '%s'", v);
 		c->ringbuf_bytes = n;
+	} else if (!strcmp(full, "audit.pin")) {
+		return set_path(p, full, v, c->pin_dir);
 	} else if (!strcmp(full, "audit.devices_allow")) {
 		return set_patterns(p, full, v, c->allow, &c->nallow);
 	} else if (!strcmp(full, "audit.devices_deny")) {
@@ -157,7 +159,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return fail(p, "privileges.user '%s' is not a user name", v);
 		strcpy(c->user, v);
 	} else {
-		return fail(p, "unknown key '%s' in section [%s] (keys: audit.mode ringbuf_size devices_allow "
+		return fail(p, "unknown key '%s' in section [%s] (keys: audit.mode ringbuf_size pin devices_allow "
 			    "devices_deny; output.file stdout violation_rate violation_burst; metrics.textfile listen "
 			    "listen_any interval device_cap; privileges.user)", key, section);
 	}

@@ -33,6 +33,7 @@ struct d0_daemon_config {
 	unsigned int rate_per_min;         /* violation log lines per minute; 0 = unlimited */
 	unsigned int rate_burst;
 	char user[64];                     /* "" = stay as started */
+	char pin_dir[D0_CONF_PATH_MAX];    /* bpffs directory for restart continuity; "" = no pinning */
 };
 
 /* Where a config comes from, for error messages and reload. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "loader.h"
 #include "log.h"
+#include "pin.h"
 #include "d0audit.skel.h"
 
 #include <bpf/bpf.h>
@@ -39,6 +40,11 @@ static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_CO
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	else
 		bpf_map__set_max_entries(skel->maps.events, D0_DEFAULT_RINGBUF);
+	/* the first object takes its maps from the pins, or pins them (late ones share its fds) */
+	if (opts && opts->pin_dir && !share && d0_pin_set_map_paths(skel->obj, opts->pin_dir)) {
+		d0audit_bpf__destroy(skel);
+		return -EINVAL;
+	}
 	bpf_object__for_each_map(m, skel->obj) {
 		struct bpf_map *own;
 		int err;
@@ -131,6 +137,8 @@ static int attach_one(struct d0_loader *l, struct d0audit_bpf *skel, int i)
 	l->links[i] = link;
 	l->plan[i].attached = true;
 	l->attached++;
+	if (l->pin_dir)
+		d0_pin_link(link, l->pin_dir, h->name);
 	return 0;
 }
 
@@ -202,6 +210,49 @@ static int bpf_preflight(void)
 	return 0;
 }
 
+/*
+ * Pins from a compatible build: the maps come from them (no program is
+ * loaded) and every pinned link is re-opened, so nothing detaches and no
+ * event is missed. If a hook the plan wants has no pin (vfio loaded while
+ * no daemon ran, or a pin was removed), everything is reloaded and
+ * re-attached on the pinned maps, as a late attach does.
+ */
+static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT])
+{
+	bool none[D0_HOOK_COUNT] = {};
+	int missing = 0, err, before;
+
+	err = open_and_load(opts, none, NULL, &l->skel);
+	if (err) {
+		d0_err("cannot reuse the maps pinned in %s: %s (release them: d0audit daemon --release --pin %s)",
+		       opts->pin_dir, strerror(-err), opts->pin_dir);
+		return err;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		struct bpf_link *link = d0_pin_open_link(opts->pin_dir, d0_hooks[i].name);
+
+		if (!link) {
+			missing += want[i];
+			continue;
+		}
+		l->links[i] = link;
+		l->plan[i].attached = true;
+		l->attached++;
+		l->reopened++;
+	}
+	if (!missing)
+		return 0;
+	d0_warn("%d planned hook(s) have no pin in %s: reloading and re-attaching every hook on the pinned maps",
+		missing, opts->pin_dir);
+	before = l->attached;
+	err = d0_loader_extend(l, opts);
+	/* extend restores what ran on failure: the re-opened links keep auditing */
+	if (err < 0 && l->attached == before)
+		d0_warn("re-attaching on the pinned maps failed (%s): carrying on with the %d re-opened hooks",
+			strerror(-err), before);
+	return 0;
+}
+
 int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 {
 	bool want[D0_HOOK_COUNT];
@@ -216,6 +267,9 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 		return err;
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
+	l->pin_dir = opts ? opts->pin_dir : NULL;
+	if (l->pin_dir && opts->resume)
+		return resume(l, opts, want);
 	return load_and_attach(l, opts, want, NULL, &l->skel);
 }
 
@@ -315,6 +369,9 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 	l->nlate++;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		/* a hook no longer attached must not stay pinned (a replaced pin was already swapped) */
+		if (old[i] && !l->links[i] && l->pin_dir)
+			d0_pin_unlink_link(l->pin_dir, d0_hooks[i].name);
 		bpf_link__destroy(old[i]);
 		if (l->plan[i].attached && !old_plan[i].attached)
 			l->plan[i].late_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
@@ -335,6 +392,15 @@ void d0_loader_stop(struct d0_loader *l)
 	l->nlate = 0;
 	d0audit_bpf__destroy(l->skel);
 	l->skel = NULL;
+}
+
+void d0_loader_abi(const struct d0_load_opts *opts, struct d0_pin_abi *abi)
+{
+	size_t sz;
+	const void *obj = d0audit_bpf__elf_bytes(&sz);
+
+	d0_pin_abi_make(abi, obj, sz, opts->mode, opts->record_all,
+			opts->ringbuf_bytes ? opts->ringbuf_bytes : D0_DEFAULT_RINGBUF);
 }
 
 const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded)

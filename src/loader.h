@@ -18,6 +18,8 @@ struct d0_load_opts {
 	bool record_all;            /* emit hot-path events even in D0 */
 	unsigned int mode;          /* enum d0_mode for the in-kernel verdicts */
 	unsigned int ringbuf_bytes; /* 0 = default */
+	const char *pin_dir;        /* bpffs directory to pin maps and links in, or NULL */
+	bool resume;                /* pin_dir holds compatible pins: reuse them (src/pin.h) */
 };
 
 /* Late attachments (modules loaded after start) kept apart, sharing the maps. */
@@ -31,6 +33,8 @@ struct d0_loader {
 	struct d0_hook_plan plan[D0_HOOK_COUNT];
 	struct bpf_link *links[D0_HOOK_COUNT];
 	int attached;               /* hooks attached */
+	const char *pin_dir;        /* from the options: new links are pinned there */
+	int reopened;               /* links re-opened from pins at start */
 };
 
 /* Collect facts and plan only (no privileges needed). */
@@ -55,6 +59,10 @@ int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, un
 /* Plan and attach the hooks of newly loaded modules, sharing every map with
  * what runs. Returns how many hooks were attached, or -errno. */
 int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts);
+
+struct d0_pin_abi;
+/* The ABI tag of this build's BPF object with these options (src/pin.h). */
+void d0_loader_abi(const struct d0_load_opts *opts, struct d0_pin_abi *abi);
 
 /* "attached", "attachable", "failed", "unavailable" or "not-needed". */
 const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded);

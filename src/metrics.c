@@ -168,6 +168,12 @@ long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_input
 	       in->hooks_waiting);
 	scalar(f, "d0audit_late_attach_total", "counter", "Times hooks were attached after start (modules loaded later)",
 	       m->late_attach);
+	scalar(f, "d0audit_hooks_detached_total", "counter", "Hooks found detached while the daemon ran (a monitoring gap each)",
+	       m->hooks_detached);
+	scalar(f, "d0audit_pins_repaired_total", "counter", "Link pins found removed or replaced and pinned again",
+	       m->pins_repaired);
+	scalar(f, "d0audit_resume_drained_events", "gauge",
+	       "Events that waited in the pinned ring buffer while no daemon ran, drained at start", m->resumed_drained);
 	scalar(f, "d0audit_last_event_age_seconds", "gauge",
 	       "Seconds since the last event was read (-1: none yet)",
 	       m->last_event_wall ? in->now_wall - m->last_event_wall : -1);

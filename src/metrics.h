@@ -26,6 +26,9 @@ struct d0_metrics {
 	struct d0_metrics_dev other;
 	__u64 gaps, lost;          /* monitoring gaps and the events they lost */
 	__u64 late_attach;         /* times hooks were attached after start */
+	__u64 hooks_detached;      /* hooks found detached under the daemon */
+	__u64 pins_repaired;       /* link pins found removed or replaced, pinned again */
+	__u64 resumed_drained;     /* events drained from the pinned ring buffer at start */
 	__u64 filtered;            /* events on devices excluded by devices_allow/deny */
 	double last_event_wall;    /* seconds since the epoch, 0 = none yet */
 	double start_wall;

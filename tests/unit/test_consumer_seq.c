@@ -133,6 +133,68 @@ static void test_bad_samples_counted_not_trusted(void **state)
 	free(c.seq.holes);
 }
 
+/* A restarted daemon starts where the previous one stopped, not at 0. */
+static void test_start_mid_stream(void **state)
+{
+	struct gaps g = {};
+	struct d0_consumer_ops ops = { .gap = on_gap, .ctx = &g };
+	struct d0_seq_tracker t = {};
+	const __u64 pending[2][2] = { { 990, 991 }, { 995, 997 } };
+
+	(void)state;
+	d0_seq_start(&t, 1000, pending, 2);
+	assert_int_equal(t.next, 1000);
+	d0_seq_see(&t, 1000, &ops, false);
+	d0_seq_see(&t, 996, &ops, false);   /* late event of the previous process's window */
+	d0_seq_see(&t, 1003, &ops, false);  /* 1001, 1002 lost while no daemon ran */
+	d0_seq_flush(&t, &ops, 1004);
+	/* 990, 995 and 1001-1002 lost; nothing below 990 counted as lost */
+	assert_int_equal(t.lost_reported, 4);
+	assert_int_equal(g.n, 3);
+	free(t.holes);
+}
+
+/* Pending holes go to the next process; beyond what it can take, they are lost now. */
+static void test_hand_over(void **state)
+{
+	struct gaps g = {};
+	struct d0_consumer_ops ops = { .gap = on_gap, .ctx = &g };
+	struct d0_seq_tracker t = {};
+	__u64 holes[2][2];
+
+	(void)state;
+	for (__u64 s = 0; s < 10; s += 2)       /* holes at 1, 3, 5, 7 */
+		d0_seq_see(&t, s, &ops, false);
+	assert_int_equal(t.nholes, 4);
+	assert_int_equal(d0_seq_hand_over(&t, &ops, holes, 2), 2);
+	assert_int_equal(t.nholes, 0);
+	assert_int_equal(t.lost_reported, 2);   /* the two that did not fit */
+	assert_int_equal(holes[0][1] - holes[0][0], 1);
+	/* the next process: start with the two, a late 1 or 3 fills one, no double count */
+	{
+		struct d0_seq_tracker n = {};
+
+		d0_seq_start(&n, t.next, (const __u64(*)[2])holes, 2);
+		d0_seq_see(&n, holes[0][0], &ops, false);
+		d0_seq_flush(&n, &ops, t.next);
+		assert_int_equal(n.lost_reported, 1);
+		free(n.holes);
+	}
+	free(t.holes);
+}
+
+/* Holes that make no sense (beyond next, empty) are not trusted. */
+static void test_start_ignores_bad_holes(void **state)
+{
+	struct d0_seq_tracker t = {};
+	const __u64 bad[3][2] = { { 5, 5 }, { 8, 3 }, { 50, 60 } };
+
+	(void)state;
+	d0_seq_start(&t, 10, bad, 3);
+	assert_int_equal(t.nholes, 0);
+	free(t.holes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +203,9 @@ int main(void)
 		cmocka_unit_test(test_drops_reported_exactly),
 		cmocka_unit_test(test_hole_split_by_late_event),
 		cmocka_unit_test(test_bad_samples_counted_not_trusted),
+		cmocka_unit_test(test_start_mid_stream),
+		cmocka_unit_test(test_hand_over),
+		cmocka_unit_test(test_start_ignores_bad_holes),
 	};
 
 	return cmocka_run_group_tests_name("consumer_seq", tests, NULL, NULL);

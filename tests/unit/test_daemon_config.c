@@ -53,6 +53,24 @@ static void test_all_keys(void **state)
 	assert_int_equal(d0_config_validate(&c, err, sizeof(err)), 0);
 }
 
+/* audit.pin: an absolute bpffs directory, empty = no pinning (--no-pin); the flag wins. */
+static void test_pin_key(void **state)
+{
+	struct d0_daemon_config c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "[output]\nstdout = yes\n"), 0);
+	assert_string_equal(c.pin_dir, "");
+	assert_int_equal(parse(&c, "[audit]\npin = /sys/fs/bpf/d0audit\n"), 0);
+	assert_string_equal(c.pin_dir, "/sys/fs/bpf/d0audit");
+	assert_int_equal(d0_config_set(&c, "audit.pin=/sys/fs/bpf/other", err, sizeof(err)), 0);
+	assert_string_equal(c.pin_dir, "/sys/fs/bpf/other");
+	assert_int_equal(d0_config_set(&c, "audit.pin=", err, sizeof(err)), 0);
+	assert_string_equal(c.pin_dir, "");
+	assert_int_equal(parse(&c, "[audit]\npin = sys/fs/bpf\n"), -1);
+	assert_string_equal(err, "t.conf:2: audit.pin must be an absolute path, not 'sys/fs/bpf'");
+}
+
 static void test_errors_name_file_and_line(void **state)
 {
 	static const struct { const char *text, *want; } cases[] = {
@@ -89,7 +107,7 @@ static void test_first_error_reported(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&c, "[audit]\nmode = kernel\nbad = 1\n[output]\nstdout = x\n"), -1);
-	assert_string_equal(err, "t.conf:3: unknown key 'bad' in section [audit] (keys: audit.mode ringbuf_size "
+	assert_string_equal(err, "t.conf:3: unknown key 'bad' in section [audit] (keys: audit.mode ringbuf_size pin "
 				 "devices_allow devices_deny; output.file stdout violation_rate violation_burst; "
 				 "metrics.textfile listen listen_any interval device_cap; privileges.user)");
 }
@@ -203,6 +221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_keys),
+		cmocka_unit_test(test_pin_key),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_first_error_reported),
 		cmocka_unit_test(test_listen_loopback_only),

@@ -47,19 +47,40 @@ echo $? >"$out/reload.rc"
 sleep 1
 
 # a crash: Restart=on-failure brings it back (RestartSec=2s) with a new PID
-kill -KILL "$pid"
+[[ $pid =~ ^[1-9][0-9]*$ ]] && kill -KILL "$pid" # never pid 0: that is our own process group
 for ((i = 0; i < 600; i++)); do
 	[[ $(show ActiveState) == active && $(show MainPID) != "$pid" && $(show MainPID) != 0 ]] && break
 	sleep 0.1
 done
 for p in ActiveState MainPID NRestarts; do echo "$p=$(show $p)"; done >"$out/after-crash"
 
-# stop: SIGTERM, exit 0 (Result=success), within TimeoutStopSec
+# the unit pins (ExecStartPre made the directory): one link pin per hook
+ls /sys/fs/bpf/d0audit >"$out/pins" 2>&1
+
+# stop: SIGTERM, exit 0 (Result=success), within TimeoutStopSec; pinned, so no detach
 t0=$(ms)
 systemctl stop d0audit 2>>"$out/guest.log"
 echo $? >"$out/stop.rc"
 echo $(($(ms) - t0)) >"$out/stop-ms"
 for p in ActiveState Result ExecMainCode ExecMainStatus; do echo "$p=$(show $p)"; done >"$out/after-stop"
+
+# steps while stopped stay in the pinned ring buffer; the next start drains them
+$X -d "$dev" pm-d3 >/dev/null 2>>"$out/guest.log"
+systemctl start d0audit 2>>"$out/guest.log"
+echo $? >"$out/restart.rc"
+sleep 1
+cp /var/log/d0audit/events.jsonl "$out/events-after-restart.jsonl" 2>>"$out/guest.log"
+systemctl stop d0audit 2>>"$out/guest.log"
+
+# stopping for good: stop, then release the pins; vfio can unload again
+/usr/local/sbin/d0audit daemon --release --pin /sys/fs/bpf/d0audit >"$out/release.out" 2>&1
+echo $? >"$out/release.rc"
+# the kernel frees released links a moment later (1-3 s under TCG)
+rmmod=rmmod
+command -v rmmod >/dev/null || rmmod="busybox rmmod" # kmod is not a dependency
+for ((i = 0; i < 100; i++)); do $rmmod vfio_pci >"$out/rmmod.out" 2>&1 && break; sleep 0.1; done
+[[ -d /sys/module/vfio_pci ]] && echo loaded >"$out/vfio-pci-after" || echo unloaded >"$out/vfio-pci-after"
+grep vfio /proc/modules >>"$out/rmmod.out"
 
 journalctl -u d0audit -o json --no-pager >"$out/journal.json" 2>>"$out/guest.log"
 journalctl -u d0audit -o cat --no-pager >"$out/journal.txt" 2>>"$out/guest.log"

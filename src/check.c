@@ -137,12 +137,11 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'j': res.format = D0_FMT_JSON; d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "jh", opts, usage);
 		}
 	}
 	if (optind != argc - 1) {
-		d0_err("check: exactly one TRACE file expected");
-		usage(stderr);
+		d0_usage_error(usage, "check: exactly one TRACE file expected");
 		return D0_EXIT_USAGE;
 	}
 	res.trace = argv[optind];

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "consumer.h"
+#include "config_json.h"
 #include "daemon_config.h"
 #include "daemon_output.h"
 #include "duration.h"
@@ -238,7 +239,7 @@ static void drop_privileges(struct daemon *d)
 		exit(D0_EXIT_USAGE);
 	}
 	d->privileges_dropped = true;
-	fprintf(stderr, "d0audit: daemon: every capability dropped%s%s\n", d->cfg.user[0] ? ", running as " : "",
+	d0_info("daemon: every capability dropped%s%s", d->cfg.user[0] ? ", running as " : "",
 		d->cfg.user);
 }
 
@@ -255,7 +256,7 @@ static void late_attach(struct d0_loader *l, struct daemon *d)
 		return;
 	}
 	d->metrics.late_attach++;
-	fprintf(stderr, "d0audit: modules loaded after start: %d more hooks attached (%d in all)\n", added,
+	d0_info("modules loaded after start: %d more hooks attached (%d in all)", added,
 		l->attached);
 	d0_output_json(&d->out, stamped(json_pack("{s:s, s:i, s:i}", "type", "attach", "added", added,
 						  "hooks_attached", l->attached)), D0_LOG_INFO);
@@ -311,7 +312,7 @@ static void reload(struct daemon *d)
 	d->metrics.device_cap = n->metrics_device_cap;
 	d->cfg = *n;
 	free(n);
-	fprintf(stderr, "d0audit: daemon: configuration reloaded\n");
+	d0_info("daemon: configuration reloaded");
 	d0_output_json(&d->out, stamped(json_pack("{s:s, s:b}", "type", "reload", "ok", 1)), D0_LOG_INFO);
 	write_textfile(d);
 	d0_sd_notify("READY=1\nSTATUS=configuration reloaded");
@@ -356,8 +357,8 @@ static void final_record(struct daemon *d, int sig, unsigned long long detach_ms
 						  "distinct_violations", (json_int_t)d->verdict.nviols,
 						  "write_errors", (json_int_t)d->out.write_errors, "suppressed",
 						  (json_int_t)d->out.suppressed)), D0_LOG_INFO);
-	fprintf(stderr, "d0audit: daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
-		"%d distinct violation(s), %llu output write error(s); detaching %d hooks took %llu ms\n",
+	d0_info("daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
+		"%d distinct violation(s), %llu output write error(s); detaching %d hooks took %llu ms",
 		strsignal(sig), (unsigned long long)c->produced, (unsigned long long)c->delivered,
 		(unsigned long long)lost, d->verdict.nviols, (unsigned long long)d->out.write_errors,
 		d->loader.attached, detach_ms);
@@ -438,6 +439,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE          configuration (default %s, then its conf.d/*.conf)\n"
 		"      --conf-dir DIR         drop-in directory (default: conf.d beside the config)\n"
 		"      --check-config         validate the configuration and exit (0 valid, 2 not)\n"
+		"  -j, --json                 --check-config's result and every diagnostic as JSON\n"
 		"  -m, --mode strict|kernel   [audit] mode\n"
 		"      --ringbuf-size N       [audit] ringbuf_size (power of two, 4k..1G)\n"
 		"      --allow-device GLOB    [audit] devices_allow: report only these (repeatable)\n"
@@ -479,6 +481,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		{ "metrics-interval", required_argument, NULL, 'i' },
 		{ "metrics-device-cap", required_argument, NULL, 'k' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -488,7 +491,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:m:o:u:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:m:o:u:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': s->main_path = optarg; s->main_required = true; continue;
 		case 'D': s->dropin_dir = optarg; continue;
@@ -515,7 +518,8 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		case 'i': key = "metrics.interval"; break;
 		case 'k': key = "metrics.device_cap"; break;
 		case 'u': key = "privileges.user"; break;
-		default: usage(stderr); return -1;
+		case 'j': d0_opts.json = true; continue;
+		default: d0_opt_error(argc, argv, "c:m:o:u:jh", opts, usage); return -1;
 		}
 		if (s->noverrides >= MAX_OVERRIDES - 2 || asprintf(&ov[s->noverrides], "%s=%s", key, optarg) < 0)
 			return -1;
@@ -562,6 +566,14 @@ int cmd_daemon(int argc, char **argv)
 		d0_err("daemon: invalid configuration: %s", err);
 		return D0_EXIT_USAGE;
 	}
+	if (check_only && d0_opts.json) {
+		json_t *o = d0_config_json(&d.cfg);
+
+		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+		return D0_EXIT_OK;
+	}
 	if (check_only) {
 		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s\n", d0_mode_name(d.cfg.mode),
 		       d.cfg.output_file[0] ? d.cfg.output_file : "-", d.cfg.output_stdout ? " + stdout" : "",
@@ -592,7 +604,7 @@ int cmd_daemon(int argc, char **argv)
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;
 	}
-	fprintf(stderr, "d0audit: daemon: %d hooks attached, mode %s%s\n", d.loader.attached,
+	d0_info("daemon: %d hooks attached, mode %s%s", d.loader.attached,
 		d0_mode_name(d.cfg.mode),
 		hooks_waiting(&d.loader) ? "; vfio's hooks attach when vfio-pci loads" : "");
 	start_record(&d);

@@ -2,6 +2,7 @@
 /* d0audit: command dispatch (bpftool style: d0audit [OPTIONS] COMMAND [ARGS]). */
 #include "cli.h"
 #include "log.h"
+#include "trace_writer.h"
 #include "version.h"
 
 #include <linux/types.h>
@@ -9,6 +10,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +54,10 @@ static void usage(FILE *f)
 static void version(void)
 {
 	if (d0_opts.json) {
-		printf("{\"version\":\"%s\",\"commit\":\"%s\",\"libbpf\":\"%s\",\"event_abi\":%d}\n",
-		       D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string(), D0_EVENT_ABI_VERSION);
+		printf("{\"type\":\"version\",\"version\":\"%s\",\"commit\":\"%s\",\"libbpf\":\"%s\","
+		       "\"event_abi\":%d,\"trace_format\":%d,\"output_schema\":%d}\n",
+		       D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string(), D0_EVENT_ABI_VERSION,
+		       D0_TRACE_FORMAT, D0AUDIT_OUTPUT_SCHEMA);
 		return;
 	}
 	printf("d0audit %s (commit %s, libbpf %s)\n", D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string());
@@ -103,9 +107,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		usage(stderr);
+		d0_err("no command given (commands: doctor audit record check daemon report rules; see 'd0audit --help')");
+		if (!d0_opts.json)
+			usage(stderr);
 		return D0_EXIT_USAGE;
 	}
+	/* every command's getopt error goes through d0_opt_error (JSON with -j) */
+	opterr = 0;
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
 			d0_opts.command = commands[c].name;

@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"  --device BDF                only this device (e.g. 0000:00:03.0)\n"
 		"  --mode strict|kernel        judge D1/D2 as not D0 (strict) or only D3hot+ (kernel);\n"
 		"                              default: the mode the trace was recorded in\n"
+		"  -j, --json                  JSON: --format perfetto unless --format is given, and\n"
+		"                              diagnostics as JSON on stderr\n"
 		"\n"
 		"Colour only when writing text to a terminal and NO_COLOR is unset.\n"
 		"Exit: 0 written, no violations; 1 written, the trace has violations; 2 usage error;\n"
@@ -125,10 +127,12 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	enum report_format fmt = FMT_TEXT;
+	bool fmt_given = false;
 	const char *out = NULL, *trace;
 	__u32 bdf = D0_TL_ANY_DEVICE, mode = D0_MODE_STRICT;
 	bool mode_given = false;
@@ -139,9 +143,10 @@ int cmd_report(int argc, char **argv)
 	int c, rc, fd;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			fmt_given = true;
 			if (!strcmp(optarg, "text")) {
 				fmt = FMT_TEXT;
 			} else if (!strcmp(optarg, "svg")) {
@@ -167,8 +172,9 @@ int cmd_report(int argc, char **argv)
 			}
 			mode_given = true;
 			break;
+		case 'j': d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "o:jh", opts, usage);
 		}
 	}
 	if (optind != argc - 1) {
@@ -176,6 +182,9 @@ int cmd_report(int argc, char **argv)
 		return D0_EXIT_USAGE;
 	}
 	trace = argv[optind];
+	/* -j: the JSON form of the report is the Perfetto trace-event document */
+	if (d0_opts.json && !fmt_given)
+		fmt = FMT_PERFETTO;
 	/* the reader would say it too, but not as JSON under -j */
 	if (strcmp(trace, "-")) {
 		fd = open(trace, O_RDONLY);

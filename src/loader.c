@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "loader.h"
 #include "log.h"
+#include "progress.h"
 #include "d0audit.skel.h"
 
 #include <bpf/bpf.h>
@@ -179,9 +180,12 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 			return err;
 		}
 	}
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (want[i])
+	d0_progress_step("attaching");
+	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
+		if (want[i]) {
 			attach_one(l, *out, i);
+			d0_progress_count(++n, 0);
+		}
 	return 0;
 }
 
@@ -208,15 +212,17 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	d0_progress_begin("reading kernel symbols and BTF");
 	err = d0_loader_plan(l);
-	if (err)
-		return err;
-	err = bpf_preflight();
-	if (err)
-		return err;
+	if (!err)
+		err = bpf_preflight();
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
-	return load_and_attach(l, opts, want, NULL, &l->skel);
+	d0_progress_step("loading BPF programs (the kernel verifies each)");
+	if (!err)
+		err = load_and_attach(l, opts, want, NULL, &l->skel);
+	d0_progress_end();
+	return err;
 }
 
 int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, unsigned long len)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "log.h"
 #include "cli.h"
+#include "progress.h"
 
 #include <bpf/libbpf.h>
 #include <jansson.h>
@@ -22,6 +23,9 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 	char msg[2048];
 	json_t *o;
 
+	if (d0_opts.quiet && !strcmp(level, "info"))
+		return;
+	d0_progress_hide();
 	if (!d0_opts.json) {
 		/* progress notes ("info") read as before: "d0audit: audit: 54 hooks attached ..." */
 		fprintf(stderr, strcmp(level, "info") ? "d0audit: %s: " : "d0audit: ", level);

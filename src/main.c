@@ -37,13 +37,20 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: d0audit [-j|--json] [-p|--pretty] [-v|--verbose] COMMAND [ARGS]\n"
+	fprintf(f, "Usage: d0audit [-j|--json] [-p|--pretty] [-q|--quiet] [-v|--verbose] COMMAND [ARGS]\n"
 		   "       d0audit --version | --help\n\n"
 		   "eBPF auditor of the vfio-pci power-state ordering rules: no BAR may be reachable\n"
 		   "while a device is outside D0.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'd0audit COMMAND --help' describes a command.\n\n"
+	fprintf(f, "\nOptions:\n"
+		   "  -j, --json     JSON on stdout, and every diagnostic as a JSON object on stderr\n"
+		   "  -p, --pretty   indented JSON (implies -j)\n"
+		   "  -q, --quiet    no progress line and no progress notes (errors and warnings stay)\n"
+		   "  -v, --verbose  more detail; -vv adds libbpf's log\n"
+		   "Progress (loading BPF programs, reading big traces) shows only when stderr is a\n"
+		   "terminal, never with -j. Colour: report text on a terminal, unless NO_COLOR is set.\n"
+		   "\n'd0audit COMMAND --help' describes a command.\n\n"
 		   "Exit codes:\n"
 		   "  0  ok: nothing wrong found\n"
 		   "  1  rule violations found\n"
@@ -93,6 +100,8 @@ int main(int argc, char **argv)
 			d0_opts.json = d0_opts.pretty = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			d0_opts.verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			d0_opts.quiet = true;
 		} else if (!strcmp(a, "-vv")) {
 			d0_opts.verbose += 2;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "event_names.h"
 #include "log.h"
+#include "progress.h"
 #include "report.h"
 #include "trace_reader.h"
 
@@ -84,6 +85,7 @@ static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, boo
 	struct d0_trace_reader *r = d0_trace_reader_open(path);
 	struct d0_record rec;
 	bool footer = false;
+	unsigned long long nrec = 0;
 	int n;
 
 	if (!r)
@@ -105,6 +107,8 @@ static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, boo
 			n = 0;
 			break;
 		}
+		if (!(++nrec & 0xfff))
+			d0_progress_count(nrec, 0);
 		if (rec.type == D0_REC_GAP)
 			d0_timeline_add_gap(tl, rec.gap_first, rec.gap_lost);
 		footer |= rec.type == D0_REC_FOOTER;
@@ -196,11 +200,15 @@ int cmd_report(int argc, char **argv)
 	}
 
 	d0_timeline_init(&tl, mode, bdf);
+	d0_progress_begin("report: reading %s: events", strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace);
 	if (read_trace(trace, &tl, &mode, mode_given, kernel, sizeof(kernel), problem, sizeof(problem))) {
 		d0_timeline_free(&tl);
+		d0_progress_end();
 		return D0_EXIT_USAGE;
 	}
+	d0_progress_step("report: building the timeline");
 	d0_timeline_build(&tl);
+	d0_progress_end();
 	if (bdf != D0_TL_ANY_DEVICE && !tl.ndevs) {
 		char b[16];
 

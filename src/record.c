@@ -85,6 +85,7 @@ static void usage(FILE *f)
 		"      --ringbuf-size N  ring buffer bytes (power of two, e.g. 4M; default 4M)\n"
 		"  -j, --json            the outcome (counters, exit code) as JSON on stdout, and\n"
 		"                        diagnostics as JSON on stderr\n"
+		"With -j or -o -, CMD's own stdout goes to stderr: stdout is only d0audit's.\n"
 		"\n"
 		"Exit: 0 complete, 2 usage/setup error, 3 events were lost (counted in the footer).\n"
 		"Examples:\n"
@@ -142,6 +143,8 @@ int cmd_record(int argc, char **argv)
 	}
 	if (optind < argc)
 		so.cmd = argv + optind;
+	/* our stdout carries the trace (-o -) or the -j outcome: the command's own output goes to stderr */
+	so.cmd_stdout_to_stderr = d0_opts.json || !strcmp(out, "-");
 	r.w = d0_trace_open(out);
 	if (!r.w)
 		return D0_EXIT_USAGE;

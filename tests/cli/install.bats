@@ -28,6 +28,10 @@ teardown() {
 	local sections=(NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "JSON OUTPUT" "EXIT STATUS" ENVIRONMENT FILES
 		DIAGNOSTICS EXAMPLES "SEE ALSO")
 	[ "$(grep -E '^[A-Z][A-Z ]+$' <<<"$output" | paste -sd,)" = "$(IFS=,; echo "${sections[*]}")" ]
+	# the text with man's line breaks and hyphenation undone
+	local text
+	text=$(sed -z 's/\xe2\x80\x90\n *//g' <<<"$output" | tr -s ' \n' '  ')
+	output=$text
 	[[ $output == *"report [--format text|svg|perfetto]"* ]]
 	[[ $output == *"-q, --quiet"* ]]
 	[[ $output == *"d0audit-output.schema.json"* ]]

@@ -165,7 +165,7 @@ static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOO
 static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	int err = open_and_load(opts, want, share, out);
+	int err = open_and_load(opts, want, share, out), total = 0;
 
 	if (err) {
 		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
@@ -180,11 +180,13 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 			return err;
 		}
 	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		total += want[i];
 	d0_progress_step("attaching");
 	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
 		if (want[i]) {
 			attach_one(l, *out, i);
-			d0_progress_count(++n, 0);
+			d0_progress_count(++n, total);
 		}
 	return 0;
 }

@@ -37,6 +37,10 @@ say "$out/cli.txt" d0audit audit --duration 5s -- vfio-exercise pm-d3
 d0audit -j doctor >"$out/doctor.json" 2>"$out/doctor.err"
 d0audit -j audit -- vfio-exercise sysfs-cmd-mem >"$out/audit.json" 2>"$out/audit.err"
 
+# --- progress while ~60 BPF programs load (seconds under TCG): on a terminal only (test_examples.sh)
+script -qec 'd0audit doctor >/dev/null' /dev/null >"$out/progress.tty" 2>&1
+d0audit doctor 2>"$out/progress.pipe" >/dev/null
+
 # --- CI: record while the test suite drives vfio, then assert offline
 say "$out/ci.txt" d0audit record -o run.ndjson.gz -- vfio-exercise all
 cp "$work/run.ndjson.gz" "$out/run.ndjson.gz"

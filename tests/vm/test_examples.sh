@@ -46,6 +46,16 @@ grep -qE '^d0audit_violations_total\{rule="10",device="0000:00:03.0"\} [1-9]' "$
 	ok "ops: metrics count the violation" || not_ok "ops: metrics: $(grep violations "$out/ops.txt")"
 grep -q '^daemon exit 0$' "$out/daemon.stderr" && ok "ops: daemon stopped cleanly" || not_ok "ops: $(tail -2 "$out/daemon.stderr")"
 
+# progress: the loader's steps on a terminal, then erased; through a pipe not a byte
+if grep -q $'\rd0audit: loading BPF programs (the kernel verifies each) ... [0-9]*s' "$out/progress.tty" &&
+	grep -q $'\rd0audit: attaching [0-9]*/[0-9]* ... [0-9]*s' "$out/progress.tty" &&
+	[[ $(tail -c 1 "$out/progress.tty" | od -An -c | tr -d ' ') == '\r' ]]; then
+	ok "progress on a terminal: $(tr '\r' '\n' <"$out/progress.tty" | grep -c 'd0audit: ') redraws, erased at the end"
+else
+	not_ok "progress on a terminal: $(od -c "$out/progress.tty" | head -5)"
+fi
+[[ ! -s $out/progress.pipe ]] && ok "no progress through a pipe" || not_ok "progress through a pipe: $(od -c "$out/progress.pipe" | head -3)"
+
 S=tools/schema/d0audit-output.schema.json
 schema_ok() { # NAME VALIDATE-ARGS...
 	local name=$1 log

@@ -204,3 +204,20 @@ valid() { # [--lines] DEF FILE...
 	run valid --lines diagnostic "$tmp/d.jsonl"
 	[ "$status" -eq 1 ]
 }
+
+@test "schema: setup errors (no vfio-pci, no BPF here) are error objects too; stdout stays empty or valid" {
+	for c in "audit --duration 1s" "audit --wait-vfio --duration 1s" "record -o $tmp/t.ndjson --duration 1s" \
+		"daemon --config /dev/null --no-stdout --output $tmp/d.jsonl"; do
+		# shellcheck disable=SC2086 # a command and its arguments
+		run --separate-stderr timeout 60 "$D0" -j $c
+		[ "$status" -eq 0 ] || [ "$status" -eq 3 ] || { echo "$c: exit $status"; false; }
+		if [[ -n $stderr ]]; then
+			printf '%s\n' "$stderr" >"$tmp/e.jsonl"
+			valid --lines diagnostic "$tmp/e.jsonl" || { echo "$c: $stderr"; false; }
+		fi
+		if [[ -n $output ]]; then
+			printf '%s\n' "$output" >"$tmp/o.jsonl"
+			case $c in audit*) valid --lines audit_line "$tmp/o.jsonl" ;; record*) valid record "$tmp/o.jsonl" ;; esac
+		fi
+	done
+}

@@ -221,3 +221,12 @@ valid() { # [--lines] DEF FILE...
 		fi
 	done
 }
+
+@test "schema: -p indents the single documents, and they stay valid" {
+	"$D0" -p check "$FIX/sysfs-cmd-mem-7.2.ndjson.gz" >"$tmp/c.json" || true
+	[ "$(wc -l <"$tmp/c.json")" -gt 20 ]
+	valid check "$tmp/c.json"
+	"$D0" -p daemon --config /dev/null --check-config >"$tmp/d.json"
+	[ "$(wc -l <"$tmp/d.json")" -gt 5 ]
+	valid config "$tmp/d.json"
+}

@@ -77,13 +77,16 @@ bench: all $(BUILD)/bench/floor $(BUILD)/bench/preadrate
 	BENCH_QUICK=$(BENCH_QUICK) tools/bench/run
 
 # ---- man page and install ----------------------------------------------------
-# One source for the man page: tools/man/d0audit.8.md (go-md2man).
+# The man page has one source, the README: tools/man/mkman cuts the regions marked
+# <!-- man SECTION --> into go-md2man Markdown.
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+VERSION  := $(shell sed -n 's/^\#define D0AUDIT_VERSION "\(.*\)"/\1/p' src/version.h)
 
-$(BUILD)/d0audit.8: tools/man/d0audit.8.md
+$(BUILD)/d0audit.8: README.md tools/man/mkman src/version.h
 	@mkdir -p $(@D)
-	go-md2man -in $< -out $@
+	tools/man/mkman README.md $(VERSION) > $@.md
+	go-md2man -in $@.md -out $@.tmp && mv $@.tmp $@
 
 man: $(BUILD)/d0audit.8
 
@@ -91,6 +94,7 @@ install: $(OUT)/d0audit $(BUILD)/d0audit.8
 	install -D -m 0755 $(OUT)/d0audit $(DESTDIR)$(PREFIX)/sbin/d0audit
 	install -D -m 0644 $(BUILD)/d0audit.8 $(DESTDIR)$(PREFIX)/share/man/man8/d0audit.8
 	install -D -m 0644 tools/completion/d0audit $(DESTDIR)$(PREFIX)/share/bash-completion/completions/d0audit
+	install -D -m 0644 tools/schema/d0audit-output.schema.json $(DESTDIR)$(PREFIX)/share/d0audit/d0audit-output.schema.json
 
 # ---- tests -------------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

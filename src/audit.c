@@ -49,9 +49,8 @@ static int on_ready(struct d0_loader *l, void *ctx)
 
 	char held[128];
 
-	/* stderr in every mode: scripts wait for this line before driving vfio */
-	fprintf(stderr, "d0audit: audit: %d hooks attached, mode %s; watching\n", l->attached,
-		d0_mode_name(a->load->mode));
+	/* stderr in every mode (JSON with -j): scripts wait for this line before driving vfio */
+	d0_info("audit: %d hooks attached, mode %s; watching", l->attached, d0_mode_name(a->load->mode));
 	if (d0_loader_held_modules(l, true, held, sizeof(held)))
 		d0_debug("while attached, modules %s cannot be unloaded (fentry programs hold them); "
 			 "stop d0audit first", held);
@@ -172,7 +171,7 @@ int cmd_audit(int argc, char **argv)
 		case 'j': d0_opts.json = true; break;
 		case 'W': wait_vfio = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "+d:m:o:ajh", opts, usage);
 		}
 	}
 	if (optind < argc)

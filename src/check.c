@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "event_names.h"
 #include "log.h"
+#include "progress.h"
 #include "rules_meta.h"
 #include "summary.h"
 #include "trace_reader.h"
@@ -137,18 +138,20 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'j': res.format = D0_FMT_JSON; d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "jh", opts, usage);
 		}
 	}
 	if (optind != argc - 1) {
-		d0_err("check: exactly one TRACE file expected");
-		usage(stderr);
+		d0_usage_error(usage, "check: exactly one TRACE file expected");
 		return D0_EXIT_USAGE;
 	}
 	res.trace = argv[optind];
+	d0_progress_begin("check: reading %s: events", strrchr(res.trace, '/') ? strrchr(res.trace, '/') + 1 : res.trace);
 	r = d0_trace_reader_open(res.trace);
-	if (!r)
+	if (!r) {
+		d0_progress_end();
 		return D0_EXIT_USAGE;
+	}
 
 	/* the header decides the default mode */
 	n = d0_trace_next(r, &rec);
@@ -170,6 +173,8 @@ int cmd_check(int argc, char **argv)
 		case D0_REC_EVENT:
 			d0_verdict_event(&res.verdict, &rec.ev, mode == rec_mode ? (long long)rec.ev.violations : -1);
 			d0_check_count_requirements(&res, &rec.ev);
+			if (!(res.verdict.events & 0xfff))
+				d0_progress_count(res.verdict.events, 0);
 			break;
 		case D0_REC_GAP:
 			d0_verdict_lost(&res.verdict, rec.gap_lost);
@@ -190,6 +195,7 @@ int cmd_check(int argc, char **argv)
 		d0_summary_problem(&res.sum, "%s has no footer: the recording did not finish (truncated?)", res.trace);
 	}
 	d0_trace_reader_close(r);
+	d0_progress_end();
 	d0_summary_coverage(&res.sum);
 	d0_check_requirements_judge(&res);
 	c = d0_check_output(&res);

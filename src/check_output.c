@@ -219,7 +219,7 @@ int d0_check_output(struct d0_check_result *res)
 					"met", res->req[i].met));
 			json_object_set_new(o, "requirements", reqs);
 		}
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(o);
 		break;

@@ -17,6 +17,7 @@ struct d0_global_opts {
 	bool json;
 	bool pretty;
 	int verbose;
+	bool quiet;              /* -q: no progress line, no info notes */
 	const char *command;     /* the subcommand running, for JSON diagnostics */
 };
 

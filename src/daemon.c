@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "consumer.h"
+#include "config_json.h"
 #include "daemon_config.h"
 #include "daemon_output.h"
 #include "duration.h"
@@ -332,7 +333,7 @@ static void drop_privileges(struct daemon *d)
 		exit(D0_EXIT_USAGE);
 	}
 	d->privileges_dropped = true;
-	fprintf(stderr, "d0audit: daemon: every capability dropped%s%s\n", d->cfg.user[0] ? ", running as " : "",
+	d0_info("daemon: every capability dropped%s%s", d->cfg.user[0] ? ", running as " : "",
 		d->cfg.user);
 }
 
@@ -349,7 +350,7 @@ static void late_attach(struct d0_loader *l, struct daemon *d)
 		return;
 	}
 	d->metrics.late_attach++;
-	fprintf(stderr, "d0audit: modules loaded after start: %d more hooks attached (%d in all)\n", added,
+	d0_info("modules loaded after start: %d more hooks attached (%d in all)", added,
 		l->attached);
 	d0_output_json(&d->out, stamped(json_pack("{s:s, s:i, s:i}", "type", "attach", "added", added,
 						  "hooks_attached", l->attached)), D0_LOG_INFO);
@@ -452,7 +453,7 @@ static void reload(struct daemon *d)
 	d->metrics.device_cap = n->metrics_device_cap;
 	d->cfg = *n;
 	free(n);
-	fprintf(stderr, "d0audit: daemon: configuration reloaded\n");
+	d0_info("daemon: configuration reloaded");
 	d0_output_json(&d->out, stamped(json_pack("{s:s, s:b}", "type", "reload", "ok", 1)), D0_LOG_INFO);
 	write_textfile(d);
 	d0_sd_notify("READY=1\nSTATUS=configuration reloaded");
@@ -506,8 +507,8 @@ static void final_record(struct daemon *d, int sig, unsigned long long detach_ms
 			 (unsigned long long)pending);
 	else
 		snprintf(how, sizeof(how), "detaching %d hooks took %llu ms", d->loader.attached, detach_ms);
-	fprintf(stderr, "d0audit: daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
-		"%d distinct violation(s), %llu output write error(s); %s\n",
+	d0_info("daemon: stopped by %s: %llu events produced, %llu delivered, %llu lost, "
+		"%d distinct violation(s), %llu output write error(s); %s",
 		strsignal(sig), (unsigned long long)c->produced, (unsigned long long)c->delivered,
 		(unsigned long long)lost, d->verdict.nviols, (unsigned long long)d->out.write_errors, how);
 }
@@ -601,6 +602,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE          configuration (default %s, then its conf.d/*.conf)\n"
 		"      --conf-dir DIR         drop-in directory (default: conf.d beside the config)\n"
 		"      --check-config         validate the configuration and exit (0 valid, 2 not)\n"
+		"  -j, --json                 --check-config's result and every diagnostic as JSON\n"
 		"  -m, --mode strict|kernel   [audit] mode\n"
 		"      --ringbuf-size N       [audit] ringbuf_size (power of two, 4k..1G)\n"
 		"      --allow-device GLOB    [audit] devices_allow: report only these (repeatable)\n"
@@ -650,6 +652,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		{ "pin", required_argument, NULL, 'P' },
 		{ "no-pin", no_argument, NULL, 'N' },
 		{ "release", no_argument, NULL, 'X' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -659,7 +662,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:m:o:u:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:m:o:u:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': s->main_path = optarg; s->main_required = true; continue;
 		case 'D': s->dropin_dir = optarg; continue;
@@ -689,7 +692,8 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		case 'u': key = "privileges.user"; break;
 		case 'P': key = "audit.pin"; break;
 		case 'N': key = "audit.pin"; optarg = ""; break;
-		default: usage(stderr); return -1;
+		case 'j': d0_opts.json = true; continue;
+		default: d0_opt_error(argc, argv, "c:m:o:u:jh", opts, usage); return -1;
 		}
 		if (s->noverrides >= MAX_OVERRIDES - 2 || asprintf(&ov[s->noverrides], "%s=%s", key, optarg) < 0)
 			return -1;
@@ -774,6 +778,14 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (release)
 		return release_pins(d.cfg.pin_dir[0] ? d.cfg.pin_dir : D0_PIN_DEFAULT_DIR);
+	if (check_only && d0_opts.json) {
+		json_t *o = d0_config_json(&d.cfg);
+
+		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+		return D0_EXIT_OK;
+	}
 	if (check_only) {
 		printf("configuration valid: mode %s, output %s%s, metrics %s%s%s, pin %s\n", d0_mode_name(d.cfg.mode),
 		       d.cfg.output_file[0] ? d.cfg.output_file : "-", d.cfg.output_stdout ? " + stdout" : "",
@@ -811,7 +823,7 @@ int cmd_daemon(int argc, char **argv)
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;
 	}
-	fprintf(stderr, "d0audit: daemon: %d hooks attached, mode %s%s\n", d.loader.attached,
+	d0_info("daemon: %d hooks attached, mode %s%s", d.loader.attached,
 		d0_mode_name(d.cfg.mode),
 		hooks_waiting(&d.loader) ? "; vfio's hooks attach when vfio-pci loads" : "");
 	start_record(&d);

@@ -100,7 +100,7 @@ static void account(struct d0_output *o, struct d0_sink_health *h, const char *s
 {
 	if (!err) {
 		if (h->failing)
-			fprintf(stderr, "d0audit: writing %s works again after %llu failed line(s)\n", sink,
+			d0_info("writing %s works again after %llu failed line(s)", sink,
 				(unsigned long long)h->burst_errors);
 		h->failing = false;
 		h->burst_errors = 0;

@@ -140,8 +140,8 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 		json_array_append_new(devs, json_string(h->devices[i]));
 	for (int i = 0; i < v->n; i++)
 		json_array_append_new(problems, json_string(v->problems[i]));
-	root = json_pack("{s:{s:s, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:o, s:{s:b, s:i, s:o}}",
-		"kernel", "release", h->release, "btf", h->vmlinux_btf, "vfio_pci_core_btf", h->vfio_pci_core_btf,
+	root = json_pack("{s:s, s:{s:s, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:o, s:{s:b, s:i, s:o}}",
+		"type", "doctor", "kernel", "release", h->release, "btf", h->vmlinux_btf, "vfio_pci_core_btf", h->vfio_pci_core_btf,
 		"vfio", "pci_loaded", h->vfio_pci_loaded, "device_count", h->vfio_devices, "devices", devs,
 		"privileges", "root", h->root, "cap_bpf", h->cap_bpf, "cap_perfmon", h->cap_perfmon,
 		"cap_sys_admin", h->cap_sys_admin, "sufficient", d0_host_can_trace(h),
@@ -249,12 +249,11 @@ int cmd_doctor(int argc, char **argv)
 		case 'j': d0_opts.json = true; break;
 		case 'p': d0_opts.json = d0_opts.pretty = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "jph", opts, usage);
 		}
 	}
 	if (optind < argc) {
-		d0_err("doctor: unexpected argument '%s'", argv[optind]);
-		usage(stderr);
+		d0_usage_error(usage, "doctor: unexpected argument '%s'", argv[optind]);
 		return D0_EXIT_USAGE;
 	}
 	d0_host_info_collect(&host, NULL);

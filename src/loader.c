@@ -2,6 +2,7 @@
 #include "loader.h"
 #include "log.h"
 #include "pin.h"
+#include "progress.h"
 #include "d0audit.skel.h"
 
 #include <bpf/bpf.h>
@@ -172,7 +173,7 @@ static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOO
 static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	int err = open_and_load(opts, want, share, out);
+	int err = open_and_load(opts, want, share, out), total = 0;
 
 	if (err) {
 		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
@@ -188,8 +189,13 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 		}
 	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (want[i])
+		total += want[i];
+	d0_progress_step("attaching");
+	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
+		if (want[i]) {
 			attach_one(l, *out, i);
+			d0_progress_count(++n, total);
+		}
 	return 0;
 }
 
@@ -259,18 +265,22 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	d0_progress_begin("reading kernel symbols and BTF");
 	err = d0_loader_plan(l);
-	if (err)
-		return err;
-	err = bpf_preflight();
-	if (err)
-		return err;
+	if (!err)
+		err = bpf_preflight();
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
 	l->pin_dir = opts ? opts->pin_dir : NULL;
-	if (l->pin_dir && opts->resume)
-		return resume(l, opts, want);
-	return load_and_attach(l, opts, want, NULL, &l->skel);
+	if (!err && l->pin_dir && opts->resume) {
+		d0_progress_step("re-opening the pinned hooks");
+		err = resume(l, opts, want);
+	} else if (!err) {
+		d0_progress_step("loading BPF programs (the kernel verifies each)");
+		err = load_and_attach(l, opts, want, NULL, &l->skel);
+	}
+	d0_progress_end();
+	return err;
 }
 
 int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, unsigned long len)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "log.h"
 #include "cli.h"
+#include "progress.h"
 
 #include <bpf/libbpf.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Global options (set by main from the command line); logging reads verbose. */
 struct d0_global_opts d0_opts;
@@ -13,7 +15,7 @@ struct d0_global_opts d0_opts;
 /*
  * Text: "d0audit: error: what failed". With -j, one JSON object per line on
  * stderr, {"type":"error","command":"check","error":"what failed"} (type and
- * key are "warning" or "debug" for those), so stdout stays the command's own
+ * key are "warning", "info" or "debug" for those), so stdout stays the command's own
  * JSON and scripts can still parse every diagnostic.
  */
 static void vlog(const char *level, const char *fmt, va_list ap)
@@ -21,8 +23,12 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 	char msg[2048];
 	json_t *o;
 
+	if (d0_opts.quiet && !strcmp(level, "info"))
+		return;
+	d0_progress_hide();
 	if (!d0_opts.json) {
-		fprintf(stderr, "d0audit: %s: ", level);
+		/* progress notes ("info") read as before: "d0audit: audit: 54 hooks attached ..." */
+		fprintf(stderr, strcmp(level, "info") ? "d0audit: %s: " : "d0audit: ", level);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 		return;
@@ -54,6 +60,15 @@ void d0_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void d0_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("info", fmt, ap);
+	va_end(ap);
+}
+
 void d0_debug(const char *fmt, ...)
 {
 	va_list ap;
@@ -74,6 +89,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	/* Expected probe failures are reported by us, per hook, with a reason. */
 	if (level == LIBBPF_WARN && !d0_opts.verbose)
 		return 0;
+	if (d0_opts.json) {
+		char msg[2048];
+		size_t n;
+
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		n = strlen(msg);
+		if (n && msg[n - 1] == '\n')
+			msg[n - 1] = 0;
+		d0_debug("libbpf: %s", msg);
+		return 0;
+	}
 	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }

@@ -2,6 +2,7 @@
 /* d0audit: command dispatch (bpftool style: d0audit [OPTIONS] COMMAND [ARGS]). */
 #include "cli.h"
 #include "log.h"
+#include "trace_writer.h"
 #include "version.h"
 
 #include <linux/types.h>
@@ -9,6 +10,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +37,20 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: d0audit [-j|--json] [-p|--pretty] [-v|--verbose] COMMAND [ARGS]\n"
+	fprintf(f, "Usage: d0audit [-j|--json] [-p|--pretty] [-q|--quiet] [-v|--verbose] COMMAND [ARGS]\n"
 		   "       d0audit --version | --help\n\n"
 		   "eBPF auditor of the vfio-pci power-state ordering rules: no BAR may be reachable\n"
 		   "while a device is outside D0.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'd0audit COMMAND --help' describes a command.\n\n"
+	fprintf(f, "\nOptions:\n"
+		   "  -j, --json     JSON on stdout, and every diagnostic as a JSON object on stderr\n"
+		   "  -p, --pretty   indented JSON (implies -j)\n"
+		   "  -q, --quiet    no progress line and no progress notes (errors and warnings stay)\n"
+		   "  -v, --verbose  more detail; -vv adds libbpf's log\n"
+		   "Progress (loading BPF programs, reading big traces) shows only when stderr is a\n"
+		   "terminal, never with -j. Colour: report text on a terminal, unless NO_COLOR is set.\n"
+		   "\n'd0audit COMMAND --help' describes a command.\n\n"
 		   "Exit codes:\n"
 		   "  0  ok: nothing wrong found\n"
 		   "  1  rule violations found\n"
@@ -52,8 +61,10 @@ static void usage(FILE *f)
 static void version(void)
 {
 	if (d0_opts.json) {
-		printf("{\"version\":\"%s\",\"commit\":\"%s\",\"libbpf\":\"%s\",\"event_abi\":%d}\n",
-		       D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string(), D0_EVENT_ABI_VERSION);
+		printf("{\"type\":\"version\",\"version\":\"%s\",\"commit\":\"%s\",\"libbpf\":\"%s\","
+		       "\"event_abi\":%d,\"trace_format\":%d,\"output_schema\":%d}\n",
+		       D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string(), D0_EVENT_ABI_VERSION,
+		       D0_TRACE_FORMAT, D0AUDIT_OUTPUT_SCHEMA);
 		return;
 	}
 	printf("d0audit %s (commit %s, libbpf %s)\n", D0AUDIT_VERSION, D0AUDIT_COMMIT, libbpf_version_string());
@@ -89,6 +100,8 @@ int main(int argc, char **argv)
 			d0_opts.json = d0_opts.pretty = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			d0_opts.verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			d0_opts.quiet = true;
 		} else if (!strcmp(a, "-vv")) {
 			d0_opts.verbose += 2;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -103,9 +116,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		usage(stderr);
+		d0_err("no command given (commands: doctor audit record check daemon report rules; see 'd0audit --help')");
+		if (!d0_opts.json)
+			usage(stderr);
 		return D0_EXIT_USAGE;
 	}
+	/* every command's getopt error goes through d0_opt_error (JSON with -j) */
+	opterr = 0;
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
 			d0_opts.command = commands[c].name;

@@ -12,6 +12,7 @@
 #include "trace_writer.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,31 @@ static void on_gap(__u64 first, __u64 count, void *ctx)
 	d0_trace_gap(r->w, first, count);
 }
 
+/*
+ * -j: the outcome as one JSON object on stdout, unless the trace itself goes
+ * to stdout (-o -), where its footer carries the same counters.
+ */
+static int result(const char *out, const struct d0_session_result *res, int code)
+{
+	json_t *o;
+
+	if (!d0_opts.json || !strcmp(out, "-"))
+		return code;
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:i}", "type", "record", "trace", out,
+		      "produced", (json_int_t)res->counters.produced, "delivered", (json_int_t)res->counters.delivered,
+		      "lost", (json_int_t)res->counters.drops[D0_DROP_RINGBUF_FULL],
+		      "untracked", (json_int_t)res->counters.drops[D0_DROP_DEVMAP_FULL], "ended_by",
+		      res->ended_by ? res->ended_by : "", "exit_code", code);
+	if (res->cmd_status >= 0 && WIFEXITED(res->cmd_status))
+		json_object_set_new(o, "command_exit", json_integer(WEXITSTATUS(res->cmd_status)));
+	else if (res->cmd_status >= 0 && WIFSIGNALED(res->cmd_status))
+		json_object_set_new(o, "command_signal", json_integer(WTERMSIG(res->cmd_status)));
+	json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(o);
+	return code;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -57,6 +83,9 @@ static void usage(FILE *f)
 		"  -d, --duration D      stop after D (90, 90s, 250ms, 2m, 1h)\n"
 		"  -a, --all             also record BAR accesses and faults in D0 (hot paths)\n"
 		"      --ringbuf-size N  ring buffer bytes (power of two, e.g. 4M; default 4M)\n"
+		"  -j, --json            the outcome (counters, exit code) as JSON on stdout, and\n"
+		"                        diagnostics as JSON on stderr\n"
+		"With -j or -o -, CMD's own stdout goes to stderr: stdout is only d0audit's.\n"
 		"\n"
 		"Exit: 0 complete, 2 usage/setup error, 3 events were lost (counted in the footer).\n"
 		"Examples:\n"
@@ -71,6 +100,7 @@ int cmd_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -85,7 +115,7 @@ int cmd_record(int argc, char **argv)
 	int c, err, write_err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:d:ah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:ajh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'd':
@@ -102,17 +132,19 @@ int cmd_record(int argc, char **argv)
 			}
 			so.load.ringbuf_bytes = v;
 			break;
+		case 'j': d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "+o:d:ajh", opts, usage);
 		}
 	}
 	if (!out) {
-		d0_err("record: -o FILE is required");
-		usage(stderr);
+		d0_usage_error(usage, "record: -o FILE is required");
 		return D0_EXIT_USAGE;
 	}
 	if (optind < argc)
 		so.cmd = argv + optind;
+	/* our stdout carries the trace (-o -) or the -j outcome: the command's own output goes to stderr */
+	so.cmd_stdout_to_stderr = d0_opts.json || !strcmp(out, "-");
 	r.w = d0_trace_open(out);
 	if (!r.w)
 		return D0_EXIT_USAGE;
@@ -126,28 +158,28 @@ int cmd_record(int argc, char **argv)
 	}
 	d0_trace_footer(r.w, &loader, &res);
 	write_err = d0_trace_close(r.w);
-	fprintf(stderr, "d0audit: record: %llu events produced, %llu delivered, %llu lost (ring buffer full), "
-		"%llu untracked (device map full); ended by %s\n",
+	d0_info("record: %llu events produced, %llu delivered, %llu lost (ring buffer full), "
+		"%llu untracked (device map full); ended by %s",
 		(unsigned long long)res.counters.produced, (unsigned long long)res.counters.delivered,
 		(unsigned long long)res.counters.drops[D0_DROP_RINGBUF_FULL],
 		(unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL], res.ended_by);
 	if (res.cmd_status >= 0 && WIFEXITED(res.cmd_status) && WEXITSTATUS(res.cmd_status))
 		d0_warn("record: the command exited with status %d", WEXITSTATUS(res.cmd_status));
 	if (write_err)
-		return D0_EXIT_CANNOT;
+		return result(out, &res, D0_EXIT_CANNOT);
 	if (res.bad_records)
 		d0_err("record: %lu records from the kernel were malformed (wrong size, unknown kind or hook) and "
 		       "are not in the trace: BPF object and d0audit from different builds?", res.bad_records);
 	if (d0_session_cmd_killed(&res, why, sizeof(why))) {
 		d0_err("record: the command was %s: the trace covers only what it did before", why);
-		return D0_EXIT_CANNOT;
+		return result(out, &res, D0_EXIT_CANNOT);
 	}
 	if (res.counters.produced != res.counters.delivered + res.counters.drops[D0_DROP_RINGBUF_FULL]) {
 		d0_err("record: accounting mismatch: produced %llu != delivered %llu + dropped %llu",
 		       (unsigned long long)res.counters.produced, (unsigned long long)res.counters.delivered,
 		       (unsigned long long)res.counters.drops[D0_DROP_RINGBUF_FULL]);
-		return D0_EXIT_CANNOT;
+		return result(out, &res, D0_EXIT_CANNOT);
 	}
-	return res.counters.drops[D0_DROP_RINGBUF_FULL] || res.counters.drops[D0_DROP_DEVMAP_FULL]
-		       ? D0_EXIT_CANNOT : D0_EXIT_OK;
+	return result(out, &res, res.counters.drops[D0_DROP_RINGBUF_FULL] || res.counters.drops[D0_DROP_DEVMAP_FULL]
+				 ? D0_EXIT_CANNOT : D0_EXIT_OK);
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "event_names.h"
 #include "log.h"
+#include "progress.h"
 #include "report.h"
 #include "trace_reader.h"
 
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 		"  --device BDF                only this device (e.g. 0000:00:03.0)\n"
 		"  --mode strict|kernel        judge D1/D2 as not D0 (strict) or only D3hot+ (kernel);\n"
 		"                              default: the mode the trace was recorded in\n"
+		"  -j, --json                  JSON: --format perfetto unless --format is given, and\n"
+		"                              diagnostics as JSON on stderr\n"
 		"\n"
 		"Colour only when writing text to a terminal and NO_COLOR is unset.\n"
 		"Exit: 0 written, no violations; 1 written, the trace has violations; 2 usage error;\n"
@@ -82,6 +85,7 @@ static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, boo
 	struct d0_trace_reader *r = d0_trace_reader_open(path);
 	struct d0_record rec;
 	bool footer = false;
+	unsigned long long nrec = 0;
 	int n;
 
 	if (!r)
@@ -103,6 +107,8 @@ static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, boo
 			n = 0;
 			break;
 		}
+		if (!(++nrec & 0xfff))
+			d0_progress_count(nrec, 0);
 		if (rec.type == D0_REC_GAP)
 			d0_timeline_add_gap(tl, rec.gap_first, rec.gap_lost);
 		footer |= rec.type == D0_REC_FOOTER;
@@ -125,10 +131,12 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	enum report_format fmt = FMT_TEXT;
+	bool fmt_given = false;
 	const char *out = NULL, *trace;
 	__u32 bdf = D0_TL_ANY_DEVICE, mode = D0_MODE_STRICT;
 	bool mode_given = false;
@@ -139,9 +147,10 @@ int cmd_report(int argc, char **argv)
 	int c, rc, fd;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			fmt_given = true;
 			if (!strcmp(optarg, "text")) {
 				fmt = FMT_TEXT;
 			} else if (!strcmp(optarg, "svg")) {
@@ -167,8 +176,9 @@ int cmd_report(int argc, char **argv)
 			}
 			mode_given = true;
 			break;
+		case 'j': d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: usage(stderr); return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "o:jh", opts, usage);
 		}
 	}
 	if (optind != argc - 1) {
@@ -176,6 +186,9 @@ int cmd_report(int argc, char **argv)
 		return D0_EXIT_USAGE;
 	}
 	trace = argv[optind];
+	/* -j: the JSON form of the report is the Perfetto trace-event document */
+	if (d0_opts.json && !fmt_given)
+		fmt = FMT_PERFETTO;
 	/* the reader would say it too, but not as JSON under -j */
 	if (strcmp(trace, "-")) {
 		fd = open(trace, O_RDONLY);
@@ -187,11 +200,15 @@ int cmd_report(int argc, char **argv)
 	}
 
 	d0_timeline_init(&tl, mode, bdf);
+	d0_progress_begin("report: reading %s: events", strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace);
 	if (read_trace(trace, &tl, &mode, mode_given, kernel, sizeof(kernel), problem, sizeof(problem))) {
 		d0_timeline_free(&tl);
+		d0_progress_end();
 		return D0_EXIT_USAGE;
 	}
+	d0_progress_step("report: building the timeline");
 	d0_timeline_build(&tl);
+	d0_progress_end();
 	if (bdf != D0_TL_ANY_DEVICE && !tl.ndevs) {
 		char b[16];
 

@@ -27,7 +27,7 @@ int cmd_rules(int argc, char **argv)
 			       "Mode strict (default): any state but D0 counts as not D0 (the vfio maintainers'\n"
 			       "wording). Mode kernel: D3hot and below, what vfio itself enforces.\n");
 			return D0_EXIT_OK;
-		default: return D0_EXIT_USAGE;
+		default: return d0_opt_error(argc, argv, "jh", opts, NULL);
 		}
 	}
 	if (optind < argc) {
@@ -35,15 +35,16 @@ int cmd_rules(int argc, char **argv)
 		return D0_EXIT_USAGE;
 	}
 	if (d0_opts.json) {
-		json_t *arr = json_array();
+		json_t *arr = json_array(), *o;
 
 		for (int r = 1; r <= D0_RULE_MAX; r++)
 			json_array_append_new(arr, json_pack("{s:i, s:s, s:s, s:s, s:s}", "id", r, "name",
 				d0_rule_meta[r].name, "summary", d0_rule_summary(r), "explain", d0_rule_meta[r].explain,
 				"means", d0_rule_meta[r].means));
-		json_dumpf(arr, stdout, JSON_COMPACT);
+		o = json_pack("{s:s, s:s, s:o}", "type", "rules", "default_mode", "strict", "rules", arr);
+		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-		json_decref(arr);
+		json_decref(o);
 		return D0_EXIT_OK;
 	}
 	for (int r = 1; r <= D0_RULE_MAX; r++)

@@ -40,7 +40,7 @@ static pid_t start_command(char **cmd, bool stdout_to_stderr)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		execvp(cmd[0], cmd);
-		fprintf(stderr, "d0audit: error: cannot run '%s': %s\n", cmd[0], strerror(errno));
+		d0_err("cannot run '%s': %s", cmd[0], strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0)
@@ -97,8 +97,8 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 				d0_warn("modules loaded after start, but attaching their hooks failed: %s "
 					"(d0audit doctor tells which)", strerror(-added));
 			else if (added)
-				fprintf(stderr, "d0audit: modules loaded after start: %d more hooks attached (%d in all)\n",
-					added, l->attached);
+				d0_info("modules loaded after start: %d more hooks attached (%d in all)", added,
+					l->attached);
 		}
 		if (child > 0 && waitpid(child, &res->cmd_status, WNOHANG) == child) {
 			res->ended_by = "command";

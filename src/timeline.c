@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "timeline.h"
 #include "event_names.h"
+#include "log.h"
 #include "rules_meta.h"
 
 #include <stdio.h>
@@ -37,7 +38,7 @@ static void *grow(void *arr, int *cap, size_t n, size_t size)
 	*cap = *cap ? *cap * 2 : 16;
 	p = realloc(arr, (size_t)*cap * size);
 	if (!p) {
-		fprintf(stderr, "d0audit: error: out of memory building the timeline\n");
+		d0_err("out of memory building the timeline");
 		exit(3);
 	}
 	return p;

@@ -2,6 +2,7 @@
 #include "verdict.h"
 #include "event_names.h"
 #include "hook_table.h"
+#include "log.h"
 #include "rules_meta.h"
 
 #include <stdlib.h>
@@ -54,7 +55,7 @@ static void *grow(void *arr, int *cap, int n, size_t size)
 	*cap = *cap ? *cap * 2 : 16;
 	p = realloc(arr, *cap * size);
 	if (!p) {
-		fprintf(stderr, "d0audit: error: out of memory keeping the verdict\n");
+		d0_err("out of memory keeping the verdict");
 		exit(3);
 	}
 	return p;

@@ -15,27 +15,27 @@ teardown() {
 }
 
 @test "every command: an unknown flag names the flag, shows usage, exit 2" {
-	for c in doctor audit record check rules; do
+	for c in doctor audit record check report rules daemon; do
 		run "$D0" "$c" --no-such-flag
 		[ "$status" -eq 2 ]
-		[[ ${lines[0]} == "$c: unrecognized option '--no-such-flag'" ]]
+		[[ ${lines[0]} == "d0audit: error: $c: unrecognized option '--no-such-flag'" ]]
 		[[ $output == *"Usage: d0audit $c"* || $c == rules ]]
 	done
 	run "$D0" check -x "$FIX/pm-d3-7.2.ndjson.gz"
 	[ "$status" -eq 2 ]
-	[[ ${lines[0]} == "check: invalid option -- 'x'" ]]
+	[[ ${lines[0]} == "d0audit: error: check: invalid option -- 'x'" ]]
 }
 
 @test "every command: a flag without its value says so, exit 2" {
 	run "$D0" record -o
 	[ "$status" -eq 2 ]
-	[[ ${lines[0]} == "record: option requires an argument -- 'o'" ]]
+	[[ ${lines[0]} == "d0audit: error: record: option requires an argument -- 'o'" ]]
 	run "$D0" audit --duration
 	[ "$status" -eq 2 ]
-	[[ ${lines[0]} == "audit: option '--duration' requires an argument" ]]
+	[[ ${lines[0]} == "d0audit: error: audit: option '--duration' requires an argument" ]]
 	run "$D0" check --require
 	[ "$status" -eq 2 ]
-	[[ ${lines[0]} == "check: option '--require' requires an argument" ]]
+	[[ ${lines[0]} == "d0audit: error: check: option '--require' requires an argument" ]]
 }
 
 @test "bad durations: zero, negative, unknown unit, overflow; record and audit, exit 2" {

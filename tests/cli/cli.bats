@@ -107,7 +107,7 @@ bats_require_minimum_version 1.5.0
 	[[ $output == *"12  RUNTIME_SUSPEND_REQUESTED"* ]]
 	run "$D0" rules -j
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e 'length == 12 and .[9].name == "BYPASS" and .[9].id == 10'
+	echo "$output" | jq -e '.type == "rules" and (.rules | length) == 12 and .rules[9].name == "BYPASS" and .rules[9].id == 10'
 }
 
 @test "audit on a host without vfio-pci: nothing to audit, exit 3" {

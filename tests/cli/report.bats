@@ -122,12 +122,12 @@ teardown() {
 	grep -q 'VIOLATION rule 5' "$tmp/nocolor.txt"
 }
 
-@test "report: perfetto JSON is valid against tests/cli/trace-event.schema.json, one track per device" {
+@test "report: perfetto JSON is valid against the output schema (report_perfetto), one track per device" {
 	"$PY" -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (make deps)"
 	run --separate-stderr "$D0" report --format perfetto -o "$tmp/p.json" "$SYN"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	"$PY" tests/cli/validate_json.py tests/cli/trace-event.schema.json "$tmp/p.json"
+	"$PY" tests/cli/validate_json.py --def report_perfetto tools/schema/d0audit-output.schema.json "$tmp/p.json"
 	p=$tmp/p.json
 	# one named track per device, each with its power slices
 	jq -e '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] == ["0000:00:03.0", "0000:00:04.0"]' "$p"
@@ -146,7 +146,7 @@ teardown() {
 	# every real recording too
 	for f in "$FIX"/*.ndjson.gz; do
 		"$D0" report --format perfetto -o "$tmp/r.json" "$f" || [ $? -eq 1 ]
-		"$PY" tests/cli/validate_json.py tests/cli/trace-event.schema.json "$tmp/r.json"
+		"$PY" tests/cli/validate_json.py --def report_perfetto tools/schema/d0audit-output.schema.json "$tmp/r.json"
 		jq -e '[.traceEvents[] | select(.name == "thread_name")] | length == 1' "$tmp/r.json"
 	done
 }
@@ -155,11 +155,11 @@ teardown() {
 	"$PY" -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (make deps)"
 	"$D0" report --format perfetto -o "$tmp/p.json" "$SYN" 2>/dev/null || true
 	jq '(.traceEvents[] | select(.ph == "X") | .ts) |= -1' "$tmp/p.json" >"$tmp/bad.json"
-	run "$PY" tests/cli/validate_json.py tests/cli/trace-event.schema.json "$tmp/bad.json"
+	run "$PY" tests/cli/validate_json.py --def report_perfetto tools/schema/d0audit-output.schema.json "$tmp/bad.json"
 	[ "$status" -eq 1 ]
 	[[ $output == *"-1 is less than the minimum of 0"* ]]
 	jq '.traceEvents[1].ph = "B"' "$tmp/p.json" >"$tmp/bad.json"
-	run "$PY" tests/cli/validate_json.py tests/cli/trace-event.schema.json "$tmp/bad.json"
+	run "$PY" tests/cli/validate_json.py --def report_perfetto tools/schema/d0audit-output.schema.json "$tmp/bad.json"
 	[ "$status" -eq 1 ]
 }
 

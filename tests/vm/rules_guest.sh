@@ -18,6 +18,11 @@ scenario sysfs-pm-d3 sysfs-pm-d3
 scenario sysfs-pm-d3-dmabuf sysfs-pm-d3 --dmabuf
 scenario sysfs-cmd-mem sysfs-cmd-mem
 scenario sysfs-mmap sysfs-mmap
+# doctor with every hook loaded for real, and record's -j outcome (output schema, test_rules.sh)
+build/static/d0audit -j doctor >"$out/doctor.json" 2>"$out/doctor.err"
+echo $? >"$out/doctor.rc"
+build/static/d0audit record -j -o "$out/record-j.trace" -- build/vfio-exercise pm-d3 >"$out/record.json" 2>"$out/record.err"
+echo $? >"$out/record.rc"
 # kernel mode judges the same flows
 build/static/d0audit audit -j --mode kernel -- build/vfio-exercise sysfs-pm-d3 >"$out/kernel-mode.audit.json" 2>/dev/null
 echo $? >"$out/kernel-mode.rc"

@@ -18,8 +18,9 @@ t=$out/late.ndjson
 if [[ -s $out/guest.log ]]; then not_ok "guest script: $(cat "$out/guest.log")"; else ok "guest script ran every step"; fi
 
 # late load: started with only the PCI-core hooks, the vfio ones attached when the modules appeared
-if grep -qE '^d0audit: audit: [0-9]+ hooks attached' "$out/audit.err" &&
-	grep -qE '^d0audit: modules loaded after start: [0-9]+ more hooks attached' "$out/audit.err"; then
+# (audit ran with -j: its progress notes are JSON diagnostics, {"type":"info",...,"info":"audit: ..."})
+if grep -qE '"info":"audit: [0-9]+ hooks attached' "$out/audit.err" &&
+	grep -qE '"info":"modules loaded after start: [0-9]+ more hooks attached' "$out/audit.err"; then
 	ok "late load: $(tr '\n' ' ' <"$out/audit.err")"
 else
 	not_ok "late load: $(cat "$out/audit.err")"

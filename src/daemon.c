@@ -402,8 +402,8 @@ static void resume(struct daemon *d)
 	check_loss(d, "restart");
 	d->metrics.resumed_drained = d->cons.delivered - before;
 	down = wall_now() - p->saved_wall_ns / 1e9;
-	fprintf(stderr, "d0audit: daemon: resumed from %s after %.1f s (%s): %d hooks kept attached, %llu event(s) "
-		"drained, %llu lost while no daemon ran; sequence continues at %llu\n", d->pin.dir, down,
+	d0_info("daemon: resumed from %s after %.1f s (%s): %d hooks kept attached, %llu event(s) "
+		"drained, %llu lost while no daemon ran; sequence continues at %llu", d->pin.dir, down,
 		p->stopped ? "clean stop" : "no clean stop", d->loader.reopened,
 		(unsigned long long)d->metrics.resumed_drained, (unsigned long long)(d->metrics.lost - lost_before),
 		(unsigned long long)p->next_seq);

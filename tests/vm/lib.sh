@@ -95,3 +95,19 @@ vm_boot() {
 	summary "$suite"
 	exit 1
 }
+
+# schema_ok NAME VALIDATE-ARGS...: the documents follow the output schema
+# (tools/schema/d0audit-output.schema.json; Debian's python3-jsonschema, which
+# `make deps` installs: without it this fails, never skips).
+schema_ok() {
+	local name=$1 log
+	shift
+	if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		not_ok "schema: $name: python3-jsonschema is not installed (make deps)"
+	elif log=$(/usr/bin/python3 tests/cli/validate_json.py "$@" 2>&1); then
+		ok "schema: $name"
+	else
+		not_ok "schema: $name: $(grep -v ': valid' <<<"$log" | head -5)"
+	fi
+}
+S=tools/schema/d0audit-output.schema.json

@@ -95,4 +95,6 @@ grep -qE 'd0audit: daemon: stopped by Terminated: [0-9]+ events produced' "$out/
 [[ $(metric "$out/final.prom" d0audit_events_produced_total) == $(metric "$out/final.prom" d0audit_events_delivered_total) ]] &&
 	[[ $(metric "$out/final.prom" d0audit_events_produced_total) != 0 ]] && ok "final textfile written" || not_ok "final textfile: $(grep events_ "$out/final.prom")"
 
+schema_ok "daemon log, and after rotation" --lines --def daemon_log "$S" "$out/events.jsonl" "$out/rotated.jsonl"
+
 summary daemon

@@ -134,4 +134,7 @@ jq -e '.produced == .delivered + .lost + .pending and .lost == 0' <<<"$stop" >/d
 	[[ $(jq -s '[.[] | select(.type == "state" and .to == "D3hot")] | length' "$out/L4.jsonl") -ge 1 ]] &&
 	ok "after the re-attach: D3hot seen, $(jq -c '{produced, delivered, lost}' <<<"$stop")" || not_ok "after re-attach: '$stop'"
 
+# every daemon log line of every run (start, state, violation, gap, resume, pin_repaired, stop)
+schema_ok "daemon logs of $(ls "$out"/*.jsonl | wc -l) runs" --lines --def daemon_log "$S" "$out"/*.jsonl
+
 summary daemon-restart

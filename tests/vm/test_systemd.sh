@@ -94,4 +94,6 @@ exp=$(sed -n 's/.*Overall exposure level for d0audit.service: \([0-9.]*\).*/\1/p
 awk -v e="${exp:-99}" 'BEGIN { exit !(e < 5.0) }' && ok "systemd-analyze security: exposure $exp" ||
 	not_ok "exposure '${exp}': $(tail -3 "$out/security.txt")"
 
+schema_ok "daemon log, before and after the restarts" --lines --def daemon_log "$S" "$out/events.jsonl" "$out/events-after-restart.jsonl"
+
 summary systemd

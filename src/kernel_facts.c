@@ -22,49 +22,88 @@ int d0_parse_release(const char *release, int *major, int *minor)
 	return 0;
 }
 
-/* Compiler clones keep the name and add a suffix; .cold parts are not entry points. */
-static bool is_clone_of(const char *sym, const char *target)
-{
-	size_t n = strlen(target);
+/*
+ * The hook targets by name, hashed: /proc/kallsyms has some 200k lines and
+ * comparing each with every target (about 70) took seconds under TCG at
+ * start-up. Targets are C identifiers (no '.'), so a symbol can only be a
+ * target or a compiler clone of it ("name.isra.0", "name.constprop.0") if its
+ * part before the first '.' is that target: one lookup per line.
+ */
+#define TARGET_BUCKETS 256
 
-	if (strncmp(sym, target, n) || sym[n] != '.')
-		return false;
-	return !strstr(sym + n, ".cold");
+struct target_index {
+	int head[TARGET_BUCKETS];
+	int next[D0_HOOK_COUNT];
+	unsigned char len[D0_HOOK_COUNT];
+};
+
+static unsigned int name_hash(const char *s, size_t n)
+{
+	unsigned int h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % TARGET_BUCKETS;
 }
 
-/* Calls fn(name, k) for each line's symbol name; `field` is its column (0-based). */
-static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
-		       void (*fn)(const char *name, struct d0_kernel_facts *k))
+static void target_index_build(struct target_index *x)
 {
+	for (int b = 0; b < TARGET_BUCKETS; b++)
+		x->head[b] = -1;
+	for (int i = D0_HOOK_COUNT - 1; i >= 0; i--) {
+		size_t n = strlen(d0_hooks[i].target);
+		unsigned int b = name_hash(d0_hooks[i].target, n);
+
+		x->len[i] = n;
+		x->next[i] = x->head[b];
+		x->head[b] = i;
+	}
+}
+
+/* Calls fn(name, hook, k) for each hook whose target is name's part before any '.'. */
+static void match_name(const struct target_index *x, const char *name, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
+{
+	size_t n = strcspn(name, ".");
+
+	for (int i = x->head[name_hash(name, n)]; i >= 0; i = x->next[i])
+		if (x->len[i] == n && !memcmp(name, d0_hooks[i].target, n))
+			fn(name, n, i, k);
+}
+
+/* Calls fn for each line's symbol name; `field` is its column (0-based). */
+static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
+{
+	struct target_index x;
 	char line[512];
 
+	target_index_build(&x);
 	while (fgets(line, sizeof(line), f)) {
 		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
 
 		for (int i = 0; tok && i < field; i++)
 			tok = strtok_r(NULL, " \t\n", &save);
 		if (tok)
-			fn(tok, k);
+			match_name(&x, tok, k, fn);
 	}
 }
 
-static void mark_kallsym(const char *name, struct d0_kernel_facts *k)
+/* name is the target (base == its length), or target + '.' + suffix; .cold parts are not entry points. */
+static void mark_kallsym(const char *name, size_t base, int hook, struct d0_kernel_facts *k)
 {
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		struct d0_target_facts *t = &k->t[i];
+	struct d0_target_facts *t = &k->t[hook];
 
-		if (!strcmp(name, d0_hooks[i].target))
-			t->sym_exact = true;
-		else if (!t->clone[0] && is_clone_of(name, d0_hooks[i].target))
-			snprintf(t->clone, sizeof(t->clone), "%s", name);
-	}
+	if (!name[base])
+		t->sym_exact = true;
+	else if (!t->clone[0] && !strstr(name + base, ".cold"))
+		snprintf(t->clone, sizeof(t->clone), "%s", name);
 }
 
-static void mark_ftrace(const char *name, struct d0_kernel_facts *k)
+static void mark_ftrace(const char *name, size_t base, int hook, struct d0_kernel_facts *k)
 {
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (!strcmp(name, d0_hooks[i].target))
-			k->t[i].ftrace_site = true;
+	if (!name[base])
+		k->t[hook].ftrace_site = true;
 }
 
 void d0_scan_kallsyms(FILE *f, struct d0_kernel_facts *k)

@@ -131,10 +131,62 @@ static int btf_func_nargs(const struct btf *btf, const char *name)
 	return proto ? btf_vlen(proto) : -1;
 }
 
-/* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
-static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
+/*
+ * Module BTFs, each parsed once: most targets live in vfio_pci_core, and
+ * parsing its split BTF again per hook (and per "requires") was tens of
+ * parses at every start-up.
+ */
+struct btf_cache {
+	struct btf *vmlinux;
+	int n;
+	struct {
+		char module[64];
+		struct btf *btf; /* NULL: could not be parsed */
+	} m[8];
+};
+
+static struct btf *module_btf(struct btf_cache *c, const char *dir, const char *module)
 {
-	char module[64], type[64], member[64], path[512];
+	char path[512];
+	struct btf *btf;
+
+	if (!strcmp(module, "vmlinux"))
+		return c->vmlinux;
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->m[i].module, module))
+			return c->m[i].btf;
+	snprintf(path, sizeof(path), "%s/%s", dir, module);
+	btf = btf__parse_split(path, c->vmlinux);
+	if (c->n < (int)(sizeof(c->m) / sizeof(c->m[0]))) {
+		snprintf(c->m[c->n].module, sizeof(c->m[c->n].module), "%s", module);
+		c->m[c->n++].btf = btf;
+	} else {
+		/* more modules than slots: not cached, the caller frees it */
+	}
+	return btf;
+}
+
+static bool btf_cached(const struct btf_cache *c, const struct btf *btf)
+{
+	if (btf == c->vmlinux)
+		return true;
+	for (int i = 0; i < c->n; i++)
+		if (c->m[i].btf == btf)
+			return true;
+	return false;
+}
+
+static void btf_cache_free(struct btf_cache *c)
+{
+	for (int i = 0; i < c->n; i++)
+		btf__free(c->m[i].btf);
+	btf__free(c->vmlinux);
+}
+
+/* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
+static bool member_exists(struct btf_cache *c, const char *dir, const char *req)
+{
+	char module[64], type[64], member[64];
 	const struct btf_type *t;
 	struct btf *btf;
 	bool found = false;
@@ -142,8 +194,7 @@ static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
 
 	if (sscanf(req, "%63[^:]:%63[^.].%63s", module, type, member) != 3)
 		return true;
-	snprintf(path, sizeof(path), "%s/%s", dir, module);
-	btf = strcmp(module, "vmlinux") ? btf__parse_split(path, vmlinux) : vmlinux;
+	btf = module_btf(c, dir, module);
 	if (!btf)
 		return true;
 	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
@@ -151,7 +202,7 @@ static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
 	for (int i = 0; t && i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off), member))
 			found = true;
-	if (btf != vmlinux)
+	if (!btf_cached(c, btf))
 		btf__free(btf);
 	return found || !t;
 }
@@ -159,35 +210,32 @@ static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
 static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 {
+	struct btf_cache c = {};
 	char path[512];
-	struct btf *vmlinux;
 
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
-	vmlinux = btf__parse(path, NULL);
-	k->vmlinux_btf = vmlinux != NULL;
+	c.vmlinux = btf__parse(path, NULL);
+	k->vmlinux_btf = c.vmlinux != NULL;
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		const struct d0_hook_def *h = &d0_hooks[i];
 		struct d0_target_facts *t = &k->t[i];
 		bool is_vmlinux = !strcmp(h->module, "vmlinux");
-		struct btf *mod = NULL;
+		struct btf *mod;
 
 		t->btf_nargs = -1;
 		snprintf(path, sizeof(path), "%s/%s", dir, h->module);
 		t->module_present = is_vmlinux || access(path, R_OK) == 0;
-		if (!vmlinux || !t->module_present)
+		if (!c.vmlinux || !t->module_present)
 			continue;
 		if (h->requires)
-			t->requires_missing = !member_exists(dir, vmlinux, h->requires);
-		if (is_vmlinux) {
-			t->btf_nargs = btf_func_nargs(vmlinux, h->target);
-			continue;
-		}
-		mod = btf__parse_split(path, vmlinux);
+			t->requires_missing = !member_exists(&c, dir, h->requires);
+		mod = module_btf(&c, dir, h->module);
 		if (mod)
 			t->btf_nargs = btf_func_nargs(mod, h->target);
-		btf__free(mod);
+		if (mod && !btf_cached(&c, mod))
+			btf__free(mod);
 	}
-	btf__free(vmlinux);
+	btf_cache_free(&c);
 }
 
 int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sources *src)

@@ -84,6 +84,15 @@ if d0s:
     m = statistics.median(d0s)
     row("2.startup.audit", round(m, 0), "ms", None, "< 150 ms", m < 150)
     notes.append(f"2: start-up samples (ms): audit {[round(x) for x in d0s]}, bpftrace {[round(x) for x in bts]}")
+# the floor: tools/bench/floor loading and attaching empty programs on the same functions, the
+# least any loader could take for them under this (TCG) guest
+fls = [x / 1000 for x in nums("startup.floor")]
+if fls:
+    mf = statistics.median(fls)
+    row("2.startup.floor", round(mf, 0), "ms", round(statistics.median(d0s) / mf, 2) if d0s and mf else None,
+        "", None)
+    notes.append(f"2: floor (empty fentry/fexit programs on the hook table's functions, load + attach) samples (ms): "
+                 f"{[round(x) for x in fls]}; the ratio column is audit / floor")
 if bts and d0s:
     mb = statistics.median(bts)
     row("2.startup.bpftrace", round(mb, 0), "ms", round(mb / statistics.median(d0s), 2), ">= 5x audit",

@@ -486,18 +486,19 @@ int BPF_PROG(fentry_dmabuf_move_notify, struct dma_buf *dmabuf)
 /* ---- BAR access (hot) ------------------------------------------------------ */
 
 /*
- * Per access: one CO-RE read chain and a per-CPU counter while the device
- * is in D0. Anything else (or record-everything) takes the slow path.
+ * Per access: the caller reads vdev->pdev->current_state; in D0 only a
+ * per-CPU counter follows. Anything else (or record-everything) takes the
+ * slow path.
  */
-static __always_inline void bar_access(struct vfio_pci_core_device *vdev, bool test_mem, __u64 off,
-				       __u64 count, bool iswrite, __u32 hook)
+static __always_inline void bar_access(struct vfio_pci_core_device *vdev, struct pci_dev *pdev,
+				       pci_power_t power, bool test_mem, __u64 off, __u64 count, bool iswrite,
+				       __u32 hook)
 {
-	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
 	struct d0_dev_state *st;
 	struct d0_event e;
 
 	count_hit(hook);
-	if (BPF_CORE_READ(pdev, current_state) == D0_PWR_D0 && !cfg_record_all)
+	if (power == D0_PWR_D0 && !cfg_record_all)
 		return;
 	st = dev_state_of(vdev, pdev, hook);
 	if (!st)
@@ -515,7 +516,14 @@ SEC("fentry/vfio_pci_core_do_io_rw")
 int BPF_PROG(fentry_bar_io, struct vfio_pci_core_device *vdev, bool test_mem, void *io, char *buf,
 	     loff_t off, size_t count, size_t x_start, size_t x_end, bool iswrite)
 {
-	bar_access(vdev, test_mem, off, count, iswrite, D0_HOOK_BAR_IO);
+	/*
+	 * vdev is a typed (BTF) argument: plain loads, which the verifier turns
+	 * into two fault-safe PROBE_MEM loads (a NULL pdev reads as 0, D0, as
+	 * bpf_probe_read_kernel's zeroed result did), instead of two helper calls.
+	 */
+	struct pci_dev *pdev = vdev->pdev;
+
+	bar_access(vdev, pdev, pdev->current_state, test_mem, off, count, iswrite, D0_HOOK_BAR_IO);
 	return 0;
 }
 
@@ -528,8 +536,12 @@ int BPF_KPROBE(kprobe_bar_io_v61, struct vfio_pci_core_device *vdev, bool test_m
 	__u64 count = ctx->r9, iswrite = 0;
 
 	/* x86-64: argument 6 in r9; 7..9 on the stack above the return address. */
+	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
+
 	bpf_probe_read_kernel(&iswrite, sizeof(iswrite), (void *)(sp + 3 * 8));
-	bar_access(vdev, test_mem, off, count, iswrite & 1, D0_HOOK_BAR_IO_V61);
+	/* a kprobe's arguments are untyped: CO-RE reads */
+	bar_access(vdev, pdev, BPF_CORE_READ(pdev, current_state), test_mem, off, count, iswrite & 1,
+		   D0_HOOK_BAR_IO_V61);
 	return 0;
 }
 

@@ -102,6 +102,29 @@ done
 log "figure 1: a (nothing attached), last"
 loops a
 
+# ---- figure 1, program run time (kernel.bpf_stats_enabled) -----------------
+# Wall time under TCG moves with the shared host; the kernel's own per-program
+# run time (run_time_ns, what the programs themselves cost, trampolines
+# excluded) does not. Separate runs: the stats add two clock reads per call.
+stats() { bpftool prog show -j >"$out/progstats.$1.json" 2>/dev/null; }
+if sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null; then
+	for cfg in b c e; do
+		log "figure 1: program run time, $cfg"
+		case $cfg in
+		b) start_tracer floor 'programs attached' $B/floor ;;
+		c) start_tracer d0audit 'hooks attached.*watching' $D0 audit ;;
+		e) start_tracer bpftrace 'bpftrace: attached' bpftrace -B line $bt ;;
+		esac || continue
+		stats "$cfg.0"
+		$X pread-loop "$npread" >/dev/null 2>&1
+		stats "$cfg.1"
+		$X fault-only-loop "$nfault" >/dev/null 2>&1
+		stats "$cfg.2"
+		case $cfg in b) stop_tracer floor ;; c) stop_tracer d0audit ;; e) stop_tracer bpftrace ;; esac
+	done
+	sysctl -qw kernel.bpf_stats_enabled=0
+fi
+
 # ---- figure 4's input: a real record-everything trace of a pread loop ------
 log "figure 4: recording pread-loop 50000 with record -a"
 $D0 record -a -o /tmp/fig4.ndjson -- $X pread-loop 50000 >/dev/null 2>"$out/fig4-record.err"

@@ -77,7 +77,51 @@ for loop, per in (("pread", int(cfg.get("cfg.npread", 1))), ("fault", int(cfg.ge
     notes.append(f"1.{loop}: from the minimum of each configuration instead of the median, added ns/op: " +
                  ", ".join(f"{label[c]} {v:.0f}" for c, v in added_min.items()))
 
+# ---- figure 1, program run time per operation (kernel.bpf_stats_enabled) ----
+def prog_ns(c, i):
+    """run_time_ns and run_cnt summed over the tracing/kprobe programs at snapshot i of configuration c"""
+    p = os.path.join(out, f"progstats.{c}.{i}.json")
+    if not os.path.exists(p):
+        return None
+    try:
+        progs = json.load(open(p))
+    except ValueError:
+        return None
+    progs = [x for x in progs if x.get("type") in ("tracing", "kprobe")]
+    return sum(x.get("run_time_ns", 0) for x in progs), sum(x.get("run_cnt", 0) for x in progs)
+
+
+progrun = {}
+for loop, i, per in (("pread", 1, int(cfg.get("cfg.npread", 1))), ("fault", 2, int(cfg.get("cfg.nfault", 1)))):
+    got = {}
+    for c in ("b", "c", "e"):
+        a, b = prog_ns(c, i - 1), prog_ns(c, i)
+        if a and b:
+            got[c] = ((b[0] - a[0]) / per, (b[1] - a[1]) / per)
+    progrun[loop] = got
+    label = {"b": "floor", "c": "audit", "e": "bpftrace"}
+    for c, (ns, calls) in got.items():
+        row(f"1.{loop}.prog_ns.{label[c]}", round(ns, 1), "ns/op", None, "", None)
+    if "c" in got and "e" in got and got["e"][0] > 0:
+        r = got["c"][0] / got["e"][0]
+        row(f"1.{loop}.prog_ns.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2), "", None)
+    if got:
+        notes.append(f"1.{loop}: program run time from kernel.bpf_stats_enabled (trampolines excluded), per op: " +
+                     ", ".join(f"{label[c]} {ns:.0f} ns in {calls:.2f} program calls" for c, (ns, calls) in got.items()))
+
 # ---- figure 2 ---------------------------------------------------------------
+# what the verifier went through at load: bpftool's verified_insns per program
+verified = {}
+for c, label in (("b", "floor"), ("c", "audit"), ("e", "bpftrace")):
+    p = os.path.join(out, f"progstats.{c}.0.json")
+    try:
+        progs = [x for x in json.load(open(p)) if x.get("type") in ("tracing", "kprobe")]
+    except (OSError, ValueError):
+        continue
+    ins = sorted(((x.get("verified_insns", 0), x.get("name", "?")) for x in progs), reverse=True)
+    verified[label] = {"programs": len(progs), "verified_insns": sum(i for i, _ in ins), "top": ins[:5]}
+    notes.append(f"2: {label}: {len(progs)} programs, {sum(i for i, _ in ins)} instructions verified; largest: " +
+                 ", ".join(f"{n} {i}" for i, n in ins[:5]))
 d0s = [x / 1000 for x in nums("startup.d0audit")]
 bts = [x / 1000 for x in nums("startup.bpftrace")]
 if d0s:
@@ -192,7 +236,7 @@ for k in ("before", "after"):
         load[k] = open(p).read().strip()
         notes.append(f"host load average {k}: {load[k].split('load average:')[-1].strip()} (shared host, 2 cores)")
 
-res = {"config": cfg, "rows": rows, "notes": notes, "samples_ns_per_op": samples, "startup_phases_ms": phases,
+res = {"config": cfg, "rows": rows, "program_ns_per_op": progrun, "verified_insns": verified, "notes": notes, "samples_ns_per_op": samples, "startup_phases_ms": phases,
        "loss": loss, "offline": offline, "host_load": load}
 json.dump(res, open(os.path.join(out, "..", "results.json"), "w"), indent=1)
 

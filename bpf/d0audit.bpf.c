@@ -291,15 +291,40 @@ int BPF_PROG(fexit_zap_v61, struct vfio_pci_core_device *vdev, bool try, int ret
 	return 0;
 }
 
-static __always_inline void fault_done(struct vfio_pci_core_device *vdev, vm_fault_t ret, __u32 order, __u32 hook)
+/*
+ * vfio's view of COMMAND.MEMORY (vdev_mem_enabled()) where vdev is a typed
+ * (BTF) pointer: vconfig is a direct load; the bitfield and the config byte
+ * (vconfig is a u8 *, a scalar to the verifier) keep their probe reads.
+ */
+static __always_inline bool vdev_mem_enabled_typed(struct vfio_pci_core_device *vdev, struct pci_dev *pdev)
 {
-	struct pci_dev *pdev;
+	u8 *vconfig;
+	u8 cmd = 0;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(pdev, no_command_memory))
+		return true;
+	vconfig = vdev->vconfig;
+	if (!vconfig || bpf_probe_read_kernel(&cmd, 1, vconfig + PCI_COMMAND))
+		return false;
+	return cmd & PCI_COMMAND_MEMORY;
+}
+
+/*
+ * typed (a constant): vdev is a BTF-typed argument, so pdev came from a
+ * direct load and pdev->current_state and vdev->vconfig are direct loads too
+ * (PROBE_MEM) instead of bpf_probe_read_kernel calls. Same reads, same order.
+ */
+static __always_inline void fault_done(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, vm_fault_t ret,
+				       __u32 order, __u32 hook, bool typed)
+{
 	struct d0_dev_state *st;
 	bool granted = (ret & VM_FAULT_NOPAGE) && !(ret & VM_FAULT_SIGBUS);
 	pci_power_t power;
 
 	count_hit(hook);
-	st = dev_state_of_vdev(vdev, &pdev, hook);
+	if (!pdev)
+		return;
+	st = dev_state_of(vdev, pdev, hook);
 	if (!st)
 		return;
 	if (granted) {
@@ -307,10 +332,11 @@ static __always_inline void fault_done(struct vfio_pci_core_device *vdev, vm_fau
 	} else {
 		__sync_fetch_and_add(&st->faults_refused, 1);
 	}
-	power = BPF_CORE_READ(pdev, current_state);
+	power = typed ? pdev->current_state : BPF_CORE_READ(pdev, current_state);
 	/* Quiet when a grant happens in D0, decode on, not in low power: the normal case. */
 	if (granted && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0 &&
-	    vdev_mem_enabled(vdev, pdev) && !BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
+	    (typed ? vdev_mem_enabled_typed(vdev, pdev) : vdev_mem_enabled(vdev, pdev)) &&
+	    !BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
 		return;
 	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, 0, ret);
 }
@@ -319,7 +345,7 @@ SEC("fexit/vfio_pci_vmf_insert_pfn")
 int BPF_PROG(fexit_fault_insert, struct vfio_pci_core_device *vdev, struct vm_fault *vmf,
 	     unsigned long pfn, unsigned int order, vm_fault_t ret)
 {
-	fault_done(vdev, ret, order, D0_HOOK_FAULT_INSERT_RET);
+	fault_done(vdev, vdev->pdev, ret, order, D0_HOOK_FAULT_INSERT_RET, true);
 	return 0;
 }
 
@@ -328,7 +354,7 @@ int BPF_PROG(fexit_fault_huge, struct vm_fault *vmf, unsigned int order, vm_faul
 {
 	struct vfio_pci_core_device *vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
 
-	fault_done(vdev, ret, order, D0_HOOK_FAULT_HUGE_RET);
+	fault_done(vdev, BPF_CORE_READ(vdev, pdev), ret, order, D0_HOOK_FAULT_HUGE_RET, false);
 	return 0;
 }
 
@@ -337,7 +363,7 @@ int BPF_PROG(fexit_fault_v61, struct vm_fault *vmf, vm_fault_t ret)
 {
 	struct vfio_pci_core_device *vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
 
-	fault_done(vdev, ret, 0, D0_HOOK_FAULT_V61_RET);
+	fault_done(vdev, BPF_CORE_READ(vdev, pdev), ret, 0, D0_HOOK_FAULT_V61_RET, false);
 	return 0;
 }
 
@@ -486,18 +512,19 @@ int BPF_PROG(fentry_dmabuf_move_notify, struct dma_buf *dmabuf)
 /* ---- BAR access (hot) ------------------------------------------------------ */
 
 /*
- * Per access: one CO-RE read chain and a per-CPU counter while the device
- * is in D0. Anything else (or record-everything) takes the slow path.
+ * Per access: the caller reads vdev->pdev->current_state; in D0 only a
+ * per-CPU counter follows. Anything else (or record-everything) takes the
+ * slow path.
  */
-static __always_inline void bar_access(struct vfio_pci_core_device *vdev, bool test_mem, __u64 off,
-				       __u64 count, bool iswrite, __u32 hook)
+static __always_inline void bar_access(struct vfio_pci_core_device *vdev, struct pci_dev *pdev,
+				       pci_power_t power, bool test_mem, __u64 off, __u64 count, bool iswrite,
+				       __u32 hook)
 {
-	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
 	struct d0_dev_state *st;
 	struct d0_event e;
 
 	count_hit(hook);
-	if (BPF_CORE_READ(pdev, current_state) == D0_PWR_D0 && !cfg_record_all)
+	if (power == D0_PWR_D0 && !cfg_record_all)
 		return;
 	st = dev_state_of(vdev, pdev, hook);
 	if (!st)
@@ -515,7 +542,14 @@ SEC("fentry/vfio_pci_core_do_io_rw")
 int BPF_PROG(fentry_bar_io, struct vfio_pci_core_device *vdev, bool test_mem, void *io, char *buf,
 	     loff_t off, size_t count, size_t x_start, size_t x_end, bool iswrite)
 {
-	bar_access(vdev, test_mem, off, count, iswrite, D0_HOOK_BAR_IO);
+	/*
+	 * vdev is a typed (BTF) argument: plain loads, which the verifier turns
+	 * into two fault-safe PROBE_MEM loads (a NULL pdev reads as 0, D0, as
+	 * bpf_probe_read_kernel's zeroed result did), instead of two helper calls.
+	 */
+	struct pci_dev *pdev = vdev->pdev;
+
+	bar_access(vdev, pdev, pdev->current_state, test_mem, off, count, iswrite, D0_HOOK_BAR_IO);
 	return 0;
 }
 
@@ -528,8 +562,12 @@ int BPF_KPROBE(kprobe_bar_io_v61, struct vfio_pci_core_device *vdev, bool test_m
 	__u64 count = ctx->r9, iswrite = 0;
 
 	/* x86-64: argument 6 in r9; 7..9 on the stack above the return address. */
+	struct pci_dev *pdev = BPF_CORE_READ(vdev, pdev);
+
 	bpf_probe_read_kernel(&iswrite, sizeof(iswrite), (void *)(sp + 3 * 8));
-	bar_access(vdev, test_mem, off, count, iswrite & 1, D0_HOOK_BAR_IO_V61);
+	/* a kprobe's arguments are untyped: CO-RE reads */
+	bar_access(vdev, pdev, BPF_CORE_READ(pdev, current_state), test_mem, off, count, iswrite & 1,
+		   D0_HOOK_BAR_IO_V61);
 	return 0;
 }
 

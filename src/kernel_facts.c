@@ -22,49 +22,88 @@ int d0_parse_release(const char *release, int *major, int *minor)
 	return 0;
 }
 
-/* Compiler clones keep the name and add a suffix; .cold parts are not entry points. */
-static bool is_clone_of(const char *sym, const char *target)
-{
-	size_t n = strlen(target);
+/*
+ * The hook targets by name, hashed: /proc/kallsyms has some 200k lines and
+ * comparing each with every target (about 70) took seconds under TCG at
+ * start-up. Targets are C identifiers (no '.'), so a symbol can only be a
+ * target or a compiler clone of it ("name.isra.0", "name.constprop.0") if its
+ * part before the first '.' is that target: one lookup per line.
+ */
+#define TARGET_BUCKETS 256
 
-	if (strncmp(sym, target, n) || sym[n] != '.')
-		return false;
-	return !strstr(sym + n, ".cold");
+struct target_index {
+	int head[TARGET_BUCKETS];
+	int next[D0_HOOK_COUNT];
+	unsigned char len[D0_HOOK_COUNT];
+};
+
+static unsigned int name_hash(const char *s, size_t n)
+{
+	unsigned int h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % TARGET_BUCKETS;
 }
 
-/* Calls fn(name, k) for each line's symbol name; `field` is its column (0-based). */
-static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
-		       void (*fn)(const char *name, struct d0_kernel_facts *k))
+static void target_index_build(struct target_index *x)
 {
+	for (int b = 0; b < TARGET_BUCKETS; b++)
+		x->head[b] = -1;
+	for (int i = D0_HOOK_COUNT - 1; i >= 0; i--) {
+		size_t n = strlen(d0_hooks[i].target);
+		unsigned int b = name_hash(d0_hooks[i].target, n);
+
+		x->len[i] = n;
+		x->next[i] = x->head[b];
+		x->head[b] = i;
+	}
+}
+
+/* Calls fn(name, hook, k) for each hook whose target is name's part before any '.'. */
+static void match_name(const struct target_index *x, const char *name, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
+{
+	size_t n = strcspn(name, ".");
+
+	for (int i = x->head[name_hash(name, n)]; i >= 0; i = x->next[i])
+		if (x->len[i] == n && !memcmp(name, d0_hooks[i].target, n))
+			fn(name, n, i, k);
+}
+
+/* Calls fn for each line's symbol name; `field` is its column (0-based). */
+static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
+{
+	struct target_index x;
 	char line[512];
 
+	target_index_build(&x);
 	while (fgets(line, sizeof(line), f)) {
 		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
 
 		for (int i = 0; tok && i < field; i++)
 			tok = strtok_r(NULL, " \t\n", &save);
 		if (tok)
-			fn(tok, k);
+			match_name(&x, tok, k, fn);
 	}
 }
 
-static void mark_kallsym(const char *name, struct d0_kernel_facts *k)
+/* name is the target (base == its length), or target + '.' + suffix; .cold parts are not entry points. */
+static void mark_kallsym(const char *name, size_t base, int hook, struct d0_kernel_facts *k)
 {
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		struct d0_target_facts *t = &k->t[i];
+	struct d0_target_facts *t = &k->t[hook];
 
-		if (!strcmp(name, d0_hooks[i].target))
-			t->sym_exact = true;
-		else if (!t->clone[0] && is_clone_of(name, d0_hooks[i].target))
-			snprintf(t->clone, sizeof(t->clone), "%s", name);
-	}
+	if (!name[base])
+		t->sym_exact = true;
+	else if (!t->clone[0] && !strstr(name + base, ".cold"))
+		snprintf(t->clone, sizeof(t->clone), "%s", name);
 }
 
-static void mark_ftrace(const char *name, struct d0_kernel_facts *k)
+static void mark_ftrace(const char *name, size_t base, int hook, struct d0_kernel_facts *k)
 {
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (!strcmp(name, d0_hooks[i].target))
-			k->t[i].ftrace_site = true;
+	if (!name[base])
+		k->t[hook].ftrace_site = true;
 }
 
 void d0_scan_kallsyms(FILE *f, struct d0_kernel_facts *k)
@@ -92,10 +131,62 @@ static int btf_func_nargs(const struct btf *btf, const char *name)
 	return proto ? btf_vlen(proto) : -1;
 }
 
-/* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
-static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
+/*
+ * Module BTFs, each parsed once: most targets live in vfio_pci_core, and
+ * parsing its split BTF again per hook (and per "requires") was tens of
+ * parses at every start-up.
+ */
+struct btf_cache {
+	struct btf *vmlinux;
+	int n;
+	struct {
+		char module[64];
+		struct btf *btf; /* NULL: could not be parsed */
+	} m[8];
+};
+
+static struct btf *module_btf(struct btf_cache *c, const char *dir, const char *module)
 {
-	char module[64], type[64], member[64], path[512];
+	char path[512];
+	struct btf *btf;
+
+	if (!strcmp(module, "vmlinux"))
+		return c->vmlinux;
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->m[i].module, module))
+			return c->m[i].btf;
+	snprintf(path, sizeof(path), "%s/%s", dir, module);
+	btf = btf__parse_split(path, c->vmlinux);
+	if (c->n < (int)(sizeof(c->m) / sizeof(c->m[0]))) {
+		snprintf(c->m[c->n].module, sizeof(c->m[c->n].module), "%s", module);
+		c->m[c->n++].btf = btf;
+	} else {
+		/* more modules than slots: not cached, the caller frees it */
+	}
+	return btf;
+}
+
+static bool btf_cached(const struct btf_cache *c, const struct btf *btf)
+{
+	if (btf == c->vmlinux)
+		return true;
+	for (int i = 0; i < c->n; i++)
+		if (c->m[i].btf == btf)
+			return true;
+	return false;
+}
+
+static void btf_cache_free(struct btf_cache *c)
+{
+	for (int i = 0; i < c->n; i++)
+		btf__free(c->m[i].btf);
+	btf__free(c->vmlinux);
+}
+
+/* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
+static bool member_exists(struct btf_cache *c, const char *dir, const char *req)
+{
+	char module[64], type[64], member[64];
 	const struct btf_type *t;
 	struct btf *btf;
 	bool found = false;
@@ -103,8 +194,7 @@ static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
 
 	if (sscanf(req, "%63[^:]:%63[^.].%63s", module, type, member) != 3)
 		return true;
-	snprintf(path, sizeof(path), "%s/%s", dir, module);
-	btf = strcmp(module, "vmlinux") ? btf__parse_split(path, vmlinux) : vmlinux;
+	btf = module_btf(c, dir, module);
 	if (!btf)
 		return true;
 	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
@@ -112,7 +202,7 @@ static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
 	for (int i = 0; t && i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off), member))
 			found = true;
-	if (btf != vmlinux)
+	if (!btf_cached(c, btf))
 		btf__free(btf);
 	return found || !t;
 }
@@ -120,35 +210,32 @@ static bool member_exists(const char *dir, struct btf *vmlinux, const char *req)
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
 static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 {
+	struct btf_cache c = {};
 	char path[512];
-	struct btf *vmlinux;
 
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
-	vmlinux = btf__parse(path, NULL);
-	k->vmlinux_btf = vmlinux != NULL;
+	c.vmlinux = btf__parse(path, NULL);
+	k->vmlinux_btf = c.vmlinux != NULL;
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		const struct d0_hook_def *h = &d0_hooks[i];
 		struct d0_target_facts *t = &k->t[i];
 		bool is_vmlinux = !strcmp(h->module, "vmlinux");
-		struct btf *mod = NULL;
+		struct btf *mod;
 
 		t->btf_nargs = -1;
 		snprintf(path, sizeof(path), "%s/%s", dir, h->module);
 		t->module_present = is_vmlinux || access(path, R_OK) == 0;
-		if (!vmlinux || !t->module_present)
+		if (!c.vmlinux || !t->module_present)
 			continue;
 		if (h->requires)
-			t->requires_missing = !member_exists(dir, vmlinux, h->requires);
-		if (is_vmlinux) {
-			t->btf_nargs = btf_func_nargs(vmlinux, h->target);
-			continue;
-		}
-		mod = btf__parse_split(path, vmlinux);
+			t->requires_missing = !member_exists(&c, dir, h->requires);
+		mod = module_btf(&c, dir, h->module);
 		if (mod)
 			t->btf_nargs = btf_func_nargs(mod, h->target);
-		btf__free(mod);
+		if (mod && !btf_cached(&c, mod))
+			btf__free(mod);
 	}
-	btf__free(vmlinux);
+	btf_cache_free(&c);
 }
 
 int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sources *src)

@@ -41,6 +41,9 @@ struct d0_trace_reader *d0_trace_reader_open_fd(int fd, const char *name)
 	snprintf(r->path, sizeof(r->path), "%s", name);
 	errno = 0;
 	r->gz = gzdopen(fd, "rb");
+	/* zlib's default 8 KiB input buffer means a read() per 20 lines; 256 KiB is in the noise in RSS */
+	if (r->gz)
+		gzbuffer(r->gz, 256 << 10);
 	r->cap = 1 << 16;
 	r->line = malloc(r->cap);
 	if (!r->gz || !r->line) {
@@ -281,6 +284,362 @@ int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long w
 	return 0;
 }
 
+/*
+ * The fast path: an event line exactly as d0_event_to_json() writes it (that
+ * key order, no whitespace, canonical integers, ASCII strings, comm escapes
+ * \" \\ \u00XX only) is scanned straight into the event. It gives the same
+ * event jansson + d0_event_from_json would, or declines (returns false) and
+ * the line goes the jansson way, which also words every error: so odd
+ * input (hand edits, other key orders, out-of-range or non-canonical numbers,
+ * unknown names, duplicate keys) behaves exactly as before.
+ * tests/unit/test_trace_reader.c and tests/fuzz/fuzz_trace_reader.c hold the
+ * two paths to that.
+ */
+#define LIT(p, end, s) (((size_t)((end) - (p)) >= sizeof(s) - 1 && !memcmp((p), (s), sizeof(s) - 1)) ? \
+			((p) += sizeof(s) - 1, true) : false)
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A JSON integer jansson would read as a json integer in [min, max]; canonical form only. */
+static bool fast_int(const char **pp, const char *end, long long min, long long max, __u64 *out)
+{
+	const char *p = *pp;
+	unsigned long long v = 0;
+	bool neg = false;
+	long long s;
+	int nd = 0;
+
+	if (p < end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p >= end || !is_digit(*p))
+		return false;
+	if (*p == '0') {
+		p++;
+		if (neg || (p < end && is_digit(*p)))
+			return false; /* -0, 01: leave them to jansson */
+	} else {
+		while (p < end && is_digit(*p)) {
+			if (++nd > 19)
+				return false;
+			v = v * 10 + (unsigned)(*p++ - '0');
+		}
+	}
+	if (neg) {
+		if (v > (1ULL << 63))
+			return false;
+		s = v == (1ULL << 63) ? LLONG_MIN : -(long long)v;
+	} else {
+		if (v > (unsigned long long)LLONG_MAX)
+			return false;
+		s = (long long)v;
+	}
+	if (s < min || s > max)
+		return false;
+	*out = (__u64)s;
+	*pp = p;
+	return true;
+}
+
+/* A plain string: printable ASCII, no escapes. *pp after the opening quote; span excludes quotes. */
+static bool fast_plain(const char **pp, const char *end, const char **s, size_t *n)
+{
+	const char *p = *pp;
+
+	*s = p;
+	while (p < end && *p != '"') {
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			return false;
+		p++;
+	}
+	if (p >= end)
+		return false;
+	*n = (size_t)(p - *s);
+	*pp = p + 1;
+	return true;
+}
+
+/* A small name -> value cache per field: traces repeat the same few names. */
+#define FAST_MEMO_KEY 256
+#define FAST_MEMO_WAYS 16
+
+struct fast_memo {
+	struct {
+		char key[FAST_MEMO_KEY];
+		size_t n;
+		long long v;
+	} e[FAST_MEMO_WAYS];
+	unsigned int used, next;
+};
+
+typedef bool (*fast_lookup)(const char *s, long long *v);
+
+static bool lk_kind(const char *s, long long *v) { return (*v = d0_kind_from_name(s)) >= 0; }
+static bool lk_phase(const char *s, long long *v) { return (*v = d0_phase_from_name(s)) >= 0; }
+static bool lk_rpm(const char *s, long long *v) { return (*v = d0_rpm_from_name(s)) >= 0; }
+
+static bool lk_hook(const char *s, long long *v)
+{
+	const struct d0_hook_def *h = d0_hook_by_name(s);
+
+	if (h)
+		*v = h->id;
+	return h;
+}
+
+static bool lk_power(const char *s, long long *v)
+{
+	int p;
+
+	if (d0_power_from_name(s, &p))
+		return false;
+	*v = p;
+	return true;
+}
+
+/* s: the array text from '[' to ']', already checked to be ["name",...] with plain names */
+static bool lk_bits(const char *s, const char *const names[], long long *v)
+{
+	char buf[FAST_MEMO_KEY];
+	const char *list[32];
+	int n = 0, bad;
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (p = buf + 1; *p == '"'; ) {
+		list[n++] = ++p;
+		p = strchr(p, '"');
+		*p++ = 0;
+		if (*p == ',')
+			p++;
+	}
+	return (*v = d0_bits_from_names(names, list, n, &bad)) >= 0;
+}
+
+static bool lk_ctx(const char *s, long long *v) { return lk_bits(s, d0_ctx_names, v); }
+static bool lk_state(const char *s, long long *v) { return lk_bits(s, d0_state_names, v); }
+
+static bool fast_lookup_memo(struct fast_memo *m, const char *s, size_t n, fast_lookup fn, long long *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->used; i++) {
+		if (m->e[i].n == n && !memcmp(m->e[i].key, s, n)) {
+			*v = m->e[i].v;
+			return true;
+		}
+	}
+	if (n >= FAST_MEMO_KEY)
+		return false;
+	i = m->used < FAST_MEMO_WAYS ? m->used : m->next++ % FAST_MEMO_WAYS;
+	m->e[i].n = SIZE_MAX; /* matches nothing until filled */
+	memcpy(m->e[i].key, s, n);
+	m->e[i].key[n] = 0;
+	if (!fn(m->e[i].key, v))
+		return false;
+	m->e[i].n = n;
+	m->e[i].v = *v;
+	if (m->used < FAST_MEMO_WAYS)
+		m->used++;
+	return true;
+}
+
+/* "name" looked up through fn; *pp at the opening quote */
+static bool fast_name(const char **pp, const char *end, struct fast_memo *m, fast_lookup fn, long long *v)
+{
+	const char *s;
+	size_t n;
+
+	if (*pp >= end || **pp != '"')
+		return false;
+	(*pp)++;
+	return fast_plain(pp, end, &s, &n) && fast_lookup_memo(m, s, n, fn, v);
+}
+
+/* ["name",...] (at most 32, like the jansson path) looked up as a whole through fn */
+static bool fast_names(const char **pp, const char *end, struct fast_memo *m, fast_lookup fn, long long *v)
+{
+	const char *p = *pp, *start = p, *s;
+	size_t n;
+	int count = 0;
+
+	if (!LIT(p, end, "["))
+		return false;
+	if (!LIT(p, end, "]")) {
+		for (;;) {
+			if (++count > 32 || !LIT(p, end, "\"") || !fast_plain(&p, end, &s, &n))
+				return false;
+			if (LIT(p, end, "]"))
+				break;
+			if (!LIT(p, end, ","))
+				return false;
+		}
+	}
+	*pp = p;
+	return fast_lookup_memo(m, start, (size_t)(p - start), fn, v);
+}
+
+static int hexval(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* lowercase hex digits, exactly n of them (the writer's %0Nx) */
+static bool fast_hex(const char *p, int n, unsigned int *out)
+{
+	unsigned int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!is_digit(p[i]) && !(p[i] >= 'a' && p[i] <= 'f'))
+			return false;
+		v = v << 4 | (unsigned int)hexval(p[i]);
+	}
+	*out = v;
+	return true;
+}
+
+/* "-" or "dddd:bb:dd.f", the writer's form of d0_bdf_format() */
+static bool fast_dev(const char **pp, const char *end, __u32 *bdf)
+{
+	const char *p = *pp;
+	unsigned int dom, bus, dev, fn;
+
+	if (LIT(p, end, "\"-\"")) {
+		*bdf = 0xffffffffu;
+	} else {
+		if (end - p < 14 || p[0] != '"' || p[5] != ':' || p[8] != ':' || p[11] != '.' || p[13] != '"' ||
+		    !fast_hex(p + 1, 4, &dom) || !fast_hex(p + 6, 2, &bus) || !fast_hex(p + 9, 2, &dev) ||
+		    !fast_hex(p + 12, 1, &fn) || dev > 0x1f || fn > 7)
+			return false;
+		*bdf = dom << 16 | bus << 8 | dev << 3 | fn;
+		p += 14;
+	}
+	*pp = p;
+	return true;
+}
+
+/*
+ * comm: printable ASCII, \" \\ and \u00XX (XX != 00). jansson turns \u00XX
+ * into the code point and comm_from_json() maps it back to the byte, keeping
+ * the first D0_COMM_LEN - 1 bytes: the same here in one step.
+ */
+static bool fast_comm(const char **pp, const char *end, char comm[D0_COMM_LEN])
+{
+	const char *p = *pp;
+	int o = 0;
+
+	if (!LIT(p, end, "\""))
+		return false;
+	while (p < end && *p != '"') {
+		int c = (unsigned char)*p;
+
+		if (c < 0x20 || c > 0x7e)
+			return false;
+		if (c == '\\') {
+			if (end - p >= 2 && (p[1] == '"' || p[1] == '\\')) {
+				c = p[1];
+				p += 2;
+			} else if (end - p >= 6 && p[1] == 'u' && p[2] == '0' && p[3] == '0' && hexval(p[4]) >= 0 &&
+				   hexval(p[5]) >= 0) {
+				c = hexval(p[4]) << 4 | hexval(p[5]);
+				if (!c)
+					return false; /* \u0000: jansson refuses the line */
+				p += 6;
+			} else {
+				return false;
+			}
+		} else {
+			p++;
+		}
+		if (o < D0_COMM_LEN - 1)
+			comm[o++] = (char)c;
+	}
+	if (p >= end)
+		return false;
+	comm[o] = 0;
+	*pp = p + 1;
+	return true;
+}
+
+bool d0_event_from_line(const char *line, size_t len, struct d0_event *e)
+{
+	static __thread struct fast_memo m_kind, m_phase, m_hook, m_power, m_before, m_rpm, m_ctx, m_state;
+	const char *p = line, *end = line + len;
+	long long kind, phase, hook, power, before, rpm, ctx, state;
+	__u64 v;
+
+	memset(e, 0, sizeof(*e));
+	if (!LIT(p, end, "{\"type\":\"event\",\"seq\":") || !fast_int(&p, end, 0, LLONG_MAX, &e->seq) ||
+	    !LIT(p, end, ",\"t\":") || !fast_int(&p, end, 0, LLONG_MAX, &e->ts_ns) ||
+	    !LIT(p, end, ",\"kind\":") || !fast_name(&p, end, &m_kind, lk_kind, &kind) ||
+	    !LIT(p, end, ",\"phase\":") || !fast_name(&p, end, &m_phase, lk_phase, &phase) ||
+	    !LIT(p, end, ",\"hook\":") || !fast_name(&p, end, &m_hook, lk_hook, &hook) ||
+	    !LIT(p, end, ",\"dev\":") || !fast_dev(&p, end, &e->bdf) ||
+	    !LIT(p, end, ",\"pid\":") || !fast_int(&p, end, 0, UINT32_MAX, &v))
+		return false;
+	e->pid = v;
+	if (!LIT(p, end, ",\"tid\":") || !fast_int(&p, end, 0, UINT32_MAX, &v))
+		return false;
+	e->tid = v;
+	if (!LIT(p, end, ",\"comm\":") || !fast_comm(&p, end, e->comm) ||
+	    !LIT(p, end, ",\"power\":") || !fast_name(&p, end, &m_power, lk_power, &power) ||
+	    !LIT(p, end, ",\"power_before\":") || !fast_name(&p, end, &m_before, lk_power, &before) ||
+	    !LIT(p, end, ",\"rpm\":") || !fast_name(&p, end, &m_rpm, lk_rpm, &rpm) ||
+	    !LIT(p, end, ",\"ctx\":") || !fast_names(&p, end, &m_ctx, lk_ctx, &ctx) ||
+	    !LIT(p, end, ",\"state\":") || !fast_names(&p, end, &m_state, lk_state, &state) ||
+	    !LIT(p, end, ",\"dmabufs\":") || !fast_int(&p, end, 0, UINT16_MAX, &v))
+		return false;
+	e->nr_dmabufs = v;
+	if (!LIT(p, end, ",\"unrevoked\":") || !fast_int(&p, end, 0, UINT16_MAX, &v))
+		return false;
+	e->nr_unrevoked = v;
+	if (!LIT(p, end, ",\"a0\":") || !fast_int(&p, end, 0, UINT32_MAX, &v))
+		return false;
+	e->a0 = v;
+	if (!LIT(p, end, ",\"a1\":") || !fast_int(&p, end, 0, UINT32_MAX, &v))
+		return false;
+	e->a1 = v;
+	if (!LIT(p, end, ",\"a2\":") || !fast_int(&p, end, LLONG_MIN, LLONG_MAX, &e->a2) ||
+	    !LIT(p, end, ",\"a3\":") || !fast_int(&p, end, LLONG_MIN, LLONG_MAX, &e->a3) ||
+	    !LIT(p, end, ",\"ret\":") || !fast_int(&p, end, LLONG_MIN, LLONG_MAX, &v) ||
+	    !LIT(p, end, ",\"violations\":["))
+		return false;
+	e->ret = (__s64)v;
+	if (!LIT(p, end, "]")) {
+		for (;;) {
+			if (!fast_int(&p, end, 1, D0_RULE_MAX, &v))
+				return false;
+			e->violations |= D0_RULE_BIT(v);
+			if (LIT(p, end, "]"))
+				break;
+			if (!LIT(p, end, ","))
+				return false;
+		}
+	}
+	if (!LIT(p, end, "}") || p != end)
+		return false;
+	e->kind = kind;
+	e->phase = phase;
+	e->hook = hook;
+	e->power = power;
+	e->power_before = before;
+	e->rpm_status = rpm;
+	e->ctx = ctx;
+	e->state = state;
+	e->dev = e->bdf;
+	return true;
+}
+
 int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 {
 	json_error_t jerr;
@@ -297,6 +656,11 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 		return fail(r, "empty file: not a d0audit trace (no header)");
 	if (n <= 0)
 		return n;
+	memset(rec, 0, sizeof(*rec));
+	if (r->seen_header && d0_event_from_line(r->line, len, &rec->ev)) {
+		rec->type = D0_REC_EVENT;
+		return 1;
+	}
 	r->last = json_loadb(r->line, len, 0, &jerr);
 	if (!r->last)
 		return fail(r, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
@@ -321,6 +685,7 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 	}
 	if (!strcmp(type, "event")) {
 		rec->type = D0_REC_EVENT;
+		rec->json = NULL; /* as on the fast path: events are read from rec->ev only */
 		if (d0_event_from_json(r->last, &rec->ev, why, sizeof(why)))
 			return fail(r, "bad event: %s", why);
 	} else if (!strcmp(type, "gap")) {

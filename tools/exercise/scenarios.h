@@ -21,7 +21,8 @@ typedef void scenario_fn(const struct scen_args *a);
 
 /* scen_access.c: plain accesses through vfio */
 scenario_fn scen_open_close, scen_mmap_touch, scen_pread_bar, scen_rom,
-	    scen_ioeventfd, scen_pread_loop, scen_fault_loop;
+	    scen_ioeventfd, scen_pread_loop, scen_fault_loop,
+	scen_fault_only_loop;
 /* scen_power.c: power state, memory enable, runtime PM, DMABUF */
 scenario_fn scen_pm_d3, scen_cmd_mem, scen_low_power, scen_low_power_wakeup,
 	    scen_dmabuf;

@@ -68,6 +68,9 @@ static const struct scenario scenarios[] = {
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,
 	  "N: N x (touch BAR0, COMMAND memory off/on), prints elapsed_ns" },
+	{ "fault-only-loop", scen_fault_only_loop, P_COUNT, false,
+	  "N: N x (mmap a BAR0 page, touch it: one fault, munmap), no zap\n"
+	  "                    or config write, prints elapsed_ns" },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "host_info.h"
+#include "caps.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 static bool exists(const char *root, const char *path)
 {

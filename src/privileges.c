@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "privileges.h"
+#include "caps.h"
 
 #include <errno.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,13 +11,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 static int cap_get(uint64_t *eff, uint64_t *prm)
 {

@@ -15,25 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 enum report_format { FMT_TEXT, FMT_SVG, FMT_PERFETTO };
-
-/* Every error names what failed; with -j it is one JSON object on stderr. */
-__attribute__((format(printf, 1, 2))) static void report_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	d0_err("%s", msg);
-}
 
 static void usage(FILE *f)
 {
@@ -158,20 +145,20 @@ int cmd_report(int argc, char **argv)
 			} else if (!strcmp(optarg, "perfetto")) {
 				fmt = FMT_PERFETTO;
 			} else {
-				report_error("report: --format must be text, svg or perfetto, not '%s'", optarg);
+				d0_err("report: --format must be text, svg or perfetto, not '%s'", optarg);
 				return D0_EXIT_USAGE;
 			}
 			break;
 		case 'o': out = optarg; break;
 		case 'd':
 			if (d0_bdf_parse(optarg, &bdf) || bdf == D0_TL_ANY_DEVICE) {
-				report_error("report: bad --device '%s': give a PCI address like 0000:00:03.0", optarg);
+				d0_err("report: bad --device '%s': give a PCI address like 0000:00:03.0", optarg);
 				return D0_EXIT_USAGE;
 			}
 			break;
 		case 'm':
 			if (parse_mode(optarg, &mode)) {
-				report_error("report: --mode must be strict or kernel, not '%s'", optarg);
+				d0_err("report: --mode must be strict or kernel, not '%s'", optarg);
 				return D0_EXIT_USAGE;
 			}
 			mode_given = true;
@@ -182,7 +169,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		report_error("report: exactly one TRACE file expected (see 'd0audit report --help')");
+		d0_err("report: exactly one TRACE file expected (see 'd0audit report --help')");
 		return D0_EXIT_USAGE;
 	}
 	trace = argv[optind];
@@ -193,7 +180,7 @@ int cmd_report(int argc, char **argv)
 	if (strcmp(trace, "-")) {
 		fd = open(trace, O_RDONLY);
 		if (fd < 0) {
-			report_error("cannot open trace %s: %s", trace, strerror(errno));
+			d0_err("cannot open trace %s: %s", trace, strerror(errno));
 			return D0_EXIT_USAGE;
 		}
 		close(fd);
@@ -213,7 +200,7 @@ int cmd_report(int argc, char **argv)
 		char b[16];
 
 		d0_bdf_format(bdf, b, sizeof(b));
-		report_error("report: device %s does not appear in %s (without --device, every device is shown)", b,
+		d0_err("report: device %s does not appear in %s (without --device, every device is shown)", b,
 			     trace);
 		d0_timeline_free(&tl);
 		return D0_EXIT_USAGE;
@@ -225,7 +212,7 @@ int cmd_report(int argc, char **argv)
 	if (out && strcmp(out, "-")) {
 		f = fopen(out, "w");
 		if (!f) {
-			report_error("report: cannot create %s: %s", out, strerror(errno));
+			d0_err("report: cannot create %s: %s", out, strerror(errno));
 			d0_timeline_free(&tl);
 			return D0_EXIT_USAGE;
 		}
@@ -238,13 +225,13 @@ int cmd_report(int argc, char **argv)
 	default: rc = d0_report_text(f, &tl, &meta); break;
 	}
 	if ((f == stdout ? fflush(f) : fclose(f)) || rc) {
-		report_error("report: writing %s failed: %s", out && strcmp(out, "-") ? out : "stdout",
+		d0_err("report: writing %s failed: %s", out && strcmp(out, "-") ? out : "stdout",
 			     strerror(errno ? errno : EIO));
 		d0_timeline_free(&tl);
 		return D0_EXIT_USAGE;
 	}
 	if (problem[0])
-		report_error("report: %s", problem);
+		d0_err("report: %s", problem);
 	rc = tl.violations ? D0_EXIT_VIOLATIONS : problem[0] ? D0_EXIT_CANNOT : D0_EXIT_OK;
 	d0_timeline_free(&tl);
 	return rc;

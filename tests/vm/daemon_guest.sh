@@ -11,16 +11,7 @@ X=$PWD/build/vfio-exercise
 dev=${D0AUDIT_VM_DEVICES%% *}
 log=/var/log/d0audit
 sock=/run/d0audit/metrics.sock
-# wait_for FILE REGEX SECONDS [N]: until N (default 1) lines of FILE match
-wait_for() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		(($(grep -cE -- "$2" "$1" 2>/dev/null) >= ${4:-1})) && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
-	return 1
-}
+. tests/vm/guest_lib.sh
 metrics() { curl -s --max-time 5 --unix-socket "$sock" "http://localhost$1"; }
 
 mkdir -p /etc/d0audit/conf.d "$log" /run/d0audit /var/lib/d0audit

@@ -18,15 +18,7 @@ if command -v rmmod >/dev/null; then rmmod=rmmod; elif [[ -x /usr/sbin/rmmod ]];
 mkdir -p "$log" /etc/d0audit
 : >/etc/d0audit/d0audit.conf
 
-wait_for() { # FILE REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
-	return 1
-}
+. tests/vm/guest_lib.sh
 # start NAME FLAG...: the daemon under the unit's capability limits; waits for
 # $ready (default: every capability dropped, i.e. nothing waits for vfio)
 start() {

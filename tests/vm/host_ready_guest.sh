@@ -8,16 +8,7 @@ set -u
 out=${D0AUDIT_VM_OUT:?run me through tools/vm/run}
 D0=build/static/d0audit
 X=build/vfio-exercise
-# wait_for FILE REGEX SECONDS: until a line of FILE matches
-wait_for() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
-	return 1
-}
+. tests/vm/guest_lib.sh
 if command -v rmmod >/dev/null; then rmmod=rmmod; elif [[ -x /usr/sbin/rmmod ]]; then rmmod=/usr/sbin/rmmod; else rmmod="busybox rmmod"; fi
 devmap_entries() { bpftool -j map dump name devices 2>/dev/null | jq length; }
 

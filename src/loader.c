@@ -117,6 +117,14 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 	return 0;
 }
 
+/* Hook i is attached through link (new, or re-opened from its pin). */
+static void keep_link(struct d0_loader *l, int i, struct bpf_link *link)
+{
+	l->links[i] = link;
+	l->plan[i].attached = true;
+	l->attached++;
+}
+
 static int attach_one(struct d0_loader *l, struct d0audit_bpf *skel, int i)
 {
 	const struct d0_hook_def *h = &d0_hooks[i];
@@ -135,9 +143,7 @@ static int attach_one(struct d0_loader *l, struct d0audit_bpf *skel, int i)
 			 l->plan[i].symbol, strerror(-err));
 		return err;
 	}
-	l->links[i] = link;
-	l->plan[i].attached = true;
-	l->attached++;
+	keep_link(l, i, link);
 	if (l->pin_dir)
 		d0_pin_link(link, l->pin_dir, h->name);
 	return 0;
@@ -241,9 +247,7 @@ static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bo
 			missing += want[i];
 			continue;
 		}
-		l->links[i] = link;
-		l->plan[i].attached = true;
-		l->attached++;
+		keep_link(l, i, link);
 		l->reopened++;
 	}
 	if (!missing)

@@ -46,7 +46,7 @@ void d0_loader_stop(struct d0_loader *l);
 /*
  * Modules loaded after start (vfio-pci at boot, after the daemon): true when
  * the BTF of a module some hook waits for has appeared. Cheap (one access(2)
- * per waiting hook): called from the poll loop.
+ * per waiting module): called from the poll loop.
  */
 bool d0_loader_modules_appeared(const struct d0_loader *l);
 /*

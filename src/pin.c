@@ -3,6 +3,7 @@
 #include "pin.h"
 #include "hook_table.h"
 #include "log.h"
+#include "verdict.h"
 #include "d0audit/rules.h"
 
 #include <bpf/bpf.h>
@@ -49,11 +50,6 @@ void d0_pin_abi_make(struct d0_pin_abi *a, const void *obj, size_t objsz, unsign
 	a->ringbuf_bytes = ringbuf_bytes;
 }
 
-static const char *mode_word(unsigned int m)
-{
-	return m == D0_MODE_STRICT ? "strict" : m == D0_MODE_KERNEL ? "kernel" : "?";
-}
-
 bool d0_pin_abi_compatible(const struct d0_pin_abi *p, const struct d0_pin_abi *w, char *why, size_t len)
 {
 	if (p->magic != D0_PIN_MAGIC || p->layout != w->layout)
@@ -66,8 +62,8 @@ bool d0_pin_abi_compatible(const struct d0_pin_abi *p, const struct d0_pin_abi *
 		snprintf(why, len, "pinned by another build (BPF object %016llx, this build %016llx)",
 			 (unsigned long long)p->object_hash, (unsigned long long)w->object_hash);
 	else if (p->mode != w->mode)
-		snprintf(why, len, "audit.mode differs (pinned %s, configured %s)", mode_word(p->mode),
-			 mode_word(w->mode));
+		snprintf(why, len, "audit.mode differs (pinned %s, configured %s)", d0_mode_name(p->mode),
+			 d0_mode_name(w->mode));
 	else if (p->record_all != w->record_all)
 		snprintf(why, len, "record-all differs (pinned %u, wanted %u)", p->record_all, w->record_all);
 	else if (p->ringbuf_bytes != w->ringbuf_bytes)

@@ -72,7 +72,7 @@ static int has_func(struct btf *vmlinux, const char *module, const char *func)
 int main(int argc, char **argv)
 {
 	const char *obj_path = NULL;
-	struct bpf_program *prog;
+	struct bpf_program *prog, *progs[NROWS];
 	struct bpf_link *links[2 * NPROGS];
 	struct bpf_object *obj;
 	struct btf *vmlinux;
@@ -139,25 +139,20 @@ int main(int argc, char **argv)
 		if (!prog || bpf_program__set_attach_target(prog, 0, rows[i].target))
 			return fprintf(stderr, "floor: %s: cannot target %s\n", name, rows[i].target), 1;
 		bpf_program__set_autoload(prog, true);
+		progs[i] = prog;
 	}
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "floor: load failed: %s\n", strerror(errno));
 		return 1;
 	}
 	/* like d0audit: a function without an ftrace site (notrace) is skipped */
-	nfentry = nfexit = 0;
 	for (i = 0; i < NROWS; i++) {
-		char name[32];
-		int fentry = rows[i].kind == D0_FENTRY;
-
 		if (!used[i])
 			continue;
-		/* floor.bpf.c numbers them with two octal digits: fentry_00 .. fentry_77 */
-		snprintf(name, sizeof(name), "%s_%02o", fentry ? "fentry" : "fexit", fentry ? nfentry++ : nfexit++);
-		prog = bpf_object__find_program_by_name(obj, name);
-		links[nlinks] = bpf_program__attach(prog);
+		links[nlinks] = bpf_program__attach(progs[i]);
 		if (!links[nlinks]) {
-			fprintf(stderr, "floor: %s %s: attach failed (%s), skipped\n", name, rows[i].target, strerror(errno));
+			fprintf(stderr, "floor: %s %s: attach failed (%s), skipped\n", bpf_program__name(progs[i]),
+				rows[i].target, strerror(errno));
 			used[i] = 0;
 			continue;
 		}

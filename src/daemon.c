@@ -196,7 +196,7 @@ static void save_pin_state(struct daemon *d, bool stopping)
 
 	if (!d->pin.dir)
 		return;
-	d0_loader_abi(&d->load, &st.abi);
+	st.abi = d->pin.abi; /* not d0_loader_abi: that hashes the whole BPF object, and this runs per batch */
 	st.next_seq = t->next;
 	st.delivered = d->cons.delivered;
 	memcpy(st.drops_seen, d->drops_seen, sizeof(st.drops_seen));

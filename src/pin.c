@@ -185,6 +185,7 @@ int d0_pin_prepare(struct d0_pin_status *s, const char *dir, const struct d0_pin
 
 	memset(s, 0, sizeof(*s));
 	s->dir = dir;
+	s->abi = *want;
 	s->dir_fd = s->state_fd = -1;
 	err_ = check_bpffs(dir, err, errlen);
 	if (err_ == -ENOENT) {

@@ -60,6 +60,7 @@ struct d0_pin_status {
 	bool released_incompatible; /* pins were there, incompatible, released */
 	char why[400];           /* the incompatibility, when released */
 	struct d0_pin_state prev;/* the previous state, when had_state */
+	struct d0_pin_abi abi;   /* this process's tag (the object hashed once, at prepare) */
 	int links_reopened, links_missing, links_repinned;
 };
 

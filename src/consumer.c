@@ -97,19 +97,23 @@ void d0_seq_start(struct d0_seq_tracker *t, __u64 next, const __u64 (*holes)[2],
 			add_hole(t, holes[i][0], holes[i][1]);
 }
 
-int d0_seq_hand_over(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 (*holes)[2], int max)
+int d0_seq_holes(const struct d0_seq_tracker *t, __u64 (*holes)[2], int max)
 {
 	int n = 0;
 
-	for (int i = 0; i < t->nholes; i++) {
-		if (n < max) {
-			holes[n][0] = t->holes[i].first;
-			holes[n][1] = t->holes[i].end;
-			n++;
-		} else {
-			report_hole(t, &t->holes[i], ops);
-		}
+	for (; n < t->nholes && n < max; n++) {
+		holes[n][0] = t->holes[n].first;
+		holes[n][1] = t->holes[n].end;
 	}
+	return n;
+}
+
+int d0_seq_hand_over(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 (*holes)[2], int max)
+{
+	int n = d0_seq_holes(t, holes, max);
+
+	for (int i = n; i < t->nholes; i++)
+		report_hole(t, &t->holes[i], ops);
 	t->nholes = 0;
 	return n;
 }

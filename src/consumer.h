@@ -80,6 +80,8 @@ void d0_seq_start(struct d0_seq_tracker *t, __u64 next, const __u64 (*holes)[2],
  * now. Returns how many were copied.
  */
 int d0_seq_hand_over(struct d0_seq_tracker *t, const struct d0_consumer_ops *ops, __u64 (*holes)[2], int max);
+/* The pending holes as [first, end) pairs, at most max of them (the tracker is unchanged). */
+int d0_seq_holes(const struct d0_seq_tracker *t, __u64 (*holes)[2], int max);
 /* Take everything in the buffer without declaring the rest lost (pinned: the next process continues). */
 int d0_consumer_drain(struct d0_consumer *c);
 

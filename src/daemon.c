@@ -202,14 +202,10 @@ static void save_pin_state(struct daemon *d, bool stopping)
 	memcpy(st.drops_seen, d->drops_seen, sizeof(st.drops_seen));
 	st.saved_wall_ns = (__u64)(wall_now() * 1e9);
 	st.stopped = stopping;
-	if (stopping) {
+	if (stopping)
 		st.nholes = d0_seq_hand_over(&d->cons.seq, &d->cons.ops, st.holes, D0_PIN_HOLES);
-	} else {
-		for (int i = 0; i < t->nholes && st.nholes < D0_PIN_HOLES; i++, st.nholes++) {
-			st.holes[st.nholes][0] = t->holes[i].first;
-			st.holes[st.nholes][1] = t->holes[i].end;
-		}
-	}
+	else
+		st.nholes = d0_seq_holes(&d->cons.seq, st.holes, D0_PIN_HOLES);
 	err = d0_pin_save(&d->pin, &st);
 	if (err && !warned) {
 		warned = true;

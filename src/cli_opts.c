@@ -62,9 +62,7 @@ int d0_opt_error(int argc, char **argv, const char *optstring, const struct opti
 	else
 		snprintf(msg, sizeof(msg), "%s: invalid option -- '%c'", cmd, optopt ? optopt : '?');
 	json_later(argc, argv);
-	d0_err("%s", msg);
-	if (usage && !d0_opts.json)
-		usage(stderr);
+	d0_usage_error(usage, "%s", msg);
 	return D0_EXIT_USAGE;
 }
 

@@ -106,7 +106,10 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 		e->state |= vdev_lock_state(vdev);
 		dmabufs = d0_vdev_dmabufs(as_scalar(vdev));
 		e->nr_dmabufs = dmabufs >> 16;
-		e->nr_unrevoked = dmabufs & 0xffff;
+		e->nr_unrevoked = dmabufs & 0xff;
+		/* the series: a DMABUF behind a BAR mmap still has PTEs */
+		if ((dmabufs >> 8) & 0xff)
+			e->state |= D0_ST_MAPPED;
 	}
 	if (st) {
 		if (st->fault_gen != st->zap_gen)

@@ -26,7 +26,13 @@ if [[ ! -d $patches ]]; then
 fi
 vm_test_args "$@"
 
-vm_boot series --timeout 2400 -- 'mkdir -p /tmp/out/capture /tmp/out/rules
+# the negative control: the series with its DMABUF PTE zap dropped (built on the host, swapped in last)
+neg=''
+if [[ -z $from ]]; then
+	neg=$(tools/vm/build-vfio-modules --kernel "$kernel" --patches "$vfio_patches" --edit tests/vm/series/zap-dropped.edit) ||
+		not_ok "build of the zap-dropped negative control failed (see above)"
+fi
+vm_boot series --timeout 2400 ${neg:+--env D0AUDIT_SERIES_NEGATIVE="$neg"} -- 'mkdir -p /tmp/out/capture /tmp/out/rules
 D0AUDIT_VM_OUT=/tmp/out/capture tests/vm/capture_guest.sh
 D0AUDIT_VM_OUT=/tmp/out/rules tests/vm/rules_guest.sh
 tests/vm/series_guest.sh'
@@ -138,6 +144,20 @@ for h in DMABUF_FIND_PFN_RET FAULT_REFUSED_RET; do
 	n=$(jq -r --arg h "$h" '.[$h] // 0' <<<"$hits")
 	((n > 0)) && ok "hook $h ran $n times (footer hits)" || not_ok "hook $h: no hits ($hits)"
 done
+
+# Negative control: without the DMABUF PTE zap every flow that leaves D0, clears decode or resets
+# with a mapped buffer is flagged, with the rule for that step (nothing is inferred from the revoke)
+n=$s/zap-dropped
+if [[ -f $n/swap.rc && $(cat "$n/swap.rc") == 0 ]]; then
+	for want in pm-d3=1 cmd-mem=5 low-power=1 dmabuf-d3hot=1 dmabuf-reset=6; do
+		f=${want%=*} r=${want#*=}
+		got=$(jq -r 'select(.type == "violation") | "\(.rule)"' "$n/$f.audit.json" | sort -un | paste -sd, -)
+		[[ ,$got, == *,$r,* ]] && ok "zap dropped: $f flagged rule $r (rules $got)" ||
+			not_ok "zap dropped: $f not flagged with rule $r: rules '$got', exit $(cat "$n/$f.rc")"
+	done
+else
+	not_ok "zap dropped: the negative control did not load: $(cat "$n/swap.out" 2>/dev/null | tail -3)"
+fi
 
 # report and the trace header name the mapping model
 grep -q '^mapping model: DMABUF-backed PTEs' "$s/report.txt" && ok "report: mapping model line" ||

@@ -255,7 +255,6 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	__u64 mkey = (__u64)mapping, key;
 	__u64 *pkey = bpf_map_lookup_elem(&mappings, &mkey);
 	struct d0_dev_state *st;
-	struct d0_event e;
 
 	/* not the vfio device inode: perhaps a DMABUF's file (the series) */
 	if (!pkey)
@@ -264,12 +263,7 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	st = bpf_map_lookup_elem(&devices, &key);
 	if (!st)
 		return 0;
-	event_begin(&e, D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)key,
-		    (struct vfio_pci_core_device *)st->vdev, st);
-	e.a0 = D0_ZAP_DEVICE_INODE;
-	e.a2 = holebegin;
-	e.a3 = holelen;
-	event_submit(&e);
+	zap_event(key, st, D0_ZAP_DEVICE_INODE, holebegin, holelen);
 	/* A zap of the whole BAR window removes every PTE a fault installed. */
 	if (holebegin <= 0 && (holelen == 0 || holelen >= D0_BAR_WINDOW)) {
 		st->zap_gen = st->fault_gen;

@@ -179,4 +179,18 @@ static __always_inline void emit(__u16 kind, __u8 phase, __u32 hook, struct pci_
 	event_submit(&e);
 }
 
+/* A zap of an address_space the zap filter knows (a0: D0_ZAP_*): the device inode's or a DMABUF's. */
+static __always_inline void zap_event(__u64 pdev_key, struct d0_dev_state *st, __u32 which, loff_t holebegin,
+				      loff_t holelen)
+{
+	struct d0_event e;
+
+	event_begin(&e, D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)pdev_key,
+		    (struct vfio_pci_core_device *)st->vdev, st);
+	e.a0 = which;
+	e.a2 = holebegin;
+	e.a3 = holelen;
+	event_submit(&e);
+}
+
 #endif /* D0AUDIT_BPF_EMIT_H */

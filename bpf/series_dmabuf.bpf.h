@@ -126,6 +126,13 @@ static __always_inline __u32 buf_fault_flags(const struct d0_buf_state *b)
 	return dmabuf_priv_revoked((struct vfio_pci_dma_buf *)b->priv, &known) ? D0_FAULT_BUF_REVOKED : 0;
 }
 
+/* The device state of a known buffer's exporter; *key gets its devices key. */
+static __always_inline struct d0_dev_state *buf_dev_state(const struct d0_buf_state *b, __u64 *key)
+{
+	*key = b->pdev;
+	return bpf_map_lookup_elem(&devices, key);
+}
+
 /*
  * The zap filter's second key: unmap_mapping_range() on a DMABUF's file
  * mapping. A zap of [0, size) (or of everything) removes its every PTE.
@@ -135,20 +142,10 @@ static __always_inline int series_zap(__u64 mkey, loff_t holebegin, loff_t holel
 	struct d0_buf_state *b = bpf_map_lookup_elem(&buffers, &mkey);
 	struct d0_dev_state *st;
 	__u64 key;
-	struct d0_event e;
 
-	if (!b)
+	if (!b || !(st = buf_dev_state(b, &key)))
 		return 0;
-	key = b->pdev;
-	st = bpf_map_lookup_elem(&devices, &key);
-	if (!st)
-		return 0;
-	event_begin(&e, D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)key,
-		    (struct vfio_pci_core_device *)st->vdev, st);
-	e.a0 = D0_ZAP_DMABUF;
-	e.a2 = holebegin;
-	e.a3 = holelen;
-	event_submit(&e);
+	zap_event(key, st, D0_ZAP_DMABUF, holebegin, holelen);
 	if (holebegin <= 0 && (holelen == 0 || (__u64)holelen >= b->size))
 		b->mapped = 0;
 	return 0;
@@ -274,11 +271,7 @@ int BPF_KPROBE(kprobe_dmabuf_set_status, struct vfio_pci_dma_buf *priv, unsigned
 	__u32 old = 0;
 
 	count_hit(D0_HOOK_DMABUF_SET_STATUS);
-	if (!b || b->priv != (__u64)priv)
-		return 0;
-	key = b->pdev;
-	st = bpf_map_lookup_elem(&devices, &key);
-	if (!st)
+	if (!b || b->priv != (__u64)priv || !(st = buf_dev_state(b, &key)))
 		return 0;
 	if (bpf_core_field_exists(s->status))
 		old = BPF_CORE_READ(s, status);
@@ -354,11 +347,7 @@ int BPF_PROG(fexit_fault_refused, struct vm_fault *vmf, unsigned int order, vm_f
 		return 0;
 	vma = BPF_CORE_READ(vmf, vma);
 	b = series_buf_of_vma(vma, D0_HOOK_FAULT_REFUSED_RET);
-	if (!b)
-		return 0;
-	key = b->pdev;
-	st = bpf_map_lookup_elem(&devices, &key);
-	if (!st)
+	if (!b || !(st = buf_dev_state(b, &key)))
 		return 0;
 	__sync_fetch_and_add(&st->faults_refused, 1);
 	emit(D0_EV_FAULT, D0_PH_EXIT, D0_HOOK_FAULT_REFUSED_RET, (struct pci_dev *)key,

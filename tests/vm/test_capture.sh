@@ -157,8 +157,8 @@ expect_seq ioeventfd "$(t ioeventfd)" ' ioctl entry VFIO_IOCTL .* a0=15220 ' ' i
 # (on the series the BAR mmap is itself an unrevoked DMABUF: un=1/1)
 expect_seq sysfs-pm-d3 "$(t sysfs-pm-d3)" " user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=$series/$series ctx= .*mapped" \
 	' user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=0 .*ctx= '
-((has_dmabuf)) && expect_order sysfs-pm-d3-dmabuf "$(t sysfs-pm-d3-dmabuf)" ' dmabuf-export exit .* un=1/1 ' \
-	' user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=1/1 ctx= '
+((has_dmabuf)) && n=$((1 + series)) && expect_order sysfs-pm-d3-dmabuf "$(t sysfs-pm-d3-dmabuf)" " dmabuf-export exit .* un=$n/$n " \
+	" user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=$n/$n ctx= "
 expect_seq sysfs-cmd-mem "$(t sysfs-cmd-mem)" ' user-config-write entry USER_CFG_WORD D0>D0 a0=4 a1=257 .*ctx= .*mapped' \
 	' user-config-write entry USER_CFG_WORD D0>D0 a0=4 a1=259 .*ctx= '
 expect_seq sysfs-mmap "$(t sysfs-mmap)" '^0 sysfs-mmap entry SYSFS_MMAP D3hot>D3hot .*ctx= '

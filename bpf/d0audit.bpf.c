@@ -347,8 +347,11 @@ SEC("fexit/vfio_pci_vmf_insert_pfn")
 int BPF_PROG(fexit_fault_insert, struct vfio_pci_core_device *vdev, struct vm_fault *vmf,
 	     unsigned long pfn, unsigned int order, vm_fault_t ret)
 {
-	fault_done(vdev, vdev->pdev, ret, order, D0_HOOK_FAULT_INSERT_RET, true,
-		   series_buf_of_vma(BPF_CORE_READ(vmf, vma), D0_HOOK_FAULT_INSERT_RET));
+	/* the series' buffer behind the VMA; stock kernels skip the read (a load-time constant) */
+	struct d0_buf_state *buf = SERIES_BAR_DMABUFS ?
+		series_buf_of_vma(BPF_CORE_READ(vmf, vma), D0_HOOK_FAULT_INSERT_RET) : NULL;
+
+	fault_done(vdev, vdev->pdev, ret, order, D0_HOOK_FAULT_INSERT_RET, true, buf);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 /* Our pt_regs uses the kernel's register names (di, si, ...), as vmlinux.h would. */
 #define __VMLINUX_H__
 #include <bpf/bpf_tracing.h>
+/* the DMABUF-mmap series' programs, and the helpers the programs below call for it */
+#include "series_dmabuf.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -253,19 +255,15 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	__u64 mkey = (__u64)mapping, key;
 	__u64 *pkey = bpf_map_lookup_elem(&mappings, &mkey);
 	struct d0_dev_state *st;
-	struct d0_event e;
 
+	/* not the vfio device inode: perhaps a DMABUF's file (the series) */
 	if (!pkey)
-		return 0;
+		return series_zap(mkey, holebegin, holelen);
 	key = *pkey;
 	st = bpf_map_lookup_elem(&devices, &key);
 	if (!st)
 		return 0;
-	event_begin(&e, D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)key,
-		    (struct vfio_pci_core_device *)st->vdev, st);
-	e.a2 = holebegin;
-	e.a3 = holelen;
-	event_submit(&e);
+	zap_event(key, st, D0_ZAP_DEVICE_INODE, holebegin, holelen);
 	/* A zap of the whole BAR window removes every PTE a fault installed. */
 	if (holebegin <= 0 && (holelen == 0 || holelen >= D0_BAR_WINDOW)) {
 		st->zap_gen = st->fault_gen;
@@ -314,11 +312,13 @@ static __always_inline bool vdev_mem_enabled_typed(struct vfio_pci_core_device *
  * direct load and pdev->current_state and vdev->vconfig are direct loads too
  * (PROBE_MEM) instead of bpf_probe_read_kernel calls. Same reads, same order.
  */
+/* buf: the series' DMABUF behind the VMA (NULL: the PTE is the device inode's) */
 static __always_inline void fault_done(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, vm_fault_t ret,
-				       __u32 order, __u32 hook, bool typed)
+				       __u32 order, __u32 hook, bool typed, struct d0_buf_state *buf)
 {
 	struct d0_dev_state *st;
 	bool granted = (ret & VM_FAULT_NOPAGE) && !(ret & VM_FAULT_SIGBUS);
+	__u32 flags = buf_fault_flags(buf);
 	pci_power_t power;
 
 	count_hit(hook);
@@ -327,34 +327,43 @@ static __always_inline void fault_done(struct vfio_pci_core_device *vdev, struct
 	st = dev_state_of(vdev, pdev, hook);
 	if (!st)
 		return;
-	if (granted) {
+	if (granted && buf) {
+		buf->mapped = 1;
+	} else if (granted) {
 		__sync_fetch_and_add(&st->fault_gen, 1);
 	} else {
 		__sync_fetch_and_add(&st->faults_refused, 1);
 	}
 	power = typed ? pdev->current_state : BPF_CORE_READ(pdev, current_state);
 	/* Quiet when a grant happens in D0, decode on, not in low power: the normal case. */
-	if (granted && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0 &&
+	if (granted && !flags && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0 &&
 	    (typed ? vdev_mem_enabled_typed(vdev, pdev) : vdev_mem_enabled(vdev, pdev)) &&
 	    !BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
 		return;
-	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, 0, ret);
+	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, flags, ret);
 }
 
 SEC("fexit/vfio_pci_vmf_insert_pfn")
 int BPF_PROG(fexit_fault_insert, struct vfio_pci_core_device *vdev, struct vm_fault *vmf,
 	     unsigned long pfn, unsigned int order, vm_fault_t ret)
 {
-	fault_done(vdev, vdev->pdev, ret, order, D0_HOOK_FAULT_INSERT_RET, true);
+	/* the series' buffer behind the VMA; stock kernels skip the read (a load-time constant) */
+	struct d0_buf_state *buf = SERIES_BAR_DMABUFS ?
+		series_buf_of_vma(BPF_CORE_READ(vmf, vma), D0_HOOK_FAULT_INSERT_RET) : NULL;
+
+	fault_done(vdev, vdev->pdev, ret, order, D0_HOOK_FAULT_INSERT_RET, true, buf);
 	return 0;
 }
 
 SEC("fexit/vfio_pci_mmap_huge_fault")
 int BPF_PROG(fexit_fault_huge, struct vm_fault *vmf, unsigned int order, vm_fault_t ret)
 {
-	struct vfio_pci_core_device *vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
+	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
+	/* vm_private_data is the vdev, or on the DMABUF-mmap series the buffer */
+	struct vfio_pci_core_device *vdev = vma_vdev(vma);
 
-	fault_done(vdev, BPF_CORE_READ(vdev, pdev), ret, order, D0_HOOK_FAULT_HUGE_RET, false);
+	fault_done(vdev, BPF_CORE_READ(vdev, pdev), ret, order, D0_HOOK_FAULT_HUGE_RET, false,
+		   series_buf_of_vma(vma, D0_HOOK_FAULT_HUGE_RET));
 	return 0;
 }
 
@@ -363,7 +372,7 @@ int BPF_PROG(fexit_fault_v61, struct vm_fault *vmf, vm_fault_t ret)
 {
 	struct vfio_pci_core_device *vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
 
-	fault_done(vdev, BPF_CORE_READ(vdev, pdev), ret, 0, D0_HOOK_FAULT_V61_RET, false);
+	fault_done(vdev, BPF_CORE_READ(vdev, pdev), ret, 0, D0_HOOK_FAULT_V61_RET, false, NULL);
 	return 0;
 }
 
@@ -386,15 +395,7 @@ int BPF_PROG(fexit_dmabuf_move, struct vfio_pci_core_device *vdev, bool revoked)
 	struct pci_dev *pdev;
 	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_MOVE_RET);
 
-	/*
-	 * With the DMABUF-mmap series every BAR mmap is a DMABUF, and the revoke
-	 * zaps each buffer's file mapping (not the device inode's that ZAP
-	 * watches): after it no user PTE is left.
-	 */
-	if (revoked && st && bpf_core_field_exists(vdev->zap_bars_on_revoke)) {
-		st->zap_gen = st->fault_gen;
-		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
-	}
+	/* On the DMABUF-mmap series the zaps a revoke does are seen by ZAP, buffer by buffer. */
 	emit(D0_EV_DMABUF_MOVE, D0_PH_EXIT, D0_HOOK_DMABUF_MOVE_RET, pdev, vdev, st, revoked, 0, 0);
 	ctx_leave(CTX_INDEX(D0_CTX_DMABUF_MOVE));
 	return 0;
@@ -418,6 +419,9 @@ int BPF_PROG(fexit_dmabuf_export, struct vfio_pci_core_device *vdev, __u32 flags
 	struct pci_dev *pdev;
 	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_EXPORT_RET);
 
+	/* the new buffer's file mapping joins the zap filter (it can be mmapped on the series) */
+	if (st && ret > 0)
+		d0_learn_vdev_dmabufs(as_scalar(vdev), (__u64)pdev);
 	emit(D0_EV_DMABUF_EXPORT, D0_PH_EXIT, D0_HOOK_DMABUF_EXPORT_RET, pdev, vdev, st, flags, 0, ret);
 	return 0;
 }
@@ -447,6 +451,7 @@ SEC("fentry/vfio_pci_dma_buf_release")
 int BPF_PROG(fentry_dmabuf_release, struct dma_buf *dmabuf)
 {
 	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_RELEASE, D0_PH_ENTRY, D0_HOOK_DMABUF_RELEASE, 0, 0);
+	series_buf_forget(dmabuf);
 	return 0;
 }
 
@@ -486,12 +491,13 @@ static __always_inline void dmabuf_flip(struct dma_buf *dmabuf, __u32 hook)
 {
 	struct vfio_pci_dma_buf *priv;
 	__u32 revoked = 0;
+	bool known;
 
 	if (!dmabuf_is_vfio(dmabuf))
 		return;
 	priv = BPF_CORE_READ(dmabuf, priv);
-	if (priv && bpf_core_field_exists(priv->revoked))
-		revoked = BPF_CORE_READ_BITFIELD_PROBED(priv, revoked);
+	if (priv)
+		revoked = dmabuf_priv_revoked(priv, &known);
 	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_FLIP, D0_PH_POINT, hook, revoked, 0);
 }
 

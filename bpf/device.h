@@ -204,12 +204,40 @@ static __always_inline __u32 vdev_lock_state(struct vfio_pci_core_device *vdev)
 	return D0_ST_LOCK_W_OTHER;
 }
 
-/* DMABUFs on vdev->dmabufs (6.19+): total << 16 | not revoked. */
+/*
+ * Is this vfio DMABUF revoked? 6.19 .. 7.3 have `revoked:1`; the DMABUF-mmap
+ * series replaces it with the `status` enum (anything but OK is revoked).
+ * *known is false when neither exists.
+ */
+static __always_inline bool dmabuf_priv_revoked(struct vfio_pci_dma_buf *priv, bool *known)
+{
+	struct vfio_pci_dma_buf___series *s = (void *)priv;
+
+	*known = true;
+	if (bpf_core_field_exists(priv->revoked))
+		return BPF_CORE_READ_BITFIELD_PROBED(priv, revoked);
+	if (bpf_core_field_exists(s->status))
+		return BPF_CORE_READ(s, status) != VFIO_PCI_DMABUF_OK___d0;
+	*known = false;
+	return false;
+}
+
+/* The address_space a DMABUF's user PTEs live in (the series' zap target). */
+static __always_inline __u64 dmabuf_mapping_key(struct vfio_pci_dma_buf *priv)
+{
+	return (__u64)BPF_CORE_READ(priv, dmabuf, file, f_mapping);
+}
+
+/*
+ * DMABUFs on vdev->dmabufs (6.19+): total << 16 | mapped << 8 | not revoked,
+ * each at most D0_MAX_DMABUF_WALK. "mapped": the series' buffers with a PTE
+ * granted since their last whole-buffer zap (the buffers map).
+ */
 __noinline __u32 d0_vdev_dmabufs(__u64 vdev_addr)
 {
 	struct vfio_pci_core_device *vdev = (struct vfio_pci_core_device *)vdev_addr;
 	struct list_head *head, *node;
-	__u32 elm_off, total = 0, unrevoked = 0;
+	__u32 elm_off, total = 0, unrevoked = 0, mapped = 0;
 
 	if (!bpf_core_field_exists(vdev->dmabufs) || !bpf_core_type_exists(struct vfio_pci_dma_buf))
 		return 0;
@@ -218,16 +246,23 @@ __noinline __u32 d0_vdev_dmabufs(__u64 vdev_addr)
 	elm_off = bpf_core_field_offset(struct vfio_pci_dma_buf, dmabufs_elm);
 	for (int i = 0; i < D0_MAX_DMABUF_WALK; i++) {
 		struct vfio_pci_dma_buf *priv;
+		struct d0_buf_state *b;
+		__u64 mkey;
+		bool known;
 
 		if (!node || node == head)
 			break;
 		priv = (struct vfio_pci_dma_buf *)((void *)node - elm_off);
 		total++;
-		if (bpf_core_field_exists(priv->revoked) && !BPF_CORE_READ_BITFIELD_PROBED(priv, revoked))
+		if (!dmabuf_priv_revoked(priv, &known) && known)
 			unrevoked++;
+		mkey = dmabuf_mapping_key(priv);
+		b = bpf_map_lookup_elem(&buffers, &mkey);
+		if (b && b->mapped)
+			mapped++;
 		node = BPF_CORE_READ(node, next);
 	}
-	return total << 16 | unrevoked;
+	return total << 16 | mapped << 8 | unrevoked;
 }
 
 #endif /* D0AUDIT_BPF_DEVICE_H */

@@ -106,7 +106,10 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 		e->state |= vdev_lock_state(vdev);
 		dmabufs = d0_vdev_dmabufs(as_scalar(vdev));
 		e->nr_dmabufs = dmabufs >> 16;
-		e->nr_unrevoked = dmabufs & 0xffff;
+		e->nr_unrevoked = dmabufs & 0xff;
+		/* the series: a DMABUF behind a BAR mmap still has PTEs */
+		if ((dmabufs >> 8) & 0xff)
+			e->state |= D0_ST_MAPPED;
 	}
 	if (st) {
 		if (st->fault_gen != st->zap_gen)
@@ -173,6 +176,20 @@ static __always_inline void emit(__u16 kind, __u8 phase, __u32 hook, struct pci_
 	e.a0 = a0;
 	e.a1 = a1;
 	e.ret = ret;
+	event_submit(&e);
+}
+
+/* A zap of an address_space the zap filter knows (a0: D0_ZAP_*): the device inode's or a DMABUF's. */
+static __always_inline void zap_event(__u64 pdev_key, struct d0_dev_state *st, __u32 which, loff_t holebegin,
+				      loff_t holelen)
+{
+	struct d0_event e;
+
+	event_begin(&e, D0_EV_ZAP, D0_PH_ENTRY, D0_HOOK_ZAP, (struct pci_dev *)pdev_key,
+		    (struct vfio_pci_core_device *)st->vdev, st);
+	e.a0 = which;
+	e.a2 = holebegin;
+	e.a3 = holelen;
 	event_submit(&e);
 }
 

@@ -98,6 +98,10 @@ struct inode {
 	struct address_space *i_mapping;
 };
 
+struct file {
+	struct address_space *f_mapping;
+};
+
 struct vfio_device {
 	struct device *dev;
 	unsigned int open_count;
@@ -111,23 +115,40 @@ struct vfio_pci_core_device {
 	bool pm_runtime_engaged;    /* a :1 bitfield on 6.17: read with the PROBED helper */
 	struct rw_semaphore memory_lock;
 	struct list_head dmabufs;   /* 6.19+ */
-	bool zap_bars_on_revoke;    /* the DMABUF-mmap series (not merged as of 7.3) */
+	bool zap_bars_on_revoke;    /* the DMABUF-mmap series: a :1 bitfield on the 7.2 rebase */
 };
 
 struct dma_buf {
 	const char *exp_name;
 	void *priv;
+	struct file *file;          /* its f_mapping holds the series' user PTEs */
+	size_t size;
 };
 
 struct vfio_pci_dma_buf {
 	struct dma_buf *dmabuf;
 	struct vfio_pci_core_device *vdev;
 	struct list_head dmabufs_elm;
-	u8 revoked : 1;
+	u8 revoked : 1;             /* 6.19 .. 7.3; the series replaces it with `status` */
+};
+
+/*
+ * The DMABUF-mmap series' view of the same struct (a CO-RE flavour: the
+ * ___series suffix is ignored when matching). Its fields exist only there,
+ * so every read is guarded by bpf_core_field_exists(). The enum keeps the
+ * kernel's name: CO-RE matches an enum field by the enum's name.
+ */
+enum vfio_pci_dma_buf_status { VFIO_PCI_DMABUF_OK___d0 = 0 };
+
+struct vfio_pci_dma_buf___series {
+	struct vfio_pci_core_device *vdev;
+	struct file *vfile;         /* the device fd a BAR-mmap buffer owns */
+	enum vfio_pci_dma_buf_status status;
 };
 
 struct vm_area_struct {
-	void *vm_private_data;
+	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
+	struct file *vm_file;       /* the series: the DMABUF's file */
 };
 
 struct vm_fault {

@@ -32,6 +32,26 @@ struct {
 	__type(value, __u64);
 } mappings SEC(".maps");
 
+/*
+ * The DMABUF-mmap series: each DMABUF's file address_space -> its state.
+ * Learned when a buffer is created (BAR mmap, export) or first faulted;
+ * the zap filter's second key. Entries go at vfio_pci_dma_buf_release.
+ */
+struct d0_buf_state {
+	__u64 pdev;          /* devices key of the exporting device */
+	__u64 priv;          /* struct vfio_pci_dma_buf * */
+	__u64 size;          /* dmabuf->size: a zap of [0, size) removes every PTE */
+	__u32 mapped;        /* a PTE was granted since the last whole-buffer zap */
+	__u32 source;        /* D0_BUF_SRC_* */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, D0_MAX_DEVICES);
+	__type(key, __u64);
+	__type(value, struct d0_buf_state);
+} buffers SEC(".maps");
+
 /* Per-task context: which enclosing paths the task is in (D0_CTX_*). */
 #define D0_CTX_BITS 16
 struct d0_task_ctx {

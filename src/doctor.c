@@ -151,6 +151,9 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 		"verdict", "can_audit", code == D0_EXIT_OK, "exit_code", code, "problems", problems);
 	if (root && ndev >= 0)
 		json_object_set_new(root, "device_power", device_power_json(power, ndev));
+	/* where user PTEs on BARs live: what the zap hook must see (from BTF) */
+	if (root)
+		json_object_set_new(root, "mapping_model", json_string(d0_mapping_model_name(l->facts.mapping_model)));
 	if (!root) {
 		d0_err("internal error: cannot build the doctor JSON");
 		return D0_EXIT_CANNOT;
@@ -182,6 +185,7 @@ static int print_text(const struct d0_host_info *h, const struct d0_loader *l, b
 	printf("privileges:        root=%s CAP_BPF=%s CAP_PERFMON=%s CAP_SYS_ADMIN=%s\n", yes(h->root),
 	       yes(h->cap_bpf), yes(h->cap_perfmon), yes(h->cap_sys_admin));
 	printf("lockdown:          %s\n", h->lockdown);
+	printf("mapping model:     %s\n", d0_mapping_model_text(l->facts.mapping_model));
 	printf("\nhooks (%s):\n", loaded ? "loaded and attached for real, then detached"
 					 : "predicted from BTF, kallsyms and ftrace; not loaded");
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "hook_table.h"
+#include "mapping_model.h"
 
 #define D0_SYM_LEN 128
 #define D0_REASON_LEN 200
@@ -27,6 +28,7 @@ struct d0_kernel_facts {
 	int major, minor;      /* running kernel version */
 	bool vmlinux_btf;      /* /sys/kernel/btf/vmlinux */
 	bool ftrace_list;      /* available_filter_functions could be read */
+	enum d0_mapping_model mapping_model; /* from vfio's module BTF */
 	struct d0_target_facts t[D0_HOOK_COUNT];
 };
 

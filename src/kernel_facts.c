@@ -207,6 +207,34 @@ static bool member_exists(struct btf_cache *c, const char *dir, const char *req)
 	return found || !t;
 }
 
+/*
+ * Where user PTEs on BARs live, from vfio's module BTF: the DMABUF-mmap
+ * series has vfio_pci_core_mmap_prep_dmabuf (every BAR mmap is a DMABUF);
+ * 6.10+ vfio zaps the device inode (vfio_device.inode); 6.1 its vma_list.
+ */
+static enum d0_mapping_model mapping_model(struct btf_cache *c, const char *dir)
+{
+	char path[512];
+	struct btf *core;
+	enum d0_mapping_model m = D0_MAP_MODEL_UNKNOWN;
+
+	snprintf(path, sizeof(path), "%s/vfio_pci_core", dir);
+	if (!c->vmlinux || access(path, R_OK))
+		return m;
+	core = module_btf(c, dir, "vfio_pci_core");
+	if (!core)
+		return m;
+	if (btf__find_by_name_kind(core, "vfio_pci_core_mmap_prep_dmabuf", BTF_KIND_FUNC) > 0)
+		m = D0_MAP_MODEL_DMABUF;
+	else if (btf__find_by_name_kind(core, "vfio_pci_zap_and_vma_lock", BTF_KIND_FUNC) > 0)
+		m = D0_MAP_MODEL_VMA_LIST;
+	else if (member_exists(c, dir, "vfio:vfio_device.inode"))
+		m = D0_MAP_MODEL_DEVICE_INODE;
+	if (!btf_cached(c, core))
+		btf__free(core);
+	return m;
+}
+
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
 static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 {
@@ -235,6 +263,7 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 		if (mod && !btf_cached(&c, mod))
 			btf__free(mod);
 	}
+	k->mapping_model = mapping_model(&c, dir);
 	btf_cache_free(&c);
 }
 

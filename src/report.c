@@ -66,8 +66,9 @@ static bool want_colour(enum report_format fmt, const char *out)
 }
 
 /* Read every intact record into the timeline; the problem that cut it short, if any, into problem[]. */
+/* model: the header's mapping_model, "" when the trace predates it */
 static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, bool mode_given, char *kernel,
-		      size_t klen, char *problem, size_t plen)
+		      size_t klen, char *model, size_t mlen, char *problem, size_t plen)
 {
 	struct d0_trace_reader *r = d0_trace_reader_open(path);
 	struct d0_record rec;
@@ -81,11 +82,13 @@ static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, boo
 	if (n == 1) {
 		const char *m = json_string_value(json_object_get(rec.json, "mode"));
 		const char *k = json_string_value(json_object_get(rec.json, "kernel"));
+		const char *mm = json_string_value(json_object_get(rec.json, "mapping_model"));
 		__u32 rec_mode;
 
 		if (!mode_given && m && !parse_mode(m, &rec_mode))
 			*mode = rec_mode;
 		snprintf(kernel, klen, "%s", k ? k : "unknown");
+		snprintf(model, mlen, "%s", mm ? mm : "");
 	}
 	tl->mode = tl->verdict.mode = *mode;
 	while (n == 1 && (n = d0_trace_next(r, &rec)) == 1) {
@@ -127,7 +130,7 @@ int cmd_report(int argc, char **argv)
 	const char *out = NULL, *trace;
 	__u32 bdf = D0_TL_ANY_DEVICE, mode = D0_MODE_STRICT;
 	bool mode_given = false;
-	char kernel[128] = "", problem[1024] = "";
+	char kernel[128] = "", model[32] = "", problem[1024] = "";
 	struct d0_timeline tl;
 	struct d0_report_meta meta;
 	FILE *f = stdout;
@@ -188,7 +191,8 @@ int cmd_report(int argc, char **argv)
 
 	d0_timeline_init(&tl, mode, bdf);
 	d0_progress_begin("report: reading %s: events", strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace);
-	if (read_trace(trace, &tl, &mode, mode_given, kernel, sizeof(kernel), problem, sizeof(problem))) {
+	if (read_trace(trace, &tl, &mode, mode_given, kernel, sizeof(kernel), model, sizeof(model), problem,
+		       sizeof(problem))) {
 		d0_timeline_free(&tl);
 		d0_progress_end();
 		return D0_EXIT_USAGE;
@@ -218,6 +222,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	meta = (struct d0_report_meta){ .trace = trace, .kernel = kernel[0] ? kernel : NULL,
+					.mapping_model = model[0] ? model : NULL,
 					.problem = problem[0] ? problem : NULL, .color = want_colour(fmt, out) };
 	switch (fmt) {
 	case FMT_SVG: rc = d0_report_svg(f, &tl, &meta); break;

@@ -10,6 +10,7 @@
 struct d0_report_meta {
 	const char *trace;    /* path as given */
 	const char *kernel;   /* from the trace header; NULL if unknown */
+	const char *mapping_model; /* the header's mapping_model (mapping_model.h name); NULL if absent */
 	const char *problem;  /* why the trace is incomplete (file:line: ...), or NULL */
 	bool color;           /* text only: ANSI colours (a terminal, and NO_COLOR unset) */
 };

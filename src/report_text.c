@@ -5,6 +5,7 @@
  * accesses aggregated into runs and every violation explained in place.
  */
 #include "report.h"
+#include "mapping_model.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "rules_meta.h"
@@ -333,6 +334,8 @@ int d0_report_text(FILE *f, const struct d0_timeline *tl, const struct d0_report
 {
 	fprintf(f, "trace %s: kernel %s, mode %s\n", m->trace, m->kernel ? m->kernel : "unknown",
 		d0_mode_name(tl->mode));
+	if (m->mapping_model)
+		fprintf(f, "mapping model: %s\n", d0_mapping_model_text(d0_mapping_model_parse(m->mapping_model)));
 	fprintf(f, "%llu events over %.6fs, %d device(s), %llu lost, %llu violation(s)\n",
 		(unsigned long long)tl->events, d0_report_secs(tl, tl->t_end), tl->ndevs,
 		(unsigned long long)tl->lost, (unsigned long long)tl->violations);

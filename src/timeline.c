@@ -169,6 +169,7 @@ static bool hot_path(const struct d0_event *e)
 	case D0_EV_VGA_ACCESS:
 	case D0_EV_ROM_MAP:
 	case D0_EV_DMABUF_MAP:
+	case D0_EV_DMABUF_MMAP:
 		return true;
 	default:
 		return false;
@@ -184,6 +185,8 @@ static int step_of(const struct d0_event *e)
 		return e->phase == D0_PH_ENTRY ? (e->a0 ? D0_TL_REVOKE : D0_TL_UNREVOKE) : -1;
 	case D0_EV_DMABUF_EXPORT:
 		return e->phase == D0_PH_EXIT && e->ret > 0 ? D0_TL_EXPORT : -1;
+	case D0_EV_DMABUF_CREATE: /* the series: the DMABUF behind a BAR mmap */
+		return e->phase == D0_PH_EXIT && e->ret == 0 ? D0_TL_EXPORT : -1;
 	case D0_EV_RESET:
 	case D0_EV_HOT_RESET:
 		return e->phase == D0_PH_ENTRY ? D0_TL_RESET : -1;

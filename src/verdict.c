@@ -119,6 +119,7 @@ bool d0_event_is_access(const struct d0_event *e)
 	case D0_EV_FAULT:
 		return !d0_refused(e);
 	case D0_EV_DMABUF_MAP:
+	case D0_EV_DMABUF_MMAP: /* the series: mmap of an exported DMABUF */
 		return e->ret == 0;
 	default:
 		return false;

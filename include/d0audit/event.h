@@ -31,7 +31,7 @@ enum d0_power {
 	X(RPM_SUSPEND,     "rpm-suspend")      /* PCI runtime suspend of the device: ret */     \
 	X(RPM_RESUME,      "rpm-resume")       /* PCI runtime resume: ret */                    \
 	X(LOW_POWER,       "low-power")        /* feature ioctl: a0=feature a1=flags, ret */    \
-	X(ZAP,             "zap")              /* a2=start a3=length */                         \
+	X(ZAP,             "zap")              /* a0=D0_ZAP_* a2=start a3=length */             \
 	X(FAULT,           "fault")            /* PTE grant attempt: ret (vm_fault_t), a0=order */ \
 	X(DMABUF_EXPORT,   "dmabuf-export")    /* ret = fd or -errno */                        \
 	X(DMABUF_MOVE,     "dmabuf-move")      /* a0=revoked (1 revoke, 0 unrevoke) */          \
@@ -39,6 +39,13 @@ enum d0_power {
 	X(DMABUF_MAP,      "dmabuf-map")       /* importer mapping granted: ret */              \
 	X(DMABUF_RELEASE,  "dmabuf-release")                                                    \
 	X(DMABUF_CLEANUP,  "dmabuf-cleanup")                                                    \
+	/* the DMABUF-mmap series (bpf/series_dmabuf.bpf.h) */                                  \
+	X(DMABUF_CREATE,   "dmabuf-create")    /* buffer behind a BAR mmap: a0=D0_BUF_SRC_* a2=size a3=BAR, ret */ \
+	X(DMABUF_MMAP,     "dmabuf-mmap")      /* mmap of an exported DMABUF (a new grant): ret */ \
+	X(DMABUF_REVOKE,   "dmabuf-revoke")    /* permanent revoke feature: a0=dmabuf fd, ret on exit */ \
+	X(DMABUF_MEMATTR,  "dmabuf-memattr")   /* memattr feature: a0=dmabuf fd a1=memattr, ret */ \
+	X(DMABUF_STATUS,   "dmabuf-status")    /* one buffer's status set: a0=new a1=old (D0_BUF_*) */ \
+	X(REVOKE_BARS,     "revoke-bars")      /* vfio_pci_{lock_,un}revoke_bars: a0=1 revoke/0 unrevoke a1=zap_bars_on_revoke */ \
 	X(BAR_ACCESS,      "bar-access")       /* a0=iswrite a1=test_mem a2=offset a3=count */  \
 	X(BAR_RW_DONE,     "bar-rw-done")      /* ret (-EIO = refused) a2=offset a3=count */   \
 	X(ROM_MAP,         "rom-map")                                                           \
@@ -148,6 +155,20 @@ struct d0_dev_state {
 #define D0_DEVF_MAPPED_UNKNOWN (1u << 0)
 /* vfio_pci_core_close_device ran since the last successful enable. */
 #define D0_DEVF_CLOSING (1u << 1)
+
+/* DMABUF-mmap series: where a buffer came from (D0_EV_DMABUF_CREATE a0). */
+#define D0_BUF_SRC_BAR_MMAP  1u  /* vfio_pci_core_mmap_prep_dmabuf: a BAR mmap of the device fd */
+#define D0_BUF_SRC_EXPORT    2u  /* vfio_pci_core_feature_dma_buf: VFIO_DEVICE_FEATURE_DMA_BUF */
+/* A buffer's status (the series' enum vfio_pci_dma_buf_status; D0_EV_DMABUF_STATUS a0/a1). */
+#define D0_BUF_OK            0u
+#define D0_BUF_TEMP_REVOKED  1u
+#define D0_BUF_PERM_REVOKED  2u
+/* D0_EV_FAULT a1 bits (the series' DMABUF-backed faults). */
+#define D0_FAULT_BUF_REVOKED    (1u << 0) /* the faulting buffer was revoked at that instant */
+#define D0_FAULT_BEFORE_INSERT  (1u << 1) /* refused in vfio_pci_mmap_huge_fault before any insert */
+/* D0_EV_ZAP a0: which address_space was zapped. */
+#define D0_ZAP_DEVICE_INODE  0u  /* the vfio device inode (stock kernels, zap_bars_on_revoke) */
+#define D0_ZAP_DMABUF        1u  /* one DMABUF's file mapping (the series) */
 
 /* Drop causes counted in the kernel, per CPU (index into the drops map). */
 enum d0_drop_cause {

@@ -72,6 +72,23 @@
 	X(REVOKE_BARS,          fentry_revoke_bars,         FENTRY, "vfio_pci_revoke_bars",      "vfio_pci_core", 0, NONE, "vfio_pci_core:vfio_pci_core_device.zap_bars_on_revoke") \
 	X(DMABUF_INVALIDATE,    fentry_dmabuf_invalidate,   FENTRY, "dma_buf_invalidate_mappings", "vmlinux", 0, NONE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
 	X(DMABUF_MOVE_NOTIFY,   fentry_dmabuf_move_notify,  FENTRY, "dma_buf_move_notify",       "vmlinux", 0, DMABUF_INVALIDATE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
+	/*                                                                                     \
+	 * The DMABUF-mmap series ("vfio/pci: Add mmap() for DMABUFs", bpf/series_dmabuf.bpf.h):  \
+	 * every BAR mmap is a DMABUF, its PTEs live in the buffer file's address_space. These    \
+	 * learn each buffer's mapping (the zap filter), see the paths the series adds, and       \
+	 * replace the inlined vfio_pci_revoke_bars. Absent elsewhere: doctor says so per row.    \
+	 */                                                                                    \
+	X(MMAP_PREP_DMABUF_RET, fexit_mmap_prep_dmabuf,     FEXIT,  "vfio_pci_core_mmap_prep_dmabuf", "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_MMAP_RET,      fexit_dmabuf_mmap,          FEXIT,  "vfio_pci_dma_buf_mmap",     "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_REVOKE,        fentry_dmabuf_revoke,       FENTRY, "vfio_pci_core_feature_dma_buf_revoke", "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_REVOKE_RET,    fexit_dmabuf_revoke,        FEXIT,  "vfio_pci_core_feature_dma_buf_revoke", "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_MEMATTR_RET,   fexit_dmabuf_memattr,       FEXIT,  "vfio_pci_core_feature_dma_buf_memattr", "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_SET_STATUS,    kprobe_dmabuf_set_status,   KPROBE, "vfio_pci_dma_buf_set_status", "vfio_pci_core", D0_HF_CLONE, NONE, NULL) \
+	X(LOCK_REVOKE_BARS,     fentry_lock_revoke_bars,    FENTRY, "vfio_pci_lock_revoke_bars", "vfio_pci_core", 0, NONE, NULL) \
+	X(LOCK_REVOKE_BARS_RET, fexit_lock_revoke_bars,     FEXIT,  "vfio_pci_lock_revoke_bars", "vfio_pci_core", 0, NONE, NULL) \
+	X(UNREVOKE_BARS,        fentry_unrevoke_bars,       FENTRY, "vfio_pci_unrevoke_bars",    "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_FIND_PFN_RET,  fexit_dmabuf_find_pfn,      FEXIT,  "vfio_pci_dma_buf_find_pfn", "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(FAULT_REFUSED_RET,    fexit_fault_refused,        FEXIT,  "vfio_pci_mmap_huge_fault",  "vfio_pci_core", D0_HF_HOT, NONE, "vfio_pci_core:vfio_pci_dma_buf.vfile") \
 	/* BAR access through the device fd, ROM, ioeventfd, VGA */                              \
 	X(BAR_IO,               fentry_bar_io,              FENTRY, "vfio_pci_core_do_io_rw",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
 	X(BAR_RW_RET,           fexit_bar_rw,               FEXIT,  "vfio_pci_bar_rw",           "vfio_pci_core", D0_HF_HOT, NONE, NULL) \

@@ -120,12 +120,17 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 	case D0_EV_FAULT:
 		if (d0_refused(e) || e->phase != D0_PH_EXIT)
 			return 0;
-		return d0_not_d0(e->power, mode) || !mem || d0_has(e->state, D0_ST_ENGAGED);
+		/* the series: a PTE granted through a revoked DMABUF (a1 bit) reaches revoked BARs */
+		return d0_not_d0(e->power, mode) || !mem || d0_has(e->state, D0_ST_ENGAGED) ||
+		       d0_has(e->a1, D0_FAULT_BUF_REVOKED);
 	case D0_EV_ROM_MAP:
 	case D0_EV_VGA_ACCESS:
 		return d0_not_d0(e->power, mode);
 	case D0_EV_DMABUF_MAP:
 		return e->ret == 0 && (d0_not_d0(e->power, mode) || !mem);
+	case D0_EV_DMABUF_MMAP:
+		/* the series: an mmap of an exported DMABUF is a grant; a1 = the buffer was revoked */
+		return e->ret == 0 && (d0_not_d0(e->power, mode) || !mem || e->a1);
 	default:
 		return 0;
 	}
@@ -158,6 +163,14 @@ static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 	/* 3: unrevoke only in D0, decode on, under memory_lock; 8: every move under the lock */
 	if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY) {
 		if (e->a0 == 0 && (d0_not_d0(e->power, mode) || !d0_has(e->state, D0_ST_MEM_ENABLED) || !locked))
+			v |= D0_RULE_BIT(D0_RULE_D0_BEFORE_UNREVOKE);
+		if (!locked)
+			v |= D0_RULE_BIT(D0_RULE_LOCK_DISCIPLINE);
+	}
+
+	/* 3, 8 for one buffer (the series' vfio_pci_dma_buf_set_status): to OK only in D0, decode on, locked */
+	if (e->kind == D0_EV_DMABUF_STATUS) {
+		if (e->a0 == D0_BUF_OK && (d0_not_d0(e->power, mode) || !d0_has(e->state, D0_ST_MEM_ENABLED) || !locked))
 			v |= D0_RULE_BIT(D0_RULE_D0_BEFORE_UNREVOKE);
 		if (!locked)
 			v |= D0_RULE_BIT(D0_RULE_LOCK_DISCIPLINE);

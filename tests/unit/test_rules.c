@@ -89,6 +89,57 @@ static void test_rule3_d0_before_unrevoke(void **s)
 	KEEPS(3, e);
 }
 
+/* The DMABUF-mmap series: one buffer's status change (vfio_pci_dma_buf_set_status) is judged like a move. */
+static void test_series_buffer_status(void **s)
+{
+	struct d0_event e = ev(D0_EV_DMABUF_STATUS, D0_PH_POINT, D0_PWR_D0, D0_PWR_D0,
+			       VFIO_OPEN | D0_ST_LOCK_W_CURRENT, D0_CTX_DMABUF_MOVE);
+
+	(void)s;
+	e.a0 = D0_BUF_OK;
+	e.a1 = D0_BUF_TEMP_REVOKED;
+	KEEPS(3, e);
+	KEEPS(8, e);
+	e.power = D0_PWR_D3HOT; /* unrevoked before D0 */
+	BREAKS(3, e);
+	e.power = D0_PWR_D0;
+	e.state &= ~D0_ST_LOCK_W_CURRENT;
+	BREAKS(3, e);
+	BREAKS(8, e);
+	/* a revoke outside D0 is not an unrevoke, but still needs the lock */
+	e = ev(D0_EV_DMABUF_STATUS, D0_PH_POINT, D0_PWR_D3HOT, D0_PWR_D3HOT, VFIO_OPEN, 0);
+	e.a0 = D0_BUF_PERM_REVOKED;
+	KEEPS(3, e);
+	BREAKS(8, e);
+}
+
+/* The series' grants: a PTE through a revoked buffer, an mmap of an exported DMABUF. */
+static void test_series_grants(void **s)
+{
+	struct d0_event e = ev(D0_EV_FAULT, D0_PH_EXIT, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN, 0);
+
+	(void)s;
+	e.ret = D0_VM_FAULT_NOPAGE;
+	KEEPS(7, e);
+	e.a1 = D0_FAULT_BUF_REVOKED;
+	BREAKS(7, e);
+	/* refused before the insert (SIGBUS) on a revoked buffer: refused, not a violation */
+	e.a1 = D0_FAULT_BUF_REVOKED | D0_FAULT_BEFORE_INSERT;
+	e.ret = 2;
+	KEEPS(7, e);
+	assert_true(d0_refused(&e));
+
+	e = ev(D0_EV_DMABUF_MMAP, D0_PH_EXIT, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN, 0);
+	KEEPS(7, e);
+	e.power = D0_PWR_D3HOT;
+	BREAKS(7, e);
+	e.ret = -19; /* refused (ENODEV) */
+	KEEPS(7, e);
+	e = ev(D0_EV_DMABUF_MMAP, D0_PH_EXIT, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN, 0);
+	e.a1 = 1; /* granted on a revoked buffer */
+	BREAKS(7, e);
+}
+
 static void test_rule4_revoke_in_d0(void **s)
 {
 	struct d0_event e = ev(D0_EV_DMABUF_FLIP, D0_PH_POINT, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN | D0_ST_LOCK_W_CURRENT,
@@ -329,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_rule7_no_access_outside_d0),
 		cmocka_unit_test(test_rule8_lock_discipline),
 		cmocka_unit_test(test_rule9_foreign_power_change),
+		cmocka_unit_test(test_series_buffer_status),
+		cmocka_unit_test(test_series_grants),
 		cmocka_unit_test(test_rule10_bypass),
 		cmocka_unit_test(test_rule11_cleanup_before_disable),
 		cmocka_unit_test(test_rule12_runtime_suspend_requested),

@@ -4,8 +4,9 @@
 # kernel really takes (ground truth §1.5). One guest boot records a trace per
 # exerciser scenario (capture_guest.sh); the assertions run here on the host.
 #
-# usage: tests/vm/test_capture.sh [--kernel 7.2] [--keep DIR] [--from DIR]
+# usage: tests/vm/test_capture.sh [--kernel 7.2] [--keep DIR] [--from DIR] [--vfio-patches DIR]
 #   --keep DIR  keep the traces in DIR;  --from DIR  assert on traces already in DIR (no VM)
+#   --vfio-patches DIR  on vfio-pci built with the DMABUF-mmap series (tests/vm/test_series.sh)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
@@ -26,10 +27,20 @@ mkdir -p "$art" && cp "$out/doctor.json" "$art/doctor-$kernel.json"
 # inlined into the ioctl (no "hot-reset" context; steps tagged "hrfn:").
 case $kernel in 6.*) has_dmabuf=0 ;; *) has_dmabuf=1 ;; esac
 case $kernel in 6.1) v61=1 ;; *) v61=0 ;; esac
+# The DMABUF-mmap series (--vfio-patches, series=1) zaps each buffer's file mapping inside the
+# revoke, so after dmabuf-move entry: steps tagged "stock:" are the stock kernels' order only,
+# "series:" the series' only. Its faults refused before the insert are FAULT_REFUSED_RET's.
 expect_seq() {
 	local name=$1 trace=$2 p pats=()
 	shift 2
 	for p; do
+		if [[ $p == stock:* ]]; then
+			((series)) && continue
+			p=${p#stock:}
+		elif [[ $p == series:* ]]; then
+			((series)) || continue
+			p=${p#series:}
+		fi
 		if [[ $p == dmabuf:* ]]; then
 			((has_dmabuf)) || continue
 			p=${p#dmabuf:}
@@ -78,18 +89,20 @@ expect_seq pread-bar "$(t pread-bar)" ' bar-access entry BAR_IO D0>D0 a0=0 a1=1 
 # PM_CTRL -> D3hot through vfio: L Z R1 D3hot U, then refused access, then D0 and R0
 expect_seq pm-d3 "$(t pm-d3)" \
 	' pm-ctrl-write entry VFIO_PM_CONFIG .* a1=3 ' \
-	' zap entry ZAP .*st=.*lock-held' \
+	'stock: zap entry ZAP .*st=.*lock-held' \
 	'dmabuf: dmabuf-move entry DMABUF_MOVE .* a0=1 .*st=.*lock-held' \
+	'series: zap entry ZAP .* a0=1 .*ctx=.*dmabuf-move.*st=.*lock-held' \
 	' power-change exit PCI_SET_POWER_RET D0>D3hot .*ctx=.*vfio-power.*st=.*lock-held' \
 	' bar-rw-done exit BAR_RW_RET D3hot>D3hot .* ret=-5 ' \
-	' fault exit FAULT_(INSERT|HUGE|V61)_RET D3hot>D3hot .* ret=2 ' \
+	' fault exit FAULT_(INSERT|HUGE|V61|REFUSED)_RET D3hot>D3hot .* ret=2 ' \
 	' power-change exit PCI_SET_POWER_RET D3hot>D0 ' \
 	'dmabuf: dmabuf-move entry DMABUF_MOVE D0>D0 a0=0 '
 expect_none pm-d3-zap-clears-mapped "$(t pm-d3)" ' power-change exit PCI_SET_POWER_RET D0>D3hot .*st=.*[,=]mapped'
 
 # COMMAND memory off: L Z R1 hw-write; on: hw-write then R0
 expect_seq cmd-mem "$(t cmd-mem)" \
-	' config-write entry VFIO_CMD_WRITE .* a0=4 a1=257 ' ' zap entry ZAP ' 'dmabuf: dmabuf-move entry .* a0=1 ' \
+	' config-write entry VFIO_CMD_WRITE .* a0=4 a1=257 ' 'stock: zap entry ZAP ' 'dmabuf: dmabuf-move entry .* a0=1 ' \
+	'series: zap entry ZAP .* a0=1 ' \
 	' user-config-write entry USER_CFG_WORD .* a0=4 a1=257 .*ctx=.*vfio-config' \
 	' bar-rw-done exit .* ret=-5 ' ' fault exit .* ret=2 ' \
 	' config-write entry VFIO_CMD_WRITE .* a1=259 ' ' user-config-write entry USER_CFG_WORD .* a1=259 ' \
@@ -97,21 +110,23 @@ expect_seq cmd-mem "$(t cmd-mem)" \
 
 # LOW_POWER_ENTRY: zap + revoke under the lock, engaged, then runtime suspend to D3hot; EXIT unrevokes
 expect_seq low-power "$(t low-power)" \
-	' low-power entry VFIO_LP_FEATURE .* a0=3 ' ' zap entry ZAP .*st=.*lock-held' 'dmabuf: dmabuf-move entry .* a0=1 ' \
+	' low-power entry VFIO_LP_FEATURE .* a0=3 ' 'stock: zap entry ZAP .*st=.*lock-held' 'dmabuf: dmabuf-move entry .* a0=1 ' \
+	'series: zap entry ZAP .* a0=1 .*st=.*lock-held' \
 	' low-power exit VFIO_LP_FEATURE_RET .*st=.*low-power' \
 	' rpm-suspend entry PCI_RPM_SUSPEND ' ' power-change exit PCI_SET_POWER_RET D0>D3hot .*ctx=rpm-suspend' \
-	' fault exit FAULT_(INSERT|HUGE|V61)_RET D3hot>D3hot .* ret=2 ' \
+	' fault exit FAULT_(INSERT|HUGE|V61|REFUSED)_RET D3hot>D3hot .* ret=2 ' \
 	' rpm-resume entry ' ' power-update exit PCI_POWER_UP_RET D3hot>D0 ' \
 	' low-power entry VFIO_LP_FEATURE D0>D0 a0=5 ' 'dmabuf: dmabuf-move entry D.* a0=0 '
 expect_seq low-power-wakeup "$(t low-power-wakeup)" \
-	' low-power entry VFIO_LP_FEATURE .* a0=4 ' ' zap entry ' 'dmabuf: dmabuf-move entry .* a0=1 ' \
+	' low-power entry VFIO_LP_FEATURE .* a0=4 ' 'stock: zap entry ' 'dmabuf: dmabuf-move entry .* a0=1 ' 'series: zap entry ' \
 	' power-change exit PCI_SET_POWER_RET D0>D3hot .*ctx=rpm-suspend' ' power-update exit PCI_POWER_UP_RET D3hot>D0 ' \
 	' low-power entry .* a0=5 '
 
-# VFIO_DEVICE_RESET (7.2): L Z D0 R1 reset R0 U
+# VFIO_DEVICE_RESET (7.2): L Z D0 R1 reset R0 U; the series: L D0 R1(+Z of each buffer) reset R0 U
 expect_seq reset "$(t reset)" \
-	' ioctl entry VFIO_IOCTL .* a0=15215 ' ' zap entry ZAP .*st=.*lock-held' \
+	' ioctl entry VFIO_IOCTL .* a0=15215 ' 'stock: zap entry ZAP .*st=.*lock-held' \
 	' power-request entry VFIO_SET_POWER .* a0=0 ' 'dmabuf: dmabuf-move entry .* a0=1 ' \
+	'series: zap entry ZAP D0>D0 a0=1 .*st=.*lock-held' \
 	' reset entry TRY_RESET .*ctx=vfio-ioctl,reset' ' reset entry PM_RESET ' ' reset exit TRY_RESET_RET ' \
 	'dmabuf: dmabuf-move entry .* a0=0 ' ' ioctl exit VFIO_IOCTL_RET .* a0=15215 a1=0 ret=0 '
 
@@ -122,8 +137,11 @@ if ((has_dmabuf)); then
 		' dmabuf-move entry DMABUF_MOVE D0>D0 a0=1 .* un=1/1 ' ' dmabuf-flip point DMABUF_INVALIDATE D0>D0 a0=1 ' \
 		' power-change exit PCI_SET_POWER_RET D0>D3hot .* un=0/1 ' \
 		' power-change exit PCI_SET_POWER_RET D3hot>D0 ' ' dmabuf-move entry DMABUF_MOVE D0>D0 a0=0 .* un=0/1 ' \
-		' dmabuf-flip point DMABUF_INVALIDATE D0>D0 ' ' dmabuf-move exit DMABUF_MOVE_RET D0>D0 a0=0 .* un=1/1 '
-	# (7.2 tells importers before clearing priv->revoked on unrevoke: the flip's a0 is still 1 there)
+		"$( ((series)) && echo ' dmabuf-status point DMABUF_SET_STATUS D0>D0 a0=0 a1=1 ' ||
+			echo ' dmabuf-flip point DMABUF_INVALIDATE D0>D0 ')" \
+		' dmabuf-move exit DMABUF_MOVE_RET D0>D0 a0=0 .* un=1/1 '
+	# (7.2 tells importers before clearing priv->revoked on unrevoke: the flip's a0 is still 1 there;
+	# the series only invalidates on revoke: its unrevoke is one status change per buffer)
 else
 	for n in dmabuf sysfs-pm-d3-dmabuf; do
 		grep -q 'kernel has no VFIO_DEVICE_FEATURE_DMA_BUF' "$out/$n.err" &&
@@ -136,10 +154,11 @@ expect_seq ioeventfd "$(t ioeventfd)" ' ioctl entry VFIO_IOCTL .* a0=15220 ' ' i
 	' ioeventfd-write entry IOEVENTFD_WRITE ' ' ioeventfd-write entry IOEVENTFD_WRITE '
 
 # Behind vfio's back: sysfs config writes outside vfio_pci_config_rw; no zap, no revoke follows
-expect_seq sysfs-pm-d3 "$(t sysfs-pm-d3)" ' user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=0/0 ctx= .*mapped' \
+# (on the series the BAR mmap is itself an unrevoked DMABUF: un=1/1)
+expect_seq sysfs-pm-d3 "$(t sysfs-pm-d3)" " user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=$series/$series ctx= .*mapped" \
 	' user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=0 .*ctx= '
-((has_dmabuf)) && expect_order sysfs-pm-d3-dmabuf "$(t sysfs-pm-d3-dmabuf)" ' dmabuf-export exit .* un=1/1 ' \
-	' user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=1/1 ctx= '
+((has_dmabuf)) && n=$((1 + series)) && expect_order sysfs-pm-d3-dmabuf "$(t sysfs-pm-d3-dmabuf)" " dmabuf-export exit .* un=$n/$n " \
+	" user-config-write entry USER_CFG_WORD D0>D0 a0=204 a1=3 ret=0 un=$n/$n ctx= "
 expect_seq sysfs-cmd-mem "$(t sysfs-cmd-mem)" ' user-config-write entry USER_CFG_WORD D0>D0 a0=4 a1=257 .*ctx= .*mapped' \
 	' user-config-write entry USER_CFG_WORD D0>D0 a0=4 a1=259 .*ctx= '
 expect_seq sysfs-mmap "$(t sysfs-mmap)" '^0 sysfs-mmap entry SYSFS_MMAP D3hot>D3hot .*ctx= '
@@ -155,14 +174,16 @@ else
 fi
 mkdir -p "$out/rp"
 if [[ -z $from ]]; then
-	tools/vm/run --kernel "$kernel" --root-port --timeout 300 --out "$out/rp" -- \
+	tools/vm/run --kernel "$kernel" ${vfio_patches:+--vfio-patches "$vfio_patches"} --root-port --timeout 300 --out "$out/rp" -- \
 		build/static/d0audit record -o /tmp/out/hot-reset.ndjson -- build/vfio-exercise hot-reset \
 		>"$out/rp/hot-reset.out" 2>"$out/rp/hot-reset.err"
 fi
 expect_seq hot-reset "$out/rp/hot-reset.ndjson" \
 	' ioctl entry VFIO_IOCTL .* a0=15217 ' 'hrfn: hot-reset entry HOT_RESET ' \
-	'dmabuf: dmabuf-move entry .* a0=1 .*st=.*lock-held' ' zap entry ZAP .*ctx=vfio-ioctl,hot-reset st=.*lock-held' \
-	' power-request entry VFIO_SET_POWER .* a0=0 ' ' reset entry BUS_RESET .* un=0/0 .*ctx=vfio-ioctl,bus-reset,hot-reset' \
+	'dmabuf: dmabuf-move entry .* a0=1 .*st=.*lock-held' \
+	"$( ((series)) && echo ' zap entry ZAP .* a0=1 .*ctx=vfio-ioctl,hot-reset,dmabuf-move st=.*lock-held' ||
+		echo ' zap entry ZAP .*ctx=vfio-ioctl,hot-reset st=.*lock-held')" \
+	' power-request entry VFIO_SET_POWER .* a0=0 ' " reset entry BUS_RESET .* un=0/$series .*ctx=vfio-ioctl,bus-reset,hot-reset" \
 	' reset exit BUS_RESET_RET ' 'dmabuf: dmabuf-move entry .* a0=0 ' 'hrfn: hot-reset exit HOT_RESET_RET '
 expect_none hot-reset-nothing-mapped-at-reset "$out/rp/hot-reset.ndjson" ' reset entry BUS_RESET .*st=.*[,=]mapped'
 

@@ -737,7 +737,8 @@ static __always_inline void user_config_write(struct pci_dev *pdev, int where, _
 	event_begin(&e, D0_EV_USER_CONFIG_WRITE, D0_PH_ENTRY, hook, pdev, vdev, st);
 	e.a0 = where;
 	e.a1 = val;
-	e.a2 = pm_ctrl;
+	/* issue 14: bits 16..23 carry the PCIe capability (DEVCTL's FLR bit, rule 10) */
+	e.a2 = pm_ctrl | (__u64)BPF_CORE_READ(pdev, pcie_cap) << 16;
 	e.a3 = size;
 	event_submit(&e);
 }
@@ -967,3 +968,6 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
 	return 0;
 }
+
+/* Issue 14: resets, config writes and recovery paths beyond vfio's own calls. */
+#include "beyond_vfio.bpf.h"

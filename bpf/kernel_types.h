@@ -67,8 +67,12 @@ struct pci_driver {
 	const char *name;
 };
 
+struct pci_dev;
+
 struct pci_bus {
 	unsigned char number;
+	struct pci_bus *parent;     /* issue 14: walk from a device up to a reset bridge */
+	struct pci_dev *self;       /* the bridge above the bus (NULL for a root bus) */
 };
 
 struct pci_dev {
@@ -79,6 +83,8 @@ struct pci_dev {
 	struct device dev;
 	struct pci_driver *driver;
 	unsigned int no_command_memory : 1;
+	struct pci_bus *subordinate; /* issue 14: the bus below a bridge */
+	u8 pcie_cap;                 /* issue 14: DEVCTL (FLR) and a bridge's type */
 };
 
 typedef struct {

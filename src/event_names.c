@@ -56,7 +56,7 @@ const char *d0_rpm_name(unsigned int status)
 const char *const d0_ctx_names[] = {
 	"vfio-power", "vfio-pm-ctrl", "vfio-config", "vfio-cmd", "rpm-suspend", "rpm-resume",
 	"vfio-feature", "vfio-ioctl", "reset", "bus-reset", "hot-reset", "dmabuf-move", "vfio-flr",
-	"pci-power", NULL,
+	"pci-power", "err-recovery", NULL,
 };
 
 /* Must follow the bit order of D0_ST_* in include/d0audit/event.h. */

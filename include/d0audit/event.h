@@ -62,7 +62,10 @@ enum d0_power {
 	X(CLOSE,           "close")                                                             \
 	X(IOCTL,           "ioctl")            /* a0=cmd, ret on exit */                        \
 	X(RESET,           "reset")            /* a0=hook-specific reset kind, ret on exit */   \
-	X(HOT_RESET,       "hot-reset")        /* ret on exit */
+	X(HOT_RESET,       "hot-reset")        /* ret on exit */ \
+	/* issue 14, paths beyond vfio's own (bpf/beyond_vfio.bpf.h) */ \
+	X(BRIDGE_CONFIG_WRITE, "bridge-config-write") /* config write to a bridge above the device: \
+	                                            a0=offset a1=value a3=size, a2=bridge bdf << 32 | its PM_CTRL */
 
 enum d0_event_kind {
 #define D0_KIND_ENUM(name, str) D0_EV_##name,
@@ -96,6 +99,7 @@ enum d0_phase {
 #define D0_CTX_DMABUF_MOVE   (1u << 11) /* vfio_pci_dma_buf_move */
 #define D0_CTX_VFIO_FLR      (1u << 12) /* vfio_exp/af_config_write */
 #define D0_CTX_PCI_POWER     (1u << 13) /* __pci_set_power_state / pci_set_power_state */
+#define D0_CTX_ERR_RECOVERY  (1u << 14) /* pcie_do_recovery: AER/DPC error recovery (issue 14) */
 
 /* State bits snapshotted into every event (read live from the kernel). */
 #define D0_ST_OPEN           (1u << 0)  /* vdev open_count > 0 */

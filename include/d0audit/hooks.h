@@ -124,7 +124,26 @@
 	X(RESET_LOCKED_RET,     fexit_reset_locked,         FEXIT,  "__pci_reset_function_locked", "vmlinux", 0, NONE, NULL) \
 	X(PM_RESET,             fentry_pm_reset,            FENTRY, "pci_pm_reset",              "vmlinux", 0, NONE, NULL) \
 	X(BUS_RESET,            fentry_bus_reset,           FENTRY, "pci_reset_bus",             "vmlinux", 0, NONE, NULL) \
-	X(BUS_RESET_RET,        fexit_bus_reset,            FEXIT,  "pci_reset_bus",             "vmlinux", 0, NONE, NULL)
+	X(BUS_RESET_RET,        fexit_bus_reset,            FEXIT,  "pci_reset_bus",             "vmlinux", 0, NONE, NULL) \
+	/* beyond vfio (issue 14, bpf/beyond_vfio.bpf.h): reset prologues, bridge resets, recovery, FLR */ \
+	X(RESET_FUNCTION,       fentry_reset_function,      FENTRY, "pci_reset_function",        "vmlinux", 0, NONE, NULL) \
+	X(RESET_FUNCTION_RET,   fexit_reset_function,       FEXIT,  "pci_reset_function",        "vmlinux", 0, NONE, NULL) \
+	X(TRY_RESET_BRIDGE,     fentry_try_reset_bridge,    FENTRY, "pci_try_reset_bridge",      "vmlinux", 0, NONE, NULL) \
+	X(TRY_RESET_BRIDGE_RET, fexit_try_reset_bridge,     FEXIT,  "pci_try_reset_bridge",      "vmlinux", 0, NONE, NULL) \
+	X(BUS_ERROR_RESET,      fentry_bus_error_reset,     FENTRY, "pci_bus_error_reset",       "vmlinux", 0, NONE, NULL) \
+	X(BUS_ERROR_RESET_RET,  fexit_bus_error_reset,      FEXIT,  "pci_bus_error_reset",       "vmlinux", 0, NONE, NULL) \
+	X(ERR_RECOVERY,         fentry_err_recovery,        FENTRY, "pcie_do_recovery",          "vmlinux", 0, NONE, NULL) \
+	X(ERR_RECOVERY_RET,     fexit_err_recovery,         FEXIT,  "pcie_do_recovery",          "vmlinux", 0, NONE, NULL) \
+	X(SECONDARY_BUS_RESET,  fentry_secondary_bus_reset, FENTRY, "pcibios_reset_secondary_bus", "vmlinux", 0, NONE, NULL) \
+	X(SECONDARY_BUS_RESET_RET, fexit_secondary_bus_reset, FEXIT, "pcibios_reset_secondary_bus", "vmlinux", 0, NONE, NULL) \
+	X(DPC_RESET,            fentry_dpc_reset,           FENTRY, "dpc_reset_link",            "vmlinux", 0, NONE, NULL) \
+	X(DPC_RESET_RET,        fexit_dpc_reset,            FEXIT,  "dpc_reset_link",            "vmlinux", 0, NONE, NULL) \
+	X(PCIE_FLR,             fentry_pcie_flr,            FENTRY, "pcie_flr",                  "vmlinux", 0, NONE, NULL) \
+	X(AF_FLR,               fentry_af_flr,              FENTRY, "pci_af_flr",                "vmlinux", 0, NONE, NULL) \
+	/* beyond vfio: user config writes to a bridge above a vfio device (rule 10) */ \
+	X(BRIDGE_CFG_BYTE,      fentry_bridge_cfg_byte,     FENTRY, "pci_user_write_config_byte",  "vmlinux", 0, NONE, NULL) \
+	X(BRIDGE_CFG_WORD,      fentry_bridge_cfg_word,     FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE, NULL) \
+	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

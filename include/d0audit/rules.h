@@ -51,6 +51,11 @@ enum d0_mode {
 #define D0_RESET_LOCKED 2
 #define D0_RESET_PM 3
 #define D0_RESET_BUS 4
+/* Issue 14: resets that do not go through vfio's own reset calls (bpf/beyond_vfio.bpf.h). */
+#define D0_RESET_FUNCTION 5       /* pci_reset_function: sysfs `reset`, drivers */
+#define D0_RESET_SECONDARY_BUS 6  /* pcibios_reset_secondary_bus: every device below the bridge, a1 = bridge bdf */
+#define D0_RESET_DPC 7            /* dpc_reset_link: the link below a DPC port went down, a1 = port bdf */
+#define D0_RESET_FLR 8            /* pcie_flr / pci_af_flr of the device itself */
 
 #define D0_PCI_COMMAND 0x04
 #define D0_PCI_COMMAND_MEMORY 0x2
@@ -136,6 +141,75 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 	}
 }
 
+/*
+ * Issue 14, class 2: config writes that reset or cut off a device behind
+ * vfio's back. byte_of(): the byte a write of `size` bytes of `val` at
+ * `where` puts at `reg`, or -1 when the write does not reach `reg`.
+ */
+#define D0_PCI_BRIDGE_MEM_WINDOWS 0x20 /* MEMORY_BASE .. PREF_LIMIT_UPPER32 (0x20..0x2f) */
+#define D0_PCI_BRIDGE_MEM_WINDOWS_END 0x30
+#define D0_PCI_BRIDGE_CONTROL 0x3e
+#define D0_PCI_BRIDGE_CTL_BUS_RESET 0x40
+#define D0_PCI_BARS 0x10                /* BAR0 .. BAR5 (0x10..0x27) */
+#define D0_PCI_BARS_END 0x28
+#define D0_PCI_ROM_ADDRESS 0x30         /* type 0 header: 0x30..0x33 */
+#define D0_PCI_EXP_DEVCTL 8             /* offset in the PCIe capability */
+#define D0_PCI_EXP_DEVCTL_BCR_FLR_HI 0x80 /* bit 15: in the register's high byte */
+
+static inline int d0_byte_of(__u32 where, __u32 size, __u32 val, __u32 reg)
+{
+	if (reg < where || reg >= where + size || reg - where > 3)
+		return -1;
+	return (val >> ((reg - where) * 8)) & 0xff;
+}
+
+static inline int d0_overlaps(__u32 where, __u32 size, __u32 start, __u32 end)
+{
+	return where < end && where + size > start;
+}
+
+/*
+ * A user config write (sysfs config, /proc/bus/pci, setpci) to the vfio
+ * device itself that resets it or moves its BARs: DEVCTL's BCR_FLR (a2 bits
+ * 16..23 hold the PCIe capability offset, 0 when there is none), a BAR or
+ * the ROM BAR. COMMAND and PM_CTRL are rule 10's older half.
+ */
+static inline int d0_config_write_resets_or_moves(const struct d0_event *e)
+{
+	__u32 pcie = (e->a2 >> 16) & 0xff;
+	int hi;
+
+	if (d0_overlaps(e->a0, e->a3, D0_PCI_BARS, D0_PCI_BARS_END) ||
+	    d0_overlaps(e->a0, e->a3, D0_PCI_ROM_ADDRESS, D0_PCI_ROM_ADDRESS + 4))
+		return 1;
+	if (!pcie)
+		return 0;
+	hi = d0_byte_of(e->a0, e->a3, e->a1, pcie + D0_PCI_EXP_DEVCTL + 1);
+	return hi >= 0 && (hi & D0_PCI_EXP_DEVCTL_BCR_FLR_HI);
+}
+
+/*
+ * A config write to a bridge above the device that takes the device out of
+ * reach: secondary bus reset, memory decode (forwarding) off, a memory
+ * window moved, or the bridge leaving D0 (a2's low 16 bits: its PM_CTRL).
+ */
+static inline int d0_bridge_write_cuts_off(const struct d0_event *e)
+{
+	__u32 pm_ctrl = e->a2 & 0xffff;
+	int b;
+
+	if (d0_overlaps(e->a0, e->a3, D0_PCI_BRIDGE_MEM_WINDOWS, D0_PCI_BRIDGE_MEM_WINDOWS_END))
+		return 1;
+	b = d0_byte_of(e->a0, e->a3, e->a1, D0_PCI_BRIDGE_CONTROL);
+	if (b >= 0 && (b & D0_PCI_BRIDGE_CTL_BUS_RESET))
+		return 1;
+	b = d0_byte_of(e->a0, e->a3, e->a1, D0_PCI_COMMAND);
+	if (b >= 0 && !(b & D0_PCI_COMMAND_MEMORY))
+		return 1;
+	b = pm_ctrl > 4 ? d0_byte_of(e->a0, e->a3, e->a1, pm_ctrl) : -1;
+	return b >= 0 && (b & 3) != 0;
+}
+
 /* Every rule this event breaks, as D0_RULE_BIT()s. Only vfio device events count. */
 static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 {
@@ -206,7 +280,11 @@ static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 
 	/* 10: behind vfio's back (sysfs config, /proc/bus/pci, setpci; sysfs resource mmap) */
 	if (e->kind == D0_EV_USER_CONFIG_WRITE && !(e->ctx & D0_CTX_VFIO_CONFIG) &&
-	    (d0_covers(e->a0, e->a3, D0_PCI_COMMAND) || (e->a2 > 4 && d0_covers(e->a0, e->a3, e->a2))))
+	    (d0_covers(e->a0, e->a3, D0_PCI_COMMAND) ||
+	     ((e->a2 & 0xffff) > 4 && d0_covers(e->a0, e->a3, e->a2 & 0xffff)) || d0_config_write_resets_or_moves(e)))
+		v |= D0_RULE_BIT(D0_RULE_BYPASS);
+	/* 10 (issue 14): a bridge above an open vfio device reset, cut off or powered down behind vfio */
+	if (e->kind == D0_EV_BRIDGE_CONFIG_WRITE && open && d0_bridge_write_cuts_off(e))
 		v |= D0_RULE_BIT(D0_RULE_BYPASS);
 	if (e->kind == D0_EV_SYSFS_MMAP)
 		v |= D0_RULE_BIT(D0_RULE_BYPASS);

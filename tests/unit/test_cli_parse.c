@@ -88,7 +88,7 @@ static void test_names_cover_every_bit(void **state)
 	while (d0_ctx_names[n])
 		n++;
 	/* highest context bit + 1 */
-	assert_int_equal(1u << (n - 1), D0_CTX_PCI_POWER);
+	assert_int_equal(1u << (n - 1), D0_CTX_ERR_RECOVERY);
 	n = 0;
 	while (d0_state_names[n])
 		n++;

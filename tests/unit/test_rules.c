@@ -274,8 +274,14 @@ static void test_rule10_bypass(void **s)
 	e.ctx = D0_CTX_VFIO_CONFIG | D0_CTX_VFIO_PM_CTRL;
 	KEEPS(10, e);  /* vfio's own write */
 	e.ctx = 0;
-	e.a0 = 0x10;   /* a BAR register: not what rule 10 is about */
+	e.a0 = 0x3c;   /* interrupt line: not what rule 10 is about */
 	KEEPS(10, e);
+	e.a0 = 0x10;   /* issue 14: a BAR moved behind vfio's back (BARs are rule 10 since) */
+	e.a3 = 4;
+	BREAKS(10, e);
+	e.a0 = 0x30;   /* the ROM BAR */
+	BREAKS(10, e);
+	e.a3 = 2;
 	e.a0 = 4;
 	BREAKS(10, e);
 	e = ev(D0_EV_SYSFS_MMAP, D0_PH_ENTRY, D0_PWR_D3HOT, D0_PWR_D3HOT, D0_ST_VDEV_KNOWN, 0);
@@ -283,6 +289,71 @@ static void test_rule10_bypass(void **s)
 	/* not a vfio device: nothing to judge */
 	e.state = 0;
 	assert_int_equal(judge(e), 0);
+}
+
+/* Issue 14: the vfio device's own FLR bit, resets beyond vfio's calls, bridges above the device. */
+static void test_beyond_vfio(void **s)
+{
+	struct d0_event e = ev(D0_EV_USER_CONFIG_WRITE, D0_PH_ENTRY, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN, 0);
+
+	(void)s;
+	e.a2 = 0xcc | 0xe0 << 16; /* PM_CTRL at 0xcc, PCIe capability at 0xe0 */
+	e.a0 = 0xe8;              /* DEVCTL */
+	e.a3 = 2;
+	e.a1 = 0x2810;            /* payload size, no FLR */
+	KEEPS(10, e);
+	e.a1 = 0xa810;            /* BCR_FLR (bit 15) */
+	BREAKS(10, e);
+	e.a0 = 0xe9;              /* a byte write of the high byte */
+	e.a3 = 1;
+	e.a1 = 0x80;
+	BREAKS(10, e);
+	e.a2 = 0xcc;              /* no PCIe capability: DEVCTL is not there */
+	KEEPS(10, e);
+
+	/* a secondary bus reset reaching a mapped open device is rule 6; zapped, it is not */
+	e = ev(D0_EV_RESET, D0_PH_ENTRY, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN | D0_ST_MAPPED, D0_CTX_BUS_RESET);
+	e.a0 = D0_RESET_SECONDARY_BUS;
+	BREAKS(6, e);
+	e.state &= ~D0_ST_MAPPED;
+	KEEPS(6, e);
+	e.a0 = D0_RESET_DPC;
+	e.nr_unrevoked = 1;
+	BREAKS(6, e);
+	/* the reset prologue's wake to D0 belongs to the reset (class 9) */
+	e = ev(D0_EV_POWER_UPDATE, D0_PH_EXIT, D0_PWR_D3HOT, D0_PWR_D0, VFIO_OPEN, D0_CTX_RESET);
+	KEEPS(9, e);
+	e.ctx = D0_CTX_BUS_RESET | D0_CTX_ERR_RECOVERY;
+	KEEPS(9, e);
+	e.ctx = D0_CTX_ERR_RECOVERY; /* recovery itself owns no power change */
+	BREAKS(9, e);
+
+	/* writes to a bridge above an open vfio device */
+	e = ev(D0_EV_BRIDGE_CONFIG_WRITE, D0_PH_ENTRY, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN, 0);
+	e.a2 = (__u64)0x18 << 32 | 0x4c; /* bridge PM_CTRL at 0x4c */
+	e.a0 = 0x3e;
+	e.a3 = 2;
+	e.a1 = 0x0002;            /* BRIDGE_CONTROL: SERR only */
+	KEEPS(10, e);
+	e.a1 = 0x0042;            /* secondary bus reset */
+	BREAKS(10, e);
+	e.a0 = 0x04;
+	e.a1 = 0x0107;            /* COMMAND, memory on */
+	KEEPS(10, e);
+	e.a1 = 0x0105;            /* memory forwarding off */
+	BREAKS(10, e);
+	e.a0 = 0x20;              /* memory window */
+	e.a3 = 4;
+	e.a1 = 0xfeb0fea0;
+	BREAKS(10, e);
+	e.a0 = 0x4c;              /* bridge PM_CTRL */
+	e.a3 = 2;
+	e.a1 = 0x0008;            /* D0, NoSoftReset */
+	KEEPS(10, e);
+	e.a1 = 0x0003;            /* D3hot */
+	BREAKS(10, e);
+	e.state &= ~D0_ST_OPEN;   /* nothing of vfio's below is in use */
+	KEEPS(10, e);
 }
 
 static void test_rule11_cleanup_before_disable(void **s)
@@ -383,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_series_buffer_status),
 		cmocka_unit_test(test_series_grants),
 		cmocka_unit_test(test_rule10_bypass),
+		cmocka_unit_test(test_beyond_vfio),
 		cmocka_unit_test(test_rule11_cleanup_before_disable),
 		cmocka_unit_test(test_rule12_runtime_suspend_requested),
 		cmocka_unit_test(test_correct_kernel_flows_are_clean),

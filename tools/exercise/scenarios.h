@@ -15,6 +15,7 @@ struct scen_args {
 	const char *bdf;
 	unsigned long count;	/* pread-loop, fault-loop: iterations */
 	bool dmabuf;		/* sysfs-pm-d3, sysfs-cmd-mem: --dmabuf */
+	bool mapped;		/* scen_beyond.c: --mapped, the violating flow */
 };
 
 typedef void scenario_fn(const struct scen_args *a);
@@ -33,5 +34,8 @@ scenario_fn scen_dmabuf_mmap, scen_dmabuf_revoke, scen_dmabuf_memattr,
 	    scen_dmabuf_reset, scen_dmabuf_d3hot;
 /* scen_sysfs.c: behind vfio's back */
 scenario_fn scen_sysfs_pm_d3, scen_sysfs_cmd_mem, scen_sysfs_mmap;
+/* scen_beyond.c: resets and config writes beyond vfio's own calls (issue 14) */
+scenario_fn scen_sysfs_reset, scen_reset_subordinate, scen_aer_fatal, scen_bridge_config,
+	    scen_sysfs_bar_write;
 
 #endif /* SCENARIOS_H */

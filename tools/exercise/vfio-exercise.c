@@ -22,6 +22,7 @@ enum params {
 	P_NONE,		/* no argument */
 	P_COUNT,	/* N: iterations */
 	P_DMABUF,	/* optional --dmabuf */
+	P_MAPPED,	/* optional --mapped (scen_beyond.c) */
 };
 
 struct scenario {
@@ -81,6 +82,17 @@ static const struct scenario scenarios[] = {
 	{ "sysfs-mmap", scen_sysfs_mmap, P_NONE, false,
 	  "mmap sysfs resource0 of the idle vfio-bound device, read STATUS,\n"
 	  "                    open through vfio, read it again (SIGBUS if revoked)" },
+	/* issue 14: resets and config writes beyond vfio's own calls (scen_beyond.c) */
+	{ "sysfs-reset", scen_sysfs_reset, P_MAPPED, false,
+	  "[--mapped] echo 1 > reset; correct: vfio put it in D3hot (zapped) first" },
+	{ "reset-subordinate", scen_reset_subordinate, P_MAPPED, false,
+	  "[--mapped] echo 1 > reset_subordinate of the bridge above (--root-port)" },
+	{ "aer-fatal", scen_aer_fatal, P_MAPPED, false,
+	  "[--mapped] fatal AER error via /dev/aer_inject: recovery resets the link" },
+	{ "bridge-config", scen_bridge_config, P_MAPPED, false,
+	  "[--mapped] bridge config writes: harmless; --mapped: memory off, bus reset" },
+	{ "sysfs-bar-write", scen_sysfs_bar_write, P_NONE, false,
+	  "rewrite BAR0 (same value) through sysfs config behind vfio's back" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,
@@ -160,6 +172,11 @@ static void parse_params(const struct scenario *sc, int argc, char **argv,
 		if (argc > 1 || (argc == 1 && strcmp(argv[0], "--dmabuf")))
 			usage_error("unexpected argument '%s'", argv[0]);
 		args->dmabuf = argc == 1;
+		break;
+	case P_MAPPED:
+		if (argc > 1 || (argc == 1 && strcmp(argv[0], "--mapped")))
+			usage_error("unexpected argument '%s'", argv[0]);
+		args->mapped = argc == 1;
 		break;
 	}
 }

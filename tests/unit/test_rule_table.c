@@ -395,6 +395,32 @@ static void test_modes_power_sets(void **s)
 	}
 }
 
+/* What the kernel's own gate refused: counted as refused, never as a violation. */
+static void test_refused(void **s)
+{
+	static const struct {
+		int kind;
+		long long ret;
+		int refused;
+	} want[] = {
+		{ D0_EV_BAR_RW_DONE, -5, 1 },   { D0_EV_BAR_RW_DONE, -14, 0 }, { D0_EV_BAR_RW_DONE, -22, 0 },
+		{ D0_EV_BAR_RW_DONE, 0, 0 },    { D0_EV_BAR_RW_DONE, 4, 0 },   { D0_EV_FAULT, 0, 0 },
+		{ D0_EV_FAULT, D0_VM_FAULT_NOPAGE, 0 }, { D0_EV_FAULT, 0x1, 1 }, { D0_EV_FAULT, 0x2, 1 },
+		{ D0_EV_FAULT, 0x10, 1 },        { D0_EV_FAULT, 0x20, 1 },     { D0_EV_FAULT, 0x40, 1 },
+		{ D0_EV_FAULT, 0x800, 1 },       { D0_EV_FAULT, 0x400, 1 },    { D0_EV_FAULT, 0x200, 0 },
+		{ D0_EV_BAR_ACCESS, -5, 0 },     { D0_EV_DMABUF_MAP, -5, 0 },
+	};
+
+	(void)s;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct d0_event e = { .kind = want[i].kind, .phase = D0_PH_EXIT, .ret = want[i].ret };
+
+		if (d0_refused(&e) != want[i].refused)
+			fail_msg("kind %d ret %lld: refused %d, want %d", want[i].kind, want[i].ret, d0_refused(&e),
+				 want[i].refused);
+	}
+}
+
 /* Bits a rule does not name, flipped one at a time on every row's event, never move its verdict. */
 static void test_unnamed_bits_do_not_matter(void **s)
 {
@@ -441,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_each_base_breaks_exactly_its_rule),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_modes_power_sets),
+		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_unnamed_bits_do_not_matter),
 	};
 

@@ -44,9 +44,13 @@ $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
 $(SKEL): $(BUILD)/bpf/d0audit.bpf.o
 	$(BPFTOOL) gen skeleton $< name d0audit_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) $(wildcard include/d0audit/*.h) $(SKEL)
+# -MMD: each object depends on the headers it includes (a change to rules.h rebuilds the
+# files that use it, not all of them: make mutate builds a mutant per header edit).
+$(OUT)/obj/%.o: src/%.c $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(OBJS:.o=.d)
 
 $(OUT)/d0audit: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test mutate mutate-sample vm-test vm-test-extra vfio-selftests clean exercise bench man install fuzz fuzz-smoke sanitize-test
+.PHONY: all deps test unit-test mutate mutate-sample rule-table-bpf vm-test vm-test-extra vfio-selftests clean exercise bench man install fuzz fuzz-smoke sanitize-test
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -152,7 +152,19 @@ fuzz: $(FUZZERS)
 fuzz-smoke: fuzz
 	tests/fuzz/run $(FUZZERS)
 
-vm-test: all
+# The rule table (tests/unit/rule_table.h) against the BPF build of rules.h, in a guest
+# (tests/vm/test_rule_table_bpf.sh): a syscall program run with BPF_PROG_TEST_RUN.
+$(BUILD)/tests/rule_table.bpf.o: tests/vm/rule_table.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/static/rule-table-bpf: tests/vm/rule_table_bpf.c tests/unit/rule_table.h $(wildcard include/d0audit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -Itests/unit -o $@ $< -lbpf -lelf -lz -lzstd
+
+rule-table-bpf: $(BUILD)/tests/rule_table.bpf.o $(BUILD)/static/rule-table-bpf
+
+vm-test: all rule-table-bpf
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm
 

@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test vm-test vm-test-extra vfio-selftests mutants mutants-build clean exercise bench man install fuzz fuzz-smoke sanitize-test
+.PHONY: all deps test unit-test mutate mutate-sample rule-table-bpf vm-test vm-test-extra vfio-selftests mutants mutants-build clean exercise bench man install fuzz fuzz-smoke sanitize-test
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -44,9 +44,13 @@ $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
 $(SKEL): $(BUILD)/bpf/d0audit.bpf.o
 	$(BPFTOOL) gen skeleton $< name d0audit_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) $(wildcard include/d0audit/*.h) $(SKEL)
+# -MMD: each object depends on the headers it includes (a change to rules.h rebuilds the
+# files that use it, not all of them: make mutate builds a mutant per header edit).
+$(OUT)/obj/%.o: src/%.c $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(OBJS:.o=.d)
 
 $(OUT)/d0audit: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -104,8 +108,22 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/unit/fixtures"' -o $@ $^ $(LDFLAGS) -lcmocka $(LIBS)
 
+# The slowest bats files last: make mutate stops a mutant's run at its first failing file.
+SLOW_BATS := tests/cli/schema.bats tests/cli/progress.bats
+UNIT_BATS := $(filter-out $(SLOW_BATS),$(wildcard tests/cli/*.bats)) $(SLOW_BATS)
+
 unit-test: $(UNIT_BINS) $(OUT)/d0audit
-	D0AUDIT=$(OUT)/d0audit tests/run-unit $(UNIT_BINS) $(wildcard tests/cli/*.bats)
+	D0AUDIT=$(OUT)/d0audit tests/run-unit $(UNIT_BINS) $(UNIT_BATS)
+
+# Mutation testing of user space (tools/mutate/run; README, developer guide).
+# MUTATE_SAMPLE=N runs a fixed spread of N mutants (make test uses MUTATE_CI_SAMPLE).
+MUTATE_SAMPLE ?= 0
+MUTATE_CI_SAMPLE ?= 12
+mutate:
+	tools/mutate/run --sample $(MUTATE_SAMPLE)
+
+mutate-sample:
+	tools/mutate/run --sample $(MUTATE_CI_SAMPLE)
 
 # The unit and CLI tests again, built with ASan+UBSan: any report fails the run.
 sanitize-test:
@@ -134,7 +152,19 @@ fuzz: $(FUZZERS)
 fuzz-smoke: fuzz
 	tests/fuzz/run $(FUZZERS)
 
-vm-test: all
+# The rule table (tests/unit/rule_table.h) against the BPF build of rules.h, in a guest
+# (tests/vm/test_rule_table_bpf.sh): a syscall program run with BPF_PROG_TEST_RUN.
+$(BUILD)/tests/rule_table.bpf.o: tests/vm/rule_table.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/static/rule-table-bpf: tests/vm/rule_table_bpf.c tests/unit/rule_table.h $(wildcard include/d0audit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -Itests/unit -o $@ $< -lbpf -lelf -lz -lzstd
+
+rule-table-bpf: $(BUILD)/tests/rule_table.bpf.o $(BUILD)/static/rule-table-bpf
+
+vm-test: all rule-table-bpf
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm
 
@@ -157,7 +187,7 @@ vm-test-extra: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm $(foreach k,$(EXTRA_KERNELS),"tests/vm/test_capture.sh --kernel $(k)")
 
-test: unit-test sanitize-test fuzz-smoke vm-test
+test: unit-test sanitize-test fuzz-smoke mutate-sample vm-test
 
 deps:
 	tools/install-deps

@@ -139,6 +139,7 @@ teardown() {
 	pid=$(jq -r .pid <<<"$ev")
 	{ zcat "$FIX/pm-d3-7.2.ndjson.gz" | head -n 3; echo "${ev/\"pid\":$pid,/\"pid\":4294967296,}"; } >"$tmp/t.ndjson"
 	run "$D0" check "$tmp/t.ndjson"
+	[ "$status" -eq 3 ]
 	[ "${lines[0]}" = "d0audit: error: check: $tmp/t.ndjson:4: bad event: field 'pid' out of range: 4294967296 (0 to 4294967295)" ]
 }
 

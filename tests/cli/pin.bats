@@ -40,7 +40,9 @@ teardown() {
 	[[ $output == *"audit.pin must be an absolute path, not 'relative/dir'"* ]]
 	printf '[audit]\npin = /sys/fs/bpf/x\n[output]\nstdout = yes\n' >"$tmp/c.conf"
 	run "$D0" daemon --config "$tmp/c.conf" --conf-dir "$tmp" --check-config
+	[ "$status" -eq 0 ]
 	[[ $output == *", pin /sys/fs/bpf/x"* ]]
 	run "$D0" daemon --config "$tmp/c.conf" --conf-dir "$tmp" --no-pin --check-config
+	[ "$status" -eq 0 ]
 	[[ $output == *", pin none"* ]]
 }

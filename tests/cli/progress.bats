@@ -33,10 +33,12 @@ teardown() {
 	rm -rf "$tmp"
 }
 
-on_tty() { # FILE CMD: run CMD with stdout discarded and stderr on a pty; what the pty got into FILE
-	local f=$1
+on_tty() { # FILE CMD: run CMD with stdout discarded and stderr on a pty; what the pty got into FILE.
+	# CMD must exit 0 (script -e passes its status on): a crash fails the test.
+	local f=$1 rc=0
 	shift
-	script -qec "$* >/dev/null" /dev/null >"$f" || true
+	script -qec "$* >/dev/null" /dev/null >"$f" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "exit $rc from: $*"; cat "$f"; false; }
 }
 
 @test "progress: check and report show it on a terminal, then erase it" {
@@ -68,6 +70,8 @@ on_tty() { # FILE CMD: run CMD with stdout discarded and stderr on a pty; what t
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	"$D0" report "$(slow)" 2>"$tmp/report.err" | tail -1 >/dev/null
+	[ "${PIPESTATUS[0]}" -eq 0 ]
 	[ ! -s "$tmp/report.err" ]
 	[ "$("$D0" check "$(slow)" 2>&1 >/dev/null | wc -c)" -eq 0 ]
+	"$D0" check "$(slow)" >/dev/null 2>&1
 }

@@ -113,11 +113,17 @@ teardown() {
 
 @test "report: colour only on a terminal, never with NO_COLOR" {
 	run --separate-stderr "$D0" report "$FIX/sysfs-cmd-mem-7.2.ndjson.gz"
+	[ "$status" -eq 1 ]
 	[[ $output != *$'\033['* ]]
 	command -v script >/dev/null || skip "script(1) (bsdutils) is not installed"
-	script -qec "$D0 report $FIX/sysfs-cmd-mem-7.2.ndjson.gz" /dev/null >"$tmp/tty.txt" || true
+	# script -e passes the exit status on: 1 (the violation), never a crash
+	run script -qec "$D0 report $FIX/sysfs-cmd-mem-7.2.ndjson.gz" /dev/null
+	[ "$status" -eq 1 ]
+	printf '%s' "$output" >"$tmp/tty.txt"
 	grep -q $'\033\\[' "$tmp/tty.txt"
-	NO_COLOR=1 script -qec "$D0 report $FIX/sysfs-cmd-mem-7.2.ndjson.gz" /dev/null >"$tmp/nocolor.txt" || true
+	run env NO_COLOR=1 script -qec "$D0 report $FIX/sysfs-cmd-mem-7.2.ndjson.gz" /dev/null
+	[ "$status" -eq 1 ]
+	printf '%s' "$output" >"$tmp/nocolor.txt"
 	run ! grep -q $'\033\\[' "$tmp/nocolor.txt"
 	grep -q 'VIOLATION rule 5' "$tmp/nocolor.txt"
 }
@@ -153,7 +159,7 @@ teardown() {
 
 @test "report: the schema rejects what Perfetto would not load" {
 	"$PY" -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (make deps)"
-	"$D0" report --format perfetto -o "$tmp/p.json" "$SYN" 2>/dev/null || true
+	run -1 "$D0" report --format perfetto -o "$tmp/p.json" "$SYN"
 	jq '(.traceEvents[] | select(.ph == "X") | .ts) |= -1' "$tmp/p.json" >"$tmp/bad.json"
 	run "$PY" tests/cli/validate_json.py --def report_perfetto tools/schema/d0audit-output.schema.json "$tmp/bad.json"
 	[ "$status" -eq 1 ]

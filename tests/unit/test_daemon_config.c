@@ -160,11 +160,12 @@ static void test_dropins_and_flags(void **state)
 	snprintf(path, sizeof(path), "%s/d0audit.conf", dir);
 	snprintf(dropins, sizeof(dropins), "%s/conf.d", dir);
 	mkdir(dropins, 0700);
-	write_file(path, "[audit]\nmode = kernel\n[metrics]\ndevice_cap = 10\ninterval = 5s\n");
+	write_file(path, "[audit]\nmode = kernel\ndevices_allow = 0000:3b:* 0000:5e:*\ndevices_deny = 0000:00:04.0\n"
+			 "[metrics]\ndevice_cap = 10\ninterval = 5s\n");
 	snprintf(path + strlen(path) - strlen("d0audit.conf"), 64, "conf.d/20-b.conf");
-	write_file(path, "[metrics]\ninterval = 20s\n");
+	write_file(path, "[metrics]\ninterval = 20s\n[audit]\ndevices_deny =\n");
 	snprintf(path + strlen(path) - strlen("20-b.conf"), 64, "10-a.conf");
-	write_file(path, "[metrics]\ninterval = 10s\ndevice_cap = 7\n[audit]\nmode = strict\n");
+	write_file(path, "[metrics]\ninterval = 10s\ndevice_cap = 7\n[audit]\nmode = strict\ndevices_allow = 0000:00:0[34].0\n");
 	snprintf(path + strlen(path) - strlen("10-a.conf"), 64, "ignored.txt");
 	write_file(path, "garbage\n");
 	snprintf(path, sizeof(path), "%s/d0audit.conf", dir);
@@ -173,6 +174,13 @@ static void test_dropins_and_flags(void **state)
 	assert_int_equal(c.metrics_interval_ms, 20000); /* 20-b after 10-a */
 	assert_int_equal(c.metrics_device_cap, 7);      /* drop-in over the main file */
 	assert_int_equal(c.mode, D0_MODE_STRICT);
+	/* a list in a later file replaces the whole list, never adds to it; empty empties it */
+	assert_int_equal(c.nallow, 1);
+	assert_string_equal(c.allow[0], "0000:00:0[34].0");
+	assert_int_equal(c.ndeny, 0);
+	assert_false(d0_config_device_reported(&c, "0000:3b:00.0"));
+	assert_true(d0_config_device_reported(&c, "0000:00:04.0"));
+	assert_false(d0_config_device_reported(&c, "0000:00:05.0"));
 	s.overrides = flags;
 	s.noverrides = 1;
 	assert_int_equal(d0_config_load(&c, &s, err, sizeof(err)), 0);

@@ -68,6 +68,58 @@ static void test_device_cap(void **state)
 	d0_metrics_free(&m);
 }
 
+/* The five per-device counters, each from its own events and with a value of its own. */
+static void test_per_device_counters(void **state)
+{
+	struct d0_metrics m;
+	struct d0_counters c = { .produced = 9, .delivered = 7, .drops = { 1, 2 } };
+	struct d0_metrics_inputs in = { .counters = &c, .now_wall = 50 };
+	static const char *const want[] = {
+		"d0audit_power_transitions_total{device=\"0000:00:03.0\"} 2\n",
+		"d0audit_zaps_total{device=\"0000:00:03.0\"} 3\n",
+		"d0audit_dmabuf_moves_total{device=\"0000:00:03.0\"} 4\n",
+		"d0audit_accesses_total{device=\"0000:00:03.0\"} 5\n",
+		"d0audit_refused_attempts_total{device=\"0000:00:03.0\"} 6\n",
+		"d0audit_zaps_total{device=\"0000:00:04.0\"} 1\n",
+		"d0audit_power_transitions_total{device=\"0000:00:04.0\"} 0\n",
+		"d0audit_zaps_total{device=\"other\"} 0\n",
+		"d0audit_events_produced_total 9\n",
+		"d0audit_events_delivered_total 7\n",
+		"d0audit_drops_total{cause=\"ringbuf_full\"} 1\n",
+		"d0audit_drops_total{cause=\"devmap_full\"} 2\n",
+		"d0audit_last_event_age_seconds 5\n",
+	};
+	struct d0_event e;
+	char *out = NULL;
+	int i;
+
+	(void)state;
+	d0_metrics_init(&m, 4);
+	for (i = 0; i < 3; i++) { /* two changes, one re-read of the same state */
+		e = power_change(0x18);
+		e.power_before = i == 2 ? D0_PWR_D3HOT : D0_PWR_D0;
+		d0_metrics_event(&m, &e, 40);
+	}
+	for (i = 0; i < 3; i++)
+		d0_metrics_event(&m, &(struct d0_event){ .kind = D0_EV_ZAP, .phase = D0_PH_ENTRY, .bdf = 0x18 }, 40);
+	for (i = 0; i < 5; i++) /* four moves: the exit of one is the same move */
+		d0_metrics_event(&m, &(struct d0_event){ .kind = D0_EV_DMABUF_MOVE, .phase = i == 4 ? D0_PH_EXIT : D0_PH_ENTRY,
+							  .a0 = i & 1, .bdf = 0x18 }, 40);
+	for (i = 0; i < 5; i++)
+		d0_metrics_event(&m, &(struct d0_event){ .kind = D0_EV_BAR_ACCESS, .phase = D0_PH_ENTRY, .bdf = 0x18,
+							  .state = D0_ST_MEM_ENABLED }, 40);
+	for (i = 0; i < 6; i++)
+		d0_metrics_event(&m, &(struct d0_event){ .kind = D0_EV_BAR_RW_DONE, .phase = D0_PH_EXIT, .ret = -5,
+							  .bdf = 0x18 }, 40);
+	d0_metrics_event(&m, &(struct d0_event){ .kind = D0_EV_ZAP, .phase = D0_PH_ENTRY, .bdf = 0x20 }, 45);
+	assert_true(d0_metrics_render(&m, &in, &out) > 0);
+	for (i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("no line %s in:\n%s", want[i], out);
+	free(out);
+	d0_metrics_free(&m);
+}
+
 static long fake_metrics(void *ctx, char **out)
 {
 	(void)ctx;
@@ -175,6 +227,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_device_cap),
+		cmocka_unit_test(test_per_device_counters),
 		cmocka_unit_test(test_http_answers),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_output_file_mode_and_errors),

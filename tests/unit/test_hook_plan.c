@@ -132,6 +132,55 @@ static void test_too_many_args_falls_back_to_kprobe(void **state)
 	expect(D0_HOOK_BAR_IO, D0_PLAN_ATTACH, NULL);
 }
 
+/* The planner at its edges: the 6.5 trampoline threshold, six arguments, clones per row kind. */
+static void test_edges(void **state)
+{
+	static const struct {
+		int major, minor, nargs;
+		enum d0_hook_decision want;
+	} bar[] = {
+		{ 6, 4, 7, D0_PLAN_UNAVAILABLE }, { 6, 5, 7, D0_PLAN_ATTACH }, { 6, 1, 6, D0_PLAN_ATTACH },
+		{ 6, 1, 7, D0_PLAN_UNAVAILABLE }, { 7, 0, 9, D0_PLAN_ATTACH },  { 5, 15, 9, D0_PLAN_UNAVAILABLE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bar) / sizeof(bar[0]); i++) {
+		all_present(bar[i].major, bar[i].minor);
+		k.t[D0_HOOK_BAR_IO].btf_nargs = bar[i].nargs;
+		d0_plan_hooks(&k, plan);
+		if (plan[D0_HOOK_BAR_IO].decision != bar[i].want)
+			fail_msg("%d.%d, %d arguments: decision %d, want %d (%s)", bar[i].major, bar[i].minor,
+				 bar[i].nargs, plan[D0_HOOK_BAR_IO].decision, bar[i].want, plan[D0_HOOK_BAR_IO].reason);
+		/* the kprobe fallback is needed exactly when the fentry row is not attached */
+		expect(D0_HOOK_BAR_IO_V61, bar[i].want == D0_PLAN_ATTACH ? D0_PLAN_SUPERSEDED : D0_PLAN_ATTACH, NULL);
+	}
+	/* a kprobe row without D0_HF_CLONE does not take a clone; one with it takes the clone's name */
+	all_present(6, 1);
+	k.t[D0_HOOK_BAR_IO].btf_nargs = -1;
+	k.t[D0_HOOK_BAR_IO].sym_exact = false;
+	k.t[D0_HOOK_BAR_IO_V61].sym_exact = false;
+	strcpy(k.t[D0_HOOK_BAR_IO_V61].clone, "do_io_rw.constprop.0");
+	k.t[D0_HOOK_HOT_RESET_RET].sym_exact = false;
+	strcpy(k.t[D0_HOOK_HOT_RESET_RET].clone, "vfio_pci_dev_set_hot_reset.isra.0");
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_BAR_IO_V61, D0_PLAN_UNAVAILABLE, "only the compiler clone do_io_rw.constprop.0 exists and this hook does not accept clones");
+	expect(D0_HOOK_HOT_RESET_RET, D0_PLAN_ATTACH, "attaching to the compiler clone vfio_pci_dev_set_hot_reset.isra.0");
+	assert_string_equal(plan[D0_HOOK_HOT_RESET_RET].symbol, "vfio_pci_dev_set_hot_reset.isra.0");
+	/* a trampoline row in BTF with no symbol of its own is inlined, with or without a clone */
+	all_present(7, 2);
+	k.t[D0_HOOK_ZAP].sym_exact = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_UNAVAILABLE, "inlined: ");
+	strcpy(k.t[D0_HOOK_ZAP].clone, "zap.part.0");
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_UNAVAILABLE, "inlined: only the compiler clone zap.part.0 has a symbol");
+	/* a path the kernel does not have is never planned, even with its function present */
+	all_present(7, 2);
+	k.t[D0_HOOK_ZAP].requires_missing = true;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_ZAP, D0_PLAN_UNAVAILABLE, "would never fire");
+}
+
 static void test_zap_source_by_kernel(void **state)
 {
 	(void)state;
@@ -205,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_module_not_loaded),
 		cmocka_unit_test(test_inlined_function),
 		cmocka_unit_test(test_clone_only),
+		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_notrace),
 		cmocka_unit_test(test_too_many_args_falls_back_to_kprobe),
 		cmocka_unit_test(test_zap_source_by_kernel),

@@ -99,6 +99,63 @@ static void test_power_down_while_mapped(void **state)
 	d0_timeline_free(&tl);
 }
 
+/* Which events are steps on the lane, and which are not: failed exports and opens, zap exits,
+ * power re-reads that changed nothing; revoke and unrevoke told apart; D3cold and a device open
+ * before d0audit saw it (mapping unknown) drawn as they are; a second violation is not "first". */
+static void test_steps_and_states(void **state)
+{
+	struct d0_timeline tl;
+	const struct d0_tl_device *d;
+	struct d0_event e[] = {
+		ev(0, 100, A, D0_EV_OPEN, D0_PH_EXIT, D0_PWR_D0, VFIO),
+		ev(1, 110, A, D0_EV_OPEN, D0_PH_EXIT, D0_PWR_D0, VFIO),
+		ev(2, 120, A, D0_EV_DMABUF_EXPORT, D0_PH_EXIT, D0_PWR_D0, VFIO),
+		ev(3, 130, A, D0_EV_DMABUF_EXPORT, D0_PH_EXIT, D0_PWR_D0, VFIO),
+		ev(4, 140, A, D0_EV_ZAP, D0_PH_ENTRY, D0_PWR_D0, VFIO | D0_ST_LOCK_W_CURRENT),
+		ev(5, 150, A, D0_EV_ZAP, D0_PH_EXIT, D0_PWR_D0, VFIO | D0_ST_LOCK_W_CURRENT),
+		ev(6, 160, A, D0_EV_DMABUF_MOVE, D0_PH_ENTRY, D0_PWR_D0, VFIO | D0_ST_LOCK_W_CURRENT),
+		ev(7, 170, A, D0_EV_DMABUF_MOVE, D0_PH_ENTRY, D0_PWR_D0, VFIO | D0_ST_LOCK_W_CURRENT),
+		ev(8, 180, A, D0_EV_POWER_UPDATE, D0_PH_EXIT, D0_PWR_D0, VFIO),
+		power_change(9, 190, A, D0_PWR_D0, D0_PWR_D3COLD, VFIO | D0_ST_LOCK_W_CURRENT),
+		ev(10, 200, A, D0_EV_ROM_MAP, D0_PH_ENTRY, D0_PWR_D3COLD, VFIO),
+		ev(11, 210, A, D0_EV_ROM_MAP, D0_PH_ENTRY, D0_PWR_D3COLD, VFIO | D0_ST_MAPPED_UNKNOWN),
+	};
+
+	(void)state;
+	e[0].ret = -16;  /* EBUSY: not opened */
+	e[2].ret = -22;  /* EINVAL: no DMABUF */
+	e[3].ret = 7;    /* fd 7 */
+	e[6].a0 = 1;     /* revoke */
+	e[7].a0 = 0;     /* unrevoke */
+	d0_timeline_init(&tl, D0_MODE_STRICT, D0_TL_ANY_DEVICE);
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		assert_int_equal(d0_timeline_add_event(&tl, &e[i]), 0);
+	d0_timeline_build(&tl);
+	d = d0_timeline_device(&tl, A);
+	assert_non_null(d);
+	assert_int_equal(d->nmarks, 6);
+	assert_int_equal(d->marks[0].step, D0_TL_OPEN);
+	assert_int_equal(d->marks[0].ev.seq, 1);
+	assert_int_equal(d->marks[1].step, D0_TL_EXPORT);
+	assert_int_equal(d->marks[1].ev.seq, 3);
+	assert_int_equal(d->marks[2].step, D0_TL_ZAP);
+	assert_int_equal(d->marks[2].ev.seq, 4);
+	assert_int_equal(d->marks[3].step, D0_TL_REVOKE);
+	assert_int_equal(d->marks[4].step, D0_TL_UNREVOKE);
+	assert_int_equal(d->marks[5].step, D0_TL_POWER);
+	assert_int_equal(d->marks[5].ev.seq, 9);
+	SPAN(d->power[d->npower - 1], 190, 210, D0_PWR_D3COLD);
+	SPAN(d->map[d->nmap - 2], 100, 210, D0_TL_MAP_ZAPPED);
+	SPAN(d->map[d->nmap - 1], 210, 210, D0_TL_MAP_UNKNOWN);
+	/* two ROM reads in D3cold: rule 7 twice, the first one first */
+	assert_int_equal(d->nviols, 2);
+	assert_int_equal(d->viols[0].rule, D0_RULE_NO_ACCESS_OUTSIDE_D0);
+	assert_true(d->viols[0].first);
+	assert_int_equal(d->viols[1].rule, D0_RULE_NO_ACCESS_OUTSIDE_D0);
+	assert_false(d->viols[1].first);
+	d0_timeline_free(&tl);
+}
+
 static void test_access_runs_aggregate(void **state)
 {
 	struct d0_timeline tl;
@@ -386,6 +443,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_power_down_while_mapped),
+		cmocka_unit_test(test_steps_and_states),
 		cmocka_unit_test(test_access_runs_aggregate),
 		cmocka_unit_test(test_gap_makes_every_device_unknown),
 		cmocka_unit_test(test_device_filter_keeps_one_lane),

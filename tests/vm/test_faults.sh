@@ -23,4 +23,10 @@ while IFS= read -r line; do
 	"#"*) echo "$line" ;;
 	esac
 done <"$out/faults.tap"
+# bats' own verdict counts too: its exit status, and every planned test reported
+plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out/faults.tap" | head -1)
+reported=$(grep -cE '^(not )?ok ' "$out/faults.tap")
+rc=$(cat "$out/faults.rc" 2>/dev/null || echo none)
+if [[ -n $plan && $plan == "$reported" ]]; then ok "bats ran all $plan planned tests"; else not_ok "bats planned '${plan:-none}' tests, reported $reported"; fi
+if [[ $rc == 0 ]]; then ok "bats exit 0"; else not_ok "bats exit $rc"; fi
 summary faults

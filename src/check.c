@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_ARGS 64
 
@@ -102,8 +103,11 @@ int cmd_check(int argc, char **argv)
 	struct d0_record rec;
 	__u32 mode = D0_MODE_STRICT, rec_mode = D0_MODE_STRICT;
 	bool mode_given = false, have_footer = false;
+	struct timespec t0, t1;
 	int c, n, nallow = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	res.started = time(NULL);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -194,10 +198,13 @@ int cmd_check(int argc, char **argv)
 	} else if (!have_footer) {
 		d0_summary_problem(&res.sum, "%s has no footer: the recording did not finish (truncated?)", res.trace);
 	}
+	res.not_a_trace = !d0_trace_reader_saw_header(r);
 	d0_trace_reader_close(r);
 	d0_progress_end();
 	d0_summary_coverage(&res.sum);
 	d0_check_requirements_judge(&res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res.elapsed_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	c = d0_check_output(&res);
 	d0_verdict_free(&res.verdict);
 	return c;

@@ -5,6 +5,8 @@
 
 #include "summary.h"
 
+#include <time.h>
+
 enum d0_check_format { D0_FMT_TEXT, D0_FMT_JSON, D0_FMT_JUNIT, D0_FMT_TAP };
 
 struct d0_requirement {
@@ -17,6 +19,9 @@ struct d0_requirement {
 
 struct d0_check_result {
 	const char *trace;
+	time_t started;      /* wall clock at the start (JUnit timestamp) */
+	double elapsed_s;    /* how long the check took (JUnit time) */
+	bool not_a_trace;    /* no header: text output is the error line only */
 	enum d0_check_format format;
 	struct d0_verdict verdict;
 	struct d0_summary sum;

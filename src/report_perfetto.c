@@ -6,6 +6,7 @@
  * and lost events, "C" counters for mapping and DMABUF state.
  * Timestamps are microseconds since the trace's first event.
  */
+#include "escape.h"
 #include "report.h"
 #include "event_names.h"
 #include "hook_table.h"
@@ -28,8 +29,8 @@ static json_t *base(const char *name, const char *cat, const char *ph, int tid, 
 
 static json_t *metadata(const char *what, int tid, const char *name)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", what, "ph", "M", "pid", PID, "tid", tid, "args",
-			 "name", name);
+	return json_pack("{s:s, s:s, s:i, s:i, s:{s:o}}", "name", what, "ph", "M", "pid", PID, "tid", tid, "args",
+			 "name", d0_json_visible(name));
 }
 
 static json_t *instant(const char *name, const char *cat, int tid, double ts, json_t *args)
@@ -43,10 +44,12 @@ static json_t *instant(const char *name, const char *cat, int tid, double ts, js
 
 static json_t *step_args(const struct d0_timeline *tl, const struct d0_event *e)
 {
+	struct d0_comm_text comm;
+
 	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:f}", "seq", (json_int_t)e->seq, "kind",
 			 d0_kind_name(e->kind), "phase", d0_phase_name(e->phase), "function",
 			 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", "pid", (json_int_t)e->pid, "comm",
-			 e->comm, "power", d0_power_name(e->power), "t_s", d0_report_secs(tl, e->ts_ns));
+			 d0_comm_text(&comm, e->comm), "power", d0_power_name(e->power), "t_s", d0_report_secs(tl, e->ts_ns));
 }
 
 static void device_events(json_t *evs, const struct d0_timeline *tl, const struct d0_tl_device *d, int tid)
@@ -138,10 +141,11 @@ int d0_report_perfetto(FILE *f, const struct d0_timeline *tl, const struct d0_re
 							 "lost", (json_int_t)g->lost, "until_us", us(tl, g->to)));
 		json_array_append_new(evs, o);
 	}
-	root = json_pack("{s:o, s:s, s:{s:s, s:s, s:s, s:I, s:I, s:I, s:s?}}", "traceEvents", evs, "displayTimeUnit",
-			 "ns", "otherData", "trace", m->trace, "kernel", m->kernel ? m->kernel : "unknown", "mode",
-			 d0_mode_name(tl->mode), "events", (json_int_t)tl->events, "lost", (json_int_t)tl->lost,
-			 "violations", (json_int_t)tl->violations, "incomplete", m->problem);
+	root = json_pack("{s:o, s:s, s:{s:o, s:o, s:s, s:I, s:I, s:I, s:o?}}", "traceEvents", evs, "displayTimeUnit",
+			 "ns", "otherData", "trace", d0_json_visible(m->trace), "kernel",
+			 d0_json_visible(m->kernel ? m->kernel : "unknown"), "mode", d0_mode_name(tl->mode), "events",
+			 (json_int_t)tl->events, "lost", (json_int_t)tl->lost, "violations", (json_int_t)tl->violations,
+			 "incomplete", m->problem ? d0_json_visible(m->problem) : NULL);
 	if (!root)
 		return -1;
 	rc = json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER);

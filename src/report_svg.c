@@ -6,7 +6,7 @@
  * across the lane whose <title> (the browser tooltip) names the rule and the
  * step. The colours are fixed and distinct: tests count them in a render.
  */
-#include "xml_escape.h"
+#include "escape.h"
 #include "report.h"
 #include "event_names.h"
 #include "hook_table.h"
@@ -160,7 +160,7 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		fprintf(f, "<g><title>%s at %+.6fs by %s in %s, pid %u (", d0_tl_step_name(m->step),
 			d0_report_secs(tl, m->ev.ts_ns), d0_kind_name(m->ev.kind),
 			m->ev.hook < D0_HOOK_COUNT ? d0_hooks[m->ev.hook].target : "?", m->ev.pid);
-		d0_xml_escape(f, m->ev.comm);
+		d0_xml_escape_n(f, m->ev.comm, D0_COMM_LEN);
 		fprintf(f, ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"2\" height=\"%.1f\" fill=\"#000000\"/></g>\n",
 			x_of(sc, m->ev.ts_ns) - 1, y + ROW_MAP - 2, ROW_BAND_H * 2 + 6);
 	}
@@ -178,7 +178,7 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		fprintf(f, "<g class=\"violation\"><title>VIOLATION rule %d %s: ", v->rule, d0_rule_meta[v->rule].name);
 		d0_xml_escape(f, d0_rule_summary(v->rule));
 		fputs("\nstep: ", f);
-		d0_xml_escape(f, step);
+		d0_xml_text(f, step); /* d0_event_describe's text is visible already */
 		fputs("</title>", f);
 		fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"3\" height=\"%.1f\" fill=\"%s\"/>", x - 1.5,
 			y + ROW_POWER - 4, ROW_ACCESS + ROW_ACCESS_H - ROW_POWER + 4, COL_VIOLATION);

@@ -4,6 +4,7 @@
  * character column per slice of time), then what happened in order, with
  * accesses aggregated into runs and every violation explained in place.
  */
+#include "escape.h"
 #include "report.h"
 #include "event_names.h"
 #include "hook_table.h"
@@ -172,8 +173,10 @@ static int by_time(const void *a, const void *b)
 
 static void who(FILE *f, const struct d0_event *e)
 {
-	fprintf(f, "in %s (%s %s), pid %u (%.16s)", e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?",
-		d0_kind_name(e->kind), d0_phase_name(e->phase), e->pid, e->comm);
+	struct d0_comm_text comm;
+
+	fprintf(f, "in %s (%s %s), pid %u (%s)", e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?",
+		d0_kind_name(e->kind), d0_phase_name(e->phase), e->pid, d0_comm_text(&comm, e->comm));
 }
 
 /* Does a power-transition step at time t already say the band changed? */
@@ -331,13 +334,19 @@ static int device_section(FILE *f, const struct d0_timeline *tl, const struct d0
 
 int d0_report_text(FILE *f, const struct d0_timeline *tl, const struct d0_report_meta *m)
 {
-	fprintf(f, "trace %s: kernel %s, mode %s\n", m->trace, m->kernel ? m->kernel : "unknown",
-		d0_mode_name(tl->mode));
+	fputs("trace ", f);
+	d0_escape_fputs(f, m->trace);
+	fputs(": kernel ", f);
+	d0_escape_fputs(f, m->kernel ? m->kernel : "unknown");
+	fprintf(f, ", mode %s\n", d0_mode_name(tl->mode));
 	fprintf(f, "%llu events over %.6fs, %d device(s), %llu lost, %llu violation(s)\n",
 		(unsigned long long)tl->events, d0_report_secs(tl, tl->t_end), tl->ndevs,
 		(unsigned long long)tl->lost, (unsigned long long)tl->violations);
-	if (m->problem)
-		fprintf(f, "INCOMPLETE: %s\n", m->problem);
+	if (m->problem) {
+		fputs("INCOMPLETE: ", f);
+		d0_escape_fputs(f, m->problem);
+		fputc('\n', f);
+	}
 	fprintf(f, "legend: power 0=D0 1=D1 2=D2 h=D3hot c=D3cold ?=unknown; mapping M=mapped .=zapped ?=unknown;\n"
 		   "        dmabufs -=none r=all revoked N=unrevoked ?=unknown; access |=accesses x=refused;\n"
 		   "        steps z=zap r=revoke u=unrevoke e=export R=reset o=open c=close p=power; rules ^=violation ~=lost\n");

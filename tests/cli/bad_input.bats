@@ -104,7 +104,7 @@ teardown() {
 	echo '{"type":"header"}' >"$tmp/noformat.ndjson"
 	run "$D0" check "$tmp/noformat.ndjson"
 	[ "$status" -eq 3 ]
-	[ "${lines[0]}" = "d0audit: error: check: $tmp/noformat.ndjson:1: header has no valid \"format\"" ]
+	[ "${lines[0]}" = "d0audit: error: check: $tmp/noformat.ndjson:1: header has no valid \"format\": not a d0audit trace" ]
 }
 
 @test "check: a good header then a malformed line names the line, judges what came before, exit 3" {

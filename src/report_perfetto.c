@@ -16,9 +16,15 @@
 
 #define PID 1
 
+/*
+ * Microseconds since the first event, from the integer nanoseconds in one division: the
+ * nearest double to N.nnn, which the 15 significant digits the document is printed with
+ * (JSON_REAL_PRECISION below) show exactly as N.nnn for any trace shorter than 11 days;
+ * seconds * 1e6 rounded twice and printed as 47425.771000000001.
+ */
 static double us(const struct d0_timeline *tl, __u64 t)
 {
-	return d0_report_secs(tl, t) * 1e6;
+	return t >= tl->t0 ? (double)(t - tl->t0) / 1e3 : -(double)(tl->t0 - t) / 1e3;
 }
 
 static json_t *base(const char *name, const char *cat, const char *ph, int tid, double ts)
@@ -65,7 +71,7 @@ static void device_events(json_t *evs, const struct d0_timeline *tl, const struc
 		const struct d0_tl_span *s = &d->power[i];
 		json_t *o = base(d0_power_name(s->value), "power", "X", tid, us(tl, s->start));
 
-		json_object_set_new(o, "dur", json_real(us(tl, s->end) - us(tl, s->start)));
+		json_object_set_new(o, "dur", json_real((double)(s->end - s->start) / 1e3));
 		json_object_set_new(o, "args", json_pack("{s:s}", "power", d0_power_name(s->value)));
 		json_array_append_new(evs, o);
 	}
@@ -148,7 +154,7 @@ int d0_report_perfetto(FILE *f, const struct d0_timeline *tl, const struct d0_re
 			 "incomplete", m->problem ? d0_json_visible(m->problem) : NULL);
 	if (!root)
 		return -1;
-	rc = json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	rc = json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	fputc('\n', f);
 	json_decref(root);
 	return rc || ferror(f) ? -1 : 0;

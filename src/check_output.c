@@ -5,6 +5,7 @@
 #include "event_names.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,34 +36,43 @@ static bool all_digits(const char *s)
 }
 
 /* A count: digits only, no overflow, at least 1 (0 would be met by any trace). */
-static int parse_min(const char *s, unsigned long long *min)
+static int parse_min(const char *s, struct d0_requirement *q)
 {
 	char *end;
 
 	if (!all_digits(s))
-		return -1;
+		return snprintf(q->why, sizeof(q->why), "the count '%.64s' is not a number", s), -1;
 	errno = 0;
-	*min = strtoull(s, &end, 10);
-	return errno || !*min ? -1 : 0;
+	q->min = strtoull(s, &end, 10);
+	if (errno)
+		return snprintf(q->why, sizeof(q->why), "the count %.64s is too big (at most %llu)", s, ULLONG_MAX), -1;
+	if (!q->min)
+		return snprintf(q->why, sizeof(q->why), "a count of 0 is met by any trace: give 1 or more"), -1;
+	return 0;
 }
 
-static int parse_device(const char *s, __u32 *bdf)
+static int parse_device(const char *s, struct d0_requirement *q)
 {
 	if (!*s || !strcmp(s, "*")) {
-		*bdf = 0xffffffffu;
+		q->bdf = 0xffffffffu;
 		return 0;
 	}
-	return d0_bdf_parse(s, bdf);
+	if (d0_bdf_parse_arg(s, &q->bdf, &q->short_bdf))
+		return snprintf(q->why, sizeof(q->why), "'%.64s' is not a device: DDDD:BB:DD.F, lspci's BB:DD.F, "
+				"or '*' or nothing for any", s), -1;
+	return 0;
 }
 
-/* EVENT[:DEVICE][:MIN]; DEVICE itself has colons (0000:00:03.0) */
+/* EVENT[:DEVICE][:MIN]; DEVICE itself has colons (0000:00:03.0, 00:03.0) */
 int d0_require_parse(const char *s, struct d0_requirement *q)
 {
 	char buf[sizeof(q->text)], *rest, *last;
 
+	q->why[0] = 0;
+	q->short_bdf = false;
 	/* never judge a silently shortened requirement */
 	if (strlen(s) >= sizeof(buf))
-		return -1;
+		return snprintf(q->why, sizeof(q->why), "longer than %zu characters", sizeof(buf) - 1), -1;
 	snprintf(buf, sizeof(buf), "%s", s);
 	snprintf(q->text, sizeof(q->text), "%s", s);
 	q->bdf = 0xffffffffu;
@@ -72,18 +82,24 @@ int d0_require_parse(const char *s, struct d0_requirement *q)
 		*rest++ = 0;
 	q->kind = d0_kind_from_name(buf);
 	if (q->kind < 0)
-		return -1;
+		return snprintf(q->why, sizeof(q->why), "'%.64s' is not an event kind (zap, fault, power-change, "
+				"dmabuf-move, reset, ...: the kinds of the trace format)", buf), -1;
 	if (!rest)
 		return 0;
 	if (all_digits(rest))
-		return parse_min(rest, &q->min);
-	if (!parse_device(rest, &q->bdf))
+		return parse_min(rest, q);
+	if (!parse_device(rest, q))
 		return 0;
+	/* DEVICE:MIN: a device before the last colon, then the count (which says if it is wrong) */
 	last = strrchr(rest, ':');
-	if (!last || parse_min(last + 1, &q->min))
-		return -1;
+	if (!last)
+		return -1; /* parse_device said why */
 	*last = 0;
-	return parse_device(rest, &q->bdf);
+	if (parse_device(rest, q)) {
+		*last = ':';
+		return parse_device(rest, q); /* neither: the whole is not a device */
+	}
+	return parse_min(last + 1, q);
 }
 
 void d0_check_count_requirements(struct d0_check_result *res, const struct d0_event *e)

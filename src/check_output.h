@@ -15,6 +15,8 @@ struct d0_requirement {
 	__u32 bdf;           /* 0xffffffff = any device */
 	unsigned long long min, seen;
 	bool met;
+	bool short_bdf;      /* DEVICE given in lspci's BB:DD.F form: domain 0000 assumed */
+	char why[256];       /* what is wrong, when d0_require_parse fails */
 };
 
 struct d0_check_result {
@@ -30,7 +32,7 @@ struct d0_check_result {
 };
 
 int d0_check_format_parse(const char *s, enum d0_check_format *f);
-/* --require EVENT[:DEVICE][:MIN]; 0, or -1 if malformed. */
+/* --require EVENT[:DEVICE][:MIN]; 0, or -1 if malformed with q->why saying what is wrong. */
 int d0_require_parse(const char *s, struct d0_requirement *q);
 void d0_check_count_requirements(struct d0_check_result *res, const struct d0_event *e);
 /* Unmet requirements make the result incomplete. */

@@ -654,6 +654,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		{ "release", no_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	static char *ov[MAX_OVERRIDES];
@@ -662,7 +663,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:m:o:u:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:m:o:u:jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': s->main_path = optarg; s->main_required = true; continue;
 		case 'D': s->dropin_dir = optarg; continue;
@@ -693,7 +694,10 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		case 'P': key = "audit.pin"; break;
 		case 'N': key = "audit.pin"; optarg = ""; break;
 		case 'j': d0_opts.json = true; continue;
-		default: d0_opt_error(argc, argv, "c:m:o:u:jh", opts, usage); return -1;
+		default:
+			if (d0_global_opt(c))
+				continue;
+			d0_opt_error(argc, argv, "c:m:o:u:jh" D0_GLOBAL_SHORT, opts); return -1;
 		}
 		if (s->noverrides >= MAX_OVERRIDES - 2 || asprintf(&ov[s->noverrides], "%s=%s", key, optarg) < 0)
 			return -1;

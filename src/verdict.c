@@ -18,16 +18,22 @@ int d0_allow_parse(const char *s, struct d0_allow *a)
 {
 	char buf[128], *dev;
 
+	a->why[0] = 0;
+	a->short_bdf = false;
 	if (strlen(s) >= sizeof(buf))
-		return -1;
+		return snprintf(a->why, sizeof(a->why), "longer than %zu characters", sizeof(buf) - 1), -1;
 	snprintf(buf, sizeof(buf), "%s", s);
 	dev = strchr(buf, ':');
 	if (dev)
 		*dev++ = 0;
 	a->rule = d0_rule_parse(buf);
 	a->bdf = 0xffffffffu;
-	if (!a->rule || (dev && d0_bdf_parse(dev, &a->bdf)))
-		return -1;
+	if (!a->rule)
+		return snprintf(a->why, sizeof(a->why), "'%.64s' is not a rule: an id 1-%d or a name from 'd0audit rules'",
+				buf, D0_RULE_MAX), -1;
+	if (dev && d0_bdf_parse_arg(dev, &a->bdf, &a->short_bdf))
+		return snprintf(a->why, sizeof(a->why), "'%.64s' is not a device: DDDD:BB:DD.F or lspci's BB:DD.F", dev),
+		       -1;
 	return 0;
 }
 

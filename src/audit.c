@@ -116,6 +116,7 @@ int cmd_audit(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "wait-vfio", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	struct d0_session_opts so = {};
@@ -133,7 +134,7 @@ int cmd_audit(int argc, char **argv)
 	bool wait_vfio = false;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+d:m:o:ajh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:m:o:ajh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (d0_parse_duration(optarg, &so.duration_ms) || !so.duration_ms) {
@@ -153,12 +154,8 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case 'o': record = optarg; break;
 		case 'A':
-			if (nallow >= MAX_ALLOW || d0_allow_parse(optarg, &allow[nallow])) {
-				d0_err("audit: bad --allow '%s': RULE[:DEVICE], RULE an id 1-%d or a name from 'd0audit rules'",
-				       optarg, D0_RULE_MAX);
+			if (d0_allow_arg(optarg, allow, &nallow, MAX_ALLOW))
 				return D0_EXIT_USAGE;
-			}
-			nallow++;
 			break;
 		case 'a': so.load.record_all = true; break;
 		case 'r':
@@ -171,7 +168,10 @@ int cmd_audit(int argc, char **argv)
 		case 'j': d0_opts.json = true; break;
 		case 'W': wait_vfio = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: return d0_opt_error(argc, argv, "+d:m:o:ajh", opts, usage);
+		default:
+			if (d0_global_opt(c))
+				break;
+			return d0_opt_error(argc, argv, "+d:m:o:ajh" D0_GLOBAL_SHORT, opts);
 		}
 	}
 	if (optind < argc)
@@ -181,7 +181,9 @@ int cmd_audit(int argc, char **argv)
 	d0_host_info_collect(&host, NULL);
 	if (!host.vfio_pci_loaded && !wait_vfio) {
 		d0_err("audit: nothing to audit: vfio-pci is not loaded on this host (modprobe vfio-pci, then bind a "
-		       "device to it; or --wait-vfio to attach when it loads; 'd0audit doctor' tells more)");
+		       "device to it; or --wait-vfio to attach when it loads; 'd0audit doctor' tells more; no device? "
+		       "'make demo' in the source tree audits one in a VM)");
+		d0_session_cmd_not_run(so.cmd);
 		return D0_EXIT_CANNOT;
 	}
 	so.wait_modules = true;

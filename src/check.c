@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_ARGS 64
 
@@ -94,6 +95,7 @@ int cmd_check(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	struct d0_check_result res = { .format = d0_opts.json ? D0_FMT_JSON : D0_FMT_TEXT };
@@ -102,10 +104,13 @@ int cmd_check(int argc, char **argv)
 	struct d0_record rec;
 	__u32 mode = D0_MODE_STRICT, rec_mode = D0_MODE_STRICT;
 	bool mode_given = false, have_footer = false;
+	struct timespec t0, t1;
 	int c, n, nallow = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	res.started = time(NULL);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_mode(optarg, &mode)) {
@@ -115,20 +120,24 @@ int cmd_check(int argc, char **argv)
 			mode_given = true;
 			break;
 		case 'r':
-			if (res.nreq >= MAX_ARGS || d0_require_parse(optarg, &res.req[res.nreq])) {
-				d0_err("check: bad --require '%s': EVENT[:DEVICE][:MIN], EVENT one of the kinds in the "
-				       "trace format (zap, fault, power-change, dmabuf-move, reset, ...)", optarg);
+			if (res.nreq >= MAX_ARGS) {
+				d0_usage_error("check: more than %d --require", MAX_ARGS);
 				return D0_EXIT_USAGE;
 			}
+			if (d0_require_parse(optarg, &res.req[res.nreq])) {
+				d0_usage_error("check: bad --require '%s': %s (EVENT[:DEVICE][:MIN])", optarg,
+					       res.req[res.nreq].why);
+				return D0_EXIT_USAGE;
+			}
+			if (res.req[res.nreq].short_bdf)
+				d0_info("check: --require %s: device taken as %04x:%02x:%02x.%x (domain 0000)", optarg,
+					res.req[res.nreq].bdf >> 16, (res.req[res.nreq].bdf >> 8) & 0xff,
+					(res.req[res.nreq].bdf >> 3) & 0x1f, res.req[res.nreq].bdf & 7);
 			res.nreq++;
 			break;
 		case 'a':
-			if (nallow >= MAX_ARGS || d0_allow_parse(optarg, &allow[nallow])) {
-				d0_err("check: bad --allow '%s': RULE[:DEVICE], RULE an id 1-%d or a name from 'd0audit rules'",
-				       optarg, D0_RULE_MAX);
+			if (d0_allow_arg(optarg, allow, &nallow, MAX_ARGS))
 				return D0_EXIT_USAGE;
-			}
-			nallow++;
 			break;
 		case 'f':
 			if (d0_check_format_parse(optarg, &res.format)) {
@@ -138,11 +147,14 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'j': res.format = D0_FMT_JSON; d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: return d0_opt_error(argc, argv, "jh", opts, usage);
+		default:
+			if (d0_global_opt(c))
+				break;
+			return d0_opt_error(argc, argv, "jh" D0_GLOBAL_SHORT, opts);
 		}
 	}
 	if (optind != argc - 1) {
-		d0_usage_error(usage, "check: exactly one TRACE file expected");
+		d0_usage_error("check: exactly one TRACE file expected");
 		return D0_EXIT_USAGE;
 	}
 	res.trace = argv[optind];
@@ -194,10 +206,13 @@ int cmd_check(int argc, char **argv)
 	} else if (!have_footer) {
 		d0_summary_problem(&res.sum, "%s has no footer: the recording did not finish (truncated?)", res.trace);
 	}
+	res.not_a_trace = !d0_trace_reader_saw_header(r);
 	d0_trace_reader_close(r);
 	d0_progress_end();
 	d0_summary_coverage(&res.sum);
 	d0_check_requirements_judge(&res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res.elapsed_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	c = d0_check_output(&res);
 	d0_verdict_free(&res.verdict);
 	return c;

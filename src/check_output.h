@@ -5,6 +5,8 @@
 
 #include "summary.h"
 
+#include <time.h>
+
 enum d0_check_format { D0_FMT_TEXT, D0_FMT_JSON, D0_FMT_JUNIT, D0_FMT_TAP };
 
 struct d0_requirement {
@@ -13,10 +15,15 @@ struct d0_requirement {
 	__u32 bdf;           /* 0xffffffff = any device */
 	unsigned long long min, seen;
 	bool met;
+	bool short_bdf;      /* DEVICE given in lspci's BB:DD.F form: domain 0000 assumed */
+	char why[256];       /* what is wrong, when d0_require_parse fails */
 };
 
 struct d0_check_result {
 	const char *trace;
+	time_t started;      /* wall clock at the start (JUnit timestamp) */
+	double elapsed_s;    /* how long the check took (JUnit time) */
+	bool not_a_trace;    /* no header: text output is the error line only */
 	enum d0_check_format format;
 	struct d0_verdict verdict;
 	struct d0_summary sum;
@@ -25,7 +32,7 @@ struct d0_check_result {
 };
 
 int d0_check_format_parse(const char *s, enum d0_check_format *f);
-/* --require EVENT[:DEVICE][:MIN]; 0, or -1 if malformed. */
+/* --require EVENT[:DEVICE][:MIN]; 0, or -1 if malformed with q->why saying what is wrong. */
 int d0_require_parse(const char *s, struct d0_requirement *q);
 void d0_check_count_requirements(struct d0_check_result *res, const struct d0_event *e);
 /* Unmet requirements make the result incomplete. */

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "log.h"
+#include "verdict.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -49,7 +50,7 @@ static void long_problem(char *msg, size_t len, const char *cmd, const char *wor
 		snprintf(msg, len, "%s: option '--%s' requires an argument", cmd, opts[exact].name);
 }
 
-int d0_opt_error(int argc, char **argv, const char *optstring, const struct option *opts, void (*usage)(FILE *f))
+int d0_opt_error(int argc, char **argv, const char *optstring, const struct option *opts)
 {
 	const char *cmd = argv[0], *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
 	const char *p = optopt ? strchr(optstring, optopt) : NULL;
@@ -62,11 +63,11 @@ int d0_opt_error(int argc, char **argv, const char *optstring, const struct opti
 	else
 		snprintf(msg, sizeof(msg), "%s: invalid option -- '%c'", cmd, optopt ? optopt : '?');
 	json_later(argc, argv);
-	d0_usage_error(usage, "%s", msg);
+	d0_usage_error("%s", msg);
 	return D0_EXIT_USAGE;
 }
 
-void d0_usage_error(void (*usage)(FILE *f), const char *fmt, ...)
+void d0_usage_error(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -74,7 +75,34 @@ void d0_usage_error(void (*usage)(FILE *f), const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	d0_err("%s", msg);
-	if (usage && !d0_opts.json)
-		usage(stderr);
+	d0_err("%s; try 'd0audit%s%s --help'", msg, d0_opts.command ? " " : "", d0_opts.command ? d0_opts.command : "");
+}
+
+bool d0_global_opt(int c)
+{
+	switch (c) {
+	case 'p': d0_opts.json = d0_opts.pretty = true; return true;
+	case 'q': d0_opts.quiet = true; return true;
+	case 'v': d0_opts.verbose++; return true;
+	default: return false;
+	}
+}
+
+int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max)
+{
+	struct d0_allow *a = &allow[*n];
+
+	if (*n >= max) {
+		d0_usage_error("%s: more than %d --allow", d0_opts.command, max);
+		return -1;
+	}
+	if (d0_allow_parse(arg, a)) {
+		d0_usage_error("%s: bad --allow '%s': %s (RULE[:DEVICE])", d0_opts.command, arg, a->why);
+		return -1;
+	}
+	if (a->short_bdf)
+		d0_info("%s: --allow %s: device taken as %04x:%02x:%02x.%x (domain 0000)", d0_opts.command, arg,
+			a->bdf >> 16, (a->bdf >> 8) & 0xff, (a->bdf >> 3) & 0x1f, a->bdf & 7);
+	(*n)++;
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include "daemon_config.h"
 #include "daemon_output.h"
 #include "duration.h"
+#include "escape.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "loader.h"
@@ -104,22 +105,25 @@ static void on_violation(const struct d0_verdict *v, const struct d0_violation *
 {
 	struct daemon *d = ctx;
 	const struct d0_event *e = &viol->first;
+	struct d0_comm_text comm;
 	char dev[16], line[512];
 
 	if (!reported(d, viol->bdf) || !d0_output_rate_allow(&d->out, mono_ms()))
 		return;
 	d0_output_flush_suppressed(&d->out, mono_ms(), true);
 	d0_bdf_format(viol->bdf, dev, sizeof(dev));
-	snprintf(line, sizeof(line), "%s rule %d %s on %s: %s (%s %s in %s by pid %u %.16s, power %s)",
+	snprintf(line, sizeof(line), "%s rule %d %s on %s: %s (%s %s in %s by pid %u %s, power %s)",
 		 viol->allowed ? "ALLOWED" : "VIOLATION", viol->rule, d0_rule_meta[viol->rule].name, dev,
 		 d0_rule_summary(viol->rule), d0_kind_name(e->kind) ?: "?", d0_phase_name(e->phase),
-		 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", e->pid, e->comm, d0_power_name(e->power));
+		 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", e->pid, d0_comm_text(&comm, e->comm),
+		 d0_power_name(e->power));
 	d0_output_human(&d->out, D0_LOG_WARNING, line);
 	d0_output_json(&d->out, stamped(d0_violation_json(v, viol)), D0_LOG_INFO);
 }
 
 static void state_change(struct daemon *d, const struct d0_event *e)
 {
+	struct d0_comm_text comm;
 	char dev[16];
 
 	d0_bdf_format(e->bdf, dev, sizeof(dev));
@@ -127,7 +131,7 @@ static void state_change(struct daemon *d, const struct d0_event *e)
 						  "dev", dev, "from", d0_power_name(e->power_before), "to",
 						  d0_power_name(e->power), "kind", d0_kind_name(e->kind), "function",
 						  e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", "pid",
-						  (json_int_t)e->pid, "comm", e->comm, "seq", (json_int_t)e->seq)),
+						  (json_int_t)e->pid, "comm", d0_comm_text(&comm, e->comm), "seq", (json_int_t)e->seq)),
 		       D0_LOG_INFO);
 }
 
@@ -650,6 +654,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		{ "release", no_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	static char *ov[MAX_OVERRIDES];
@@ -658,7 +663,7 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:m:o:u:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:m:o:u:jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': s->main_path = optarg; s->main_required = true; continue;
 		case 'D': s->dropin_dir = optarg; continue;
@@ -689,7 +694,10 @@ static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool 
 		case 'P': key = "audit.pin"; break;
 		case 'N': key = "audit.pin"; optarg = ""; break;
 		case 'j': d0_opts.json = true; continue;
-		default: d0_opt_error(argc, argv, "c:m:o:u:jh", opts, usage); return -1;
+		default:
+			if (d0_global_opt(c))
+				continue;
+			d0_opt_error(argc, argv, "c:m:o:u:jh" D0_GLOBAL_SHORT, opts); return -1;
 		}
 		if (s->noverrides >= MAX_OVERRIDES - 2 || asprintf(&ov[s->noverrides], "%s=%s", key, optarg) < 0)
 			return -1;

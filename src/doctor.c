@@ -233,8 +233,8 @@ int cmd_doctor(int argc, char **argv)
 		{ "no-load", no_argument, NULL, 'n' },
 		{ "devices", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	struct d0_device_power power[D0_MAX_LISTED_DEVICES];
@@ -246,18 +246,20 @@ int cmd_doctor(int argc, char **argv)
 	int c, code, load_err = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': load = false; break;
 		case 'd': check_devices = true; break;
 		case 'j': d0_opts.json = true; break;
-		case 'p': d0_opts.json = d0_opts.pretty = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: return d0_opt_error(argc, argv, "jph", opts, usage);
+		default:
+			if (d0_global_opt(c))
+				break;
+			return d0_opt_error(argc, argv, "jh" D0_GLOBAL_SHORT, opts);
 		}
 	}
 	if (optind < argc) {
-		d0_usage_error(usage, "doctor: unexpected argument '%s'", argv[optind]);
+		d0_usage_error("doctor: unexpected argument '%s'", argv[optind]);
 		return D0_EXIT_USAGE;
 	}
 	d0_host_info_collect(&host, NULL);

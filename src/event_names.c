@@ -122,6 +122,23 @@ long long d0_bits_from_names(const char *const names[], const char *const *list,
 	return bits;
 }
 
+int d0_bdf_parse_arg(const char *s, __u32 *bdf, bool *short_form)
+{
+	char full[24];
+
+	*short_form = false;
+	if (!d0_bdf_parse(s, bdf))
+		return 0;
+	/* exactly two colon-separated parts: BB:DD.F */
+	if (!strchr(s, ':') || strchr(strchr(s, ':') + 1, ':') || strlen(s) > 12)
+		return -1;
+	snprintf(full, sizeof(full), "0000:%s", s);
+	if (d0_bdf_parse(full, bdf))
+		return -1;
+	*short_form = true;
+	return 0;
+}
+
 int d0_bdf_parse(const char *s, __u32 *bdf)
 {
 	unsigned int dom, bus, dev, fn;

@@ -3,6 +3,7 @@
 #ifndef D0AUDIT_EVENT_NAMES_H
 #define D0AUDIT_EVENT_NAMES_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "d0audit/event.h"
 
@@ -20,6 +21,11 @@ int d0_rpm_from_name(const char *name);
 long long d0_bits_from_names(const char *const names[], const char *const *list, int n, int *bad);
 /* "0000:00:03.0" -> bdf; "-" -> unknown; -1 on malformed. */
 int d0_bdf_parse(const char *s, __u32 *bdf);
+/*
+ * A device on the command line: DDDD:BB:DD.F, or lspci's short form BB:DD.F, taken
+ * as domain 0000 (*short_form then true, so the caller can say so). 0 or -1.
+ */
+int d0_bdf_parse_arg(const char *s, __u32 *bdf, bool *short_form);
 
 /* Bit names, in bit order; NULL-terminated. */
 extern const char *const d0_ctx_names[];

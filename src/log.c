@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "log.h"
 #include "cli.h"
+#include "escape.h"
 #include "progress.h"
 
 #include <bpf/libbpf.h>
@@ -20,20 +21,21 @@ struct d0_global_opts d0_opts;
  */
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char raw[2048], msg[D0_ESC_SIZE(sizeof(raw))];
 	json_t *o;
 
 	if (d0_opts.quiet && !strcmp(level, "info"))
 		return;
 	d0_progress_hide();
+	/* messages quote paths, comms and trace strings: one line, nothing a terminal acts on */
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	d0_escape(msg, sizeof(msg), raw, sizeof(raw));
 	if (!d0_opts.json) {
 		/* progress notes ("info") read as before: "d0audit: audit: 54 hooks attached ..." */
-		fprintf(stderr, strcmp(level, "info") ? "d0audit: %s: " : "d0audit: ", level);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(stderr, strcmp(level, "info") ? "d0audit: %s: %s\n" : "d0audit: %s%s\n",
+			strcmp(level, "info") ? level : "", msg);
 		return;
 	}
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	o = json_pack("{s:s, s:s, s:s}", "type", level, "command", d0_opts.command ? d0_opts.command : "", level, msg);
 	if (o) {
 		json_dumpf(o, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -33,12 +33,21 @@ static const struct command commands[] = {
 	{ "daemon", cmd_daemon, "run as a host service (logs, metrics)" },
 	{ "report", cmd_report, "render a trace as a per-device timeline" },
 	{ "rules",  cmd_rules,  "list the ordering rules d0audit enforces" },
+	{ "help",   NULL,       "this help, or 'help COMMAND': that command's" },
 };
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(name, commands[c].name))
+			return &commands[c];
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: d0audit [-j|--json] [-p|--pretty] [-q|--quiet] [-v|--verbose] COMMAND [ARGS]\n"
-		   "       d0audit --version | --help\n\n"
+		   "       d0audit --version | --help | help [COMMAND]\n\n"
 		   "eBPF auditor of the vfio-pci power-state ordering rules: no BAR may be reachable\n"
 		   "while a device is outside D0.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -48,14 +57,16 @@ static void usage(FILE *f)
 		   "  -p, --pretty   indented JSON (implies -j)\n"
 		   "  -q, --quiet    no progress line and no progress notes (errors and warnings stay)\n"
 		   "  -v, --verbose  more detail; -vv adds libbpf's log\n"
+		   "These options may also follow the command (d0audit check -q TRACE).\n"
 		   "Progress (loading BPF programs, reading big traces) shows only when stderr is a\n"
 		   "terminal, never with -j. Colour: report text on a terminal, unless NO_COLOR is set.\n"
-		   "\n'd0audit COMMAND --help' describes a command.\n\n"
+		   "\n'd0audit help COMMAND' (or 'd0audit COMMAND --help') describes a command.\n\n"
 		   "Exit codes:\n"
 		   "  0  ok: nothing wrong found\n"
 		   "  1  rule violations found\n"
 		   "  2  usage or setup error\n"
-		   "  3  cannot audit, or the verdict is incomplete (lost events, missing hooks)\n");
+		   "  3  cannot audit, or the verdict is incomplete (lost events, missing hooks)\n"
+		   "No demo device at hand? 'make demo' in the source tree runs an audit in a VM.\n");
 }
 
 static void version(void)
@@ -87,6 +98,7 @@ static int flush_stdout(int code)
 
 int main(int argc, char **argv)
 {
+	const struct command *cmd;
 	int i;
 
 	d0_log_setup_libbpf();
@@ -111,23 +123,37 @@ int main(int argc, char **argv)
 			version();
 			return flush_stdout(D0_EXIT_OK);
 		} else {
-			d0_err("unknown option '%s' (see 'd0audit --help')", a);
+			d0_usage_error("unknown option '%s'", a);
 			return D0_EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
-		d0_err("no command given (commands: doctor audit record check daemon report rules; see 'd0audit --help')");
-		if (!d0_opts.json)
-			usage(stderr);
+		d0_usage_error("no command given (commands: doctor audit record check daemon report rules help)");
 		return D0_EXIT_USAGE;
 	}
 	/* every command's getopt error goes through d0_opt_error (JSON with -j) */
 	opterr = 0;
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name)) {
-			d0_opts.command = commands[c].name;
-			return flush_stdout(commands[c].fn(argc - i, argv + i));
+	cmd = find_command(argv[i]);
+	if (cmd && !cmd->fn) {
+		/* help [COMMAND]: the command's own --help */
+		char *help[] = { argv[i + 1], "--help", NULL };
+
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return flush_stdout(D0_EXIT_OK);
 		}
-	d0_err("unknown command '%s' (commands: doctor audit record check daemon report rules)", argv[i]);
+		cmd = find_command(argv[i + 1]);
+		if (!cmd || !cmd->fn || i + 2 < argc) {
+			d0_usage_error(i + 2 < argc ? "help: one COMMAND at most" : "help: unknown command '%s'", argv[i + 1]);
+			return D0_EXIT_USAGE;
+		}
+		d0_opts.command = cmd->name;
+		return flush_stdout(cmd->fn(2, help));
+	}
+	if (cmd) {
+		d0_opts.command = cmd->name;
+		return flush_stdout(cmd->fn(argc - i, argv + i));
+	}
+	d0_usage_error("unknown command '%s' (commands: doctor audit record check daemon report rules help)", argv[i]);
 	return D0_EXIT_USAGE;
 }

@@ -102,6 +102,7 @@ int cmd_record(int argc, char **argv)
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	struct d0_session_opts so = {};
@@ -115,7 +116,7 @@ int cmd_record(int argc, char **argv)
 	int c, err, write_err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:d:ajh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:ajh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'd':
@@ -134,11 +135,14 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'j': d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: return d0_opt_error(argc, argv, "+o:d:ajh", opts, usage);
+		default:
+			if (d0_global_opt(c))
+				break;
+			return d0_opt_error(argc, argv, "+o:d:ajh" D0_GLOBAL_SHORT, opts);
 		}
 	}
 	if (!out) {
-		d0_usage_error(usage, "record: -o FILE is required");
+		d0_usage_error("record: -o FILE is required");
 		return D0_EXIT_USAGE;
 	}
 	if (optind < argc)

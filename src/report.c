@@ -123,6 +123,7 @@ int cmd_report(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	enum report_format fmt = FMT_TEXT;
@@ -137,7 +138,7 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fmt_given = true;
@@ -168,7 +169,10 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'j': d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
-		default: return d0_opt_error(argc, argv, "o:jh", opts, usage);
+		default:
+			if (d0_global_opt(c))
+				break;
+			return d0_opt_error(argc, argv, "o:jh" D0_GLOBAL_SHORT, opts);
 		}
 	}
 	if (optind != argc - 1) {

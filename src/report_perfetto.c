@@ -6,6 +6,7 @@
  * and lost events, "C" counters for mapping and DMABUF state.
  * Timestamps are microseconds since the trace's first event.
  */
+#include "escape.h"
 #include "report.h"
 #include "event_names.h"
 #include "hook_table.h"
@@ -15,9 +16,15 @@
 
 #define PID 1
 
+/*
+ * Microseconds since the first event, from the integer nanoseconds in one division: the
+ * nearest double to N.nnn, which the 15 significant digits the document is printed with
+ * (JSON_REAL_PRECISION below) show exactly as N.nnn for any trace shorter than 11 days;
+ * seconds * 1e6 rounded twice and printed as 47425.771000000001.
+ */
 static double us(const struct d0_timeline *tl, __u64 t)
 {
-	return d0_report_secs(tl, t) * 1e6;
+	return t >= tl->t0 ? (double)(t - tl->t0) / 1e3 : -(double)(tl->t0 - t) / 1e3;
 }
 
 static json_t *base(const char *name, const char *cat, const char *ph, int tid, double ts)
@@ -28,8 +35,8 @@ static json_t *base(const char *name, const char *cat, const char *ph, int tid, 
 
 static json_t *metadata(const char *what, int tid, const char *name)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", what, "ph", "M", "pid", PID, "tid", tid, "args",
-			 "name", name);
+	return json_pack("{s:s, s:s, s:i, s:i, s:{s:o}}", "name", what, "ph", "M", "pid", PID, "tid", tid, "args",
+			 "name", d0_json_visible(name));
 }
 
 static json_t *instant(const char *name, const char *cat, int tid, double ts, json_t *args)
@@ -43,10 +50,12 @@ static json_t *instant(const char *name, const char *cat, int tid, double ts, js
 
 static json_t *step_args(const struct d0_timeline *tl, const struct d0_event *e)
 {
+	struct d0_comm_text comm;
+
 	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:f}", "seq", (json_int_t)e->seq, "kind",
 			 d0_kind_name(e->kind), "phase", d0_phase_name(e->phase), "function",
 			 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", "pid", (json_int_t)e->pid, "comm",
-			 e->comm, "power", d0_power_name(e->power), "t_s", d0_report_secs(tl, e->ts_ns));
+			 d0_comm_text(&comm, e->comm), "power", d0_power_name(e->power), "t_s", d0_report_secs(tl, e->ts_ns));
 }
 
 static void device_events(json_t *evs, const struct d0_timeline *tl, const struct d0_tl_device *d, int tid)
@@ -62,7 +71,7 @@ static void device_events(json_t *evs, const struct d0_timeline *tl, const struc
 		const struct d0_tl_span *s = &d->power[i];
 		json_t *o = base(d0_power_name(s->value), "power", "X", tid, us(tl, s->start));
 
-		json_object_set_new(o, "dur", json_real(us(tl, s->end) - us(tl, s->start)));
+		json_object_set_new(o, "dur", json_real((double)(s->end - s->start) / 1e3));
 		json_object_set_new(o, "args", json_pack("{s:s}", "power", d0_power_name(s->value)));
 		json_array_append_new(evs, o);
 	}
@@ -138,13 +147,14 @@ int d0_report_perfetto(FILE *f, const struct d0_timeline *tl, const struct d0_re
 							 "lost", (json_int_t)g->lost, "until_us", us(tl, g->to)));
 		json_array_append_new(evs, o);
 	}
-	root = json_pack("{s:o, s:s, s:{s:s, s:s, s:s, s:I, s:I, s:I, s:s?}}", "traceEvents", evs, "displayTimeUnit",
-			 "ns", "otherData", "trace", m->trace, "kernel", m->kernel ? m->kernel : "unknown", "mode",
-			 d0_mode_name(tl->mode), "events", (json_int_t)tl->events, "lost", (json_int_t)tl->lost,
-			 "violations", (json_int_t)tl->violations, "incomplete", m->problem);
+	root = json_pack("{s:o, s:s, s:{s:o, s:o, s:s, s:I, s:I, s:I, s:o?}}", "traceEvents", evs, "displayTimeUnit",
+			 "ns", "otherData", "trace", d0_json_visible(m->trace), "kernel",
+			 d0_json_visible(m->kernel ? m->kernel : "unknown"), "mode", d0_mode_name(tl->mode), "events",
+			 (json_int_t)tl->events, "lost", (json_int_t)tl->lost, "violations", (json_int_t)tl->violations,
+			 "incomplete", m->problem ? d0_json_visible(m->problem) : NULL);
 	if (!root)
 		return -1;
-	rc = json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	rc = json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	fputc('\n', f);
 	json_decref(root);
 	return rc || ferror(f) ? -1 : 0;

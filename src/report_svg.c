@@ -6,7 +6,7 @@
  * across the lane whose <title> (the browser tooltip) names the rule and the
  * step. The colours are fixed and distinct: tests count them in a render.
  */
-#include "xml_escape.h"
+#include "escape.h"
 #include "report.h"
 #include "event_names.h"
 #include "hook_table.h"
@@ -29,6 +29,7 @@
 #define ROW_BAND_H 14.0
 #define ROW_ACCESS 92.0
 #define ROW_ACCESS_H 14.0
+#define ROW_STEPS 117.0   /* baseline of the step letters */
 
 #define COL_UNKNOWN "#c7c7c7"
 #define COL_VIOLATION "#ff0000"
@@ -80,19 +81,50 @@ static void span_rect(FILE *f, const struct scale *sc, const struct d0_tl_span *
 		x1 - x0 < 1 ? 1 : x1 - x0, h, fill);
 }
 
+/* A round tick step (1, 2 or 5 times a power of ten) giving at most about ten ticks over total. */
+static double tick_step(double total, int *decimals)
+{
+	static const double mult[] = { 1, 2, 5 };
+	double mag = 1;
+	int dec = 0;
+
+	/* mag: the power of ten at or below total / 10 (no libm: loops over a few decades) */
+	while (mag > total / 10 && dec < 12) {
+		mag /= 10;
+		dec++;
+	}
+	while (mag * 10 <= total / 10) {
+		mag *= 10;
+		dec = dec > 0 ? dec - 1 : 0;
+	}
+	*decimals = dec;
+	for (int i = 0; i < 3; i++)
+		if (mult[i] * mag * 10 >= total)
+			return mult[i] * mag;
+	*decimals = dec > 0 ? dec - 1 : 0;
+	return mag * 10;
+}
+
 static void axis(FILE *f, const struct d0_timeline *tl, const struct scale *sc, double bottom)
 {
-	double total = d0_report_secs(tl, tl->t_end);
+	double total = d0_report_secs(tl, tl->t_end), step;
+	int decimals;
 
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n", PLOT_X, AXIS_Y,
 		PLOT_X + PLOT_W, AXIS_Y);
-	for (int i = 0; i <= 10; i++) {
-		double x = PLOT_X + PLOT_W * i / 10;
+	if (total <= 0) {
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">+0s</text>\n", PLOT_X, AXIS_Y - 6);
+		return;
+	}
+	/* ticks at round times (+0.002s, +0.004s...), not at tenths of the span (+0.0149s) */
+	step = tick_step(total, &decimals);
+	for (int i = 0; i * step <= total * (1 + 1e-9); i++) {
+		double x = PLOT_X + PLOT_W * (i * step / total);
 
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", x, AXIS_Y, x,
 			bottom);
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">+%.3gs</text>\n", x,
-			AXIS_Y - 6, i == 10 ? "end" : "middle", total * i / 10);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">+%.*fs</text>\n", x,
+			AXIS_Y - 6, x > PLOT_X + PLOT_W - 30 ? "end" : "middle", decimals, i * step);
 	}
 	(void)sc;
 }
@@ -108,12 +140,13 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		y, WIDTH, LANE_H - 4);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", y + 16, bdf);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#555\">%llu events, %llu accesses, %llu refused,"
-		" %d violation(s)</text>\n", PLOT_X, y + ROW_ACCESS + ROW_ACCESS_H + 13, (unsigned long long)d->events,
+		" %d violation(s)</text>\n", PLOT_X, y + ROW_STEPS + 12, (unsigned long long)d->events,
 		(unsigned long long)d->accesses, (unsigned long long)d->refused, d->nviols);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"11\">power</text>\n", y + ROW_POWER + 18);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"11\">mapping</text>\n", y + ROW_MAP + 11);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"11\">DMABUFs</text>\n", y + ROW_DMABUF + 11);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"11\">accesses</text>\n", y + ROW_ACCESS + 11);
+	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"11\">steps</text>\n", y + ROW_STEPS);
 
 	for (int i = 0; i < d->npower; i++) {
 		const struct d0_tl_span *s = &d->power[i];
@@ -151,7 +184,7 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/></g>\n", x0 - 1,
 			y + ROW_ACCESS, x1 - x0 + 2, ROW_ACCESS_H, r->refused ? "#8c564b" : "#333333");
 	}
-	/* steps: small marks on the mapping band's top edge */
+	/* steps: a black bar across the mapping and DMABUF bands, its letter in the steps row below the accesses */
 	for (int i = 0; i < d->nmarks; i++) {
 		const struct d0_tl_mark *m = &d->marks[i];
 
@@ -160,9 +193,11 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		fprintf(f, "<g><title>%s at %+.6fs by %s in %s, pid %u (", d0_tl_step_name(m->step),
 			d0_report_secs(tl, m->ev.ts_ns), d0_kind_name(m->ev.kind),
 			m->ev.hook < D0_HOOK_COUNT ? d0_hooks[m->ev.hook].target : "?", m->ev.pid);
-		d0_xml_escape(f, m->ev.comm);
-		fprintf(f, ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"2\" height=\"%.1f\" fill=\"#000000\"/></g>\n",
-			x_of(sc, m->ev.ts_ns) - 1, y + ROW_MAP - 2, ROW_BAND_H * 2 + 6);
+		d0_xml_escape_n(f, m->ev.comm, D0_COMM_LEN);
+		fprintf(f, ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"2\" height=\"%.1f\" fill=\"#000000\"/>"
+			"<text x=\"%.2f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%c</text></g>\n",
+			x_of(sc, m->ev.ts_ns) - 1, y + ROW_MAP - 2, ROW_BAND_H * 2 + 6, x_of(sc, m->ev.ts_ns), y + ROW_STEPS,
+			d0_tl_step_letter(m->step));
 	}
 	for (int i = 0; i < d->nviols; i++) {
 		const struct d0_tl_violation *v = &d->viols[i];
@@ -178,7 +213,7 @@ static void lane(FILE *f, const struct d0_timeline *tl, const struct scale *sc, 
 		fprintf(f, "<g class=\"violation\"><title>VIOLATION rule %d %s: ", v->rule, d0_rule_meta[v->rule].name);
 		d0_xml_escape(f, d0_rule_summary(v->rule));
 		fputs("\nstep: ", f);
-		d0_xml_escape(f, step);
+		d0_xml_text(f, step); /* d0_event_describe's text is visible already */
 		fputs("</title>", f);
 		fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"3\" height=\"%.1f\" fill=\"%s\"/>", x - 1.5,
 			y + ROW_POWER - 4, ROW_ACCESS + ROW_ACCESS_H - ROW_POWER + 4, COL_VIOLATION);
@@ -209,13 +244,20 @@ static void legend(FILE *f, double y)
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"url(#lost)\" stroke=\"#888\" "
 		"stroke-width=\"0.5\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">lost events</text>\n", x, y, x + 14,
 		y + 9);
+	/* a second row: steps are thin bars with a letter, not the accesses' solid swatch */
+	y += 18;
+	fprintf(f, "<g class=\"legend-steps\"><rect x=\"14\" y=\"%.1f\" width=\"2\" height=\"12\" fill=\"#000000\"/>"
+		"<text x=\"22\" y=\"%.1f\" font-size=\"11\">step, its letter below the accesses:", y - 1, y + 9);
+	for (int s = 0; s < D0_TL_POWER; s++)
+		fprintf(f, "%s %c %s", s ? "," : "", d0_tl_step_letter(s), d0_tl_step_name(s));
+	fputs(" (power steps show in the power band)</text></g>\n", f);
 }
 
 int d0_report_svg(FILE *f, const struct d0_timeline *tl, const struct d0_report_meta *m)
 {
 	struct scale sc = { .t0 = tl->t0, .span = tl->t_end - tl->t0 };
 	double lanes_end = LANE_Y0 + LANE_H * (tl->ndevs ? tl->ndevs : 1);
-	double height = lanes_end + 40;
+	double height = lanes_end + 58;
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "

@@ -4,6 +4,7 @@
  * character column per slice of time), then what happened in order, with
  * accesses aggregated into runs and every violation explained in place.
  */
+#include "escape.h"
 #include "report.h"
 #include "mapping_model.h"
 #include "event_names.h"
@@ -52,16 +53,6 @@ static char dmabuf_char(const struct d0_tl_span *s)
 	if (s->value2 == 0)
 		return 'r';
 	return s->value2 > 9 ? '+' : '0' + s->value2;
-}
-
-static char step_char(enum d0_tl_step s)
-{
-	static const char c[D0_TL_STEP_COUNT] = {
-		[D0_TL_ZAP] = 'z', [D0_TL_REVOKE] = 'r', [D0_TL_UNREVOKE] = 'u', [D0_TL_EXPORT] = 'e',
-		[D0_TL_RESET] = 'R', [D0_TL_OPEN] = 'o', [D0_TL_CLOSE] = 'c', [D0_TL_POWER] = 'p',
-	};
-
-	return s < D0_TL_STEP_COUNT ? c[s] : '?';
 }
 
 struct band {
@@ -123,7 +114,7 @@ static void chart(FILE *f, const struct d0_timeline *tl, const struct d0_tl_devi
 		for (int c = column_of(&b, d->runs[i].start); c <= column_of(&b, d->runs[i].end); c++)
 			access[c] = d->runs[i].refused ? 'x' : access[c] == 'x' ? 'x' : '|';
 	for (int i = 0; i < d->nmarks; i++)
-		steps[column_of(&b, d->marks[i].ev.ts_ns)] = step_char(d->marks[i].step);
+		steps[column_of(&b, d->marks[i].ev.ts_ns)] = d0_tl_step_letter(d->marks[i].step);
 	for (int i = 0; i < tl->ngaps; i++)
 		for (int c = column_of(&b, tl->gaps[i].from); c <= column_of(&b, tl->gaps[i].to); c++)
 			rules[c] = '~';
@@ -173,17 +164,48 @@ static int by_time(const void *a, const void *b)
 
 static void who(FILE *f, const struct d0_event *e)
 {
-	fprintf(f, "in %s (%s %s), pid %u (%.16s)", e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?",
-		d0_kind_name(e->kind), d0_phase_name(e->phase), e->pid, e->comm);
+	struct d0_comm_text comm;
+
+	fprintf(f, "in %s (%s %s), pid %u (%s)", e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?",
+		d0_kind_name(e->kind), d0_phase_name(e->phase), e->pid, d0_comm_text(&comm, e->comm));
+}
+
+/* The power-transition steps of a device by (time, new state): a span start they announce is not repeated. */
+struct power_step {
+	__u64 t;
+	int to;
+};
+
+static int by_step(const void *a, const void *b)
+{
+	const struct power_step *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->to - y->to;
+}
+
+/* Sorted once, looked up per span: n log n (a scan per span was quadratic: 40 s at 1M events). */
+static struct power_step *power_steps(const struct d0_tl_device *d, int *n)
+{
+	struct power_step *p = malloc((d->nmarks ? d->nmarks : 1) * sizeof(*p));
+
+	*n = 0;
+	if (!p)
+		return NULL;
+	for (int i = 0; i < d->nmarks; i++)
+		if (d->marks[i].step == D0_TL_POWER)
+			p[(*n)++] = (struct power_step){ d->marks[i].ev.ts_ns, d->marks[i].ev.power };
+	qsort(p, *n, sizeof(*p), by_step);
+	return p;
 }
 
 /* Does a power-transition step at time t already say the band changed? */
-static bool power_step_at(const struct d0_tl_device *d, __u64 t, int to)
+static bool power_step_at(const struct power_step *steps, int n, __u64 t, int to)
 {
-	for (int i = 0; i < d->nmarks; i++)
-		if (d->marks[i].step == D0_TL_POWER && d->marks[i].ev.ts_ns == t && d->marks[i].ev.power == to)
-			return true;
-	return false;
+	struct power_step key = { t, to };
+
+	return steps && bsearch(&key, steps, n, sizeof(*steps), by_step);
 }
 
 static void dmabuf_text(FILE *f, const struct d0_tl_span *s)
@@ -294,7 +316,9 @@ static int device_section(FILE *f, const struct d0_timeline *tl, const struct d0
 {
 	int n = d->npower + d->nmap + d->ndmabuf + d->nmarks + d->nruns + d->nviols + tl->ngaps, k = 0;
 	struct item *items = calloc(n ? n : 1, sizeof(*items));
+	struct power_step *steps;
 	char bdf[16];
+	int nsteps;
 
 	if (!items)
 		return -1;
@@ -306,9 +330,11 @@ static int device_section(FILE *f, const struct d0_timeline *tl, const struct d0
 	fputc('\n', f);
 
 	/* a span start that a power step already announces is not repeated */
+	steps = power_steps(d, &nsteps);
 	for (int i = 0; i < d->npower; i++)
-		if (!power_step_at(d, d->power[i].start, d->power[i].value))
+		if (!power_step_at(steps, nsteps, d->power[i].start, d->power[i].value))
 			items[k++] = (struct item){ d->power[i].start, d->power[i].seq, IT_POWER, i };
+	free(steps);
 	for (int i = 0; i < d->nmap; i++)
 		items[k++] = (struct item){ d->map[i].start, d->map[i].seq, IT_MAP, i };
 	for (int i = 0; i < d->ndmabuf; i++)
@@ -332,15 +358,21 @@ static int device_section(FILE *f, const struct d0_timeline *tl, const struct d0
 
 int d0_report_text(FILE *f, const struct d0_timeline *tl, const struct d0_report_meta *m)
 {
-	fprintf(f, "trace %s: kernel %s, mode %s\n", m->trace, m->kernel ? m->kernel : "unknown",
-		d0_mode_name(tl->mode));
+	fputs("trace ", f);
+	d0_escape_fputs(f, m->trace);
+	fputs(": kernel ", f);
+	d0_escape_fputs(f, m->kernel ? m->kernel : "unknown");
+	fprintf(f, ", mode %s\n", d0_mode_name(tl->mode));
 	if (m->mapping_model)
 		fprintf(f, "mapping model: %s\n", d0_mapping_model_text(d0_mapping_model_parse(m->mapping_model)));
 	fprintf(f, "%llu events over %.6fs, %d device(s), %llu lost, %llu violation(s)\n",
 		(unsigned long long)tl->events, d0_report_secs(tl, tl->t_end), tl->ndevs,
 		(unsigned long long)tl->lost, (unsigned long long)tl->violations);
-	if (m->problem)
-		fprintf(f, "INCOMPLETE: %s\n", m->problem);
+	if (m->problem) {
+		fputs("INCOMPLETE: ", f);
+		d0_escape_fputs(f, m->problem);
+		fputc('\n', f);
+	}
 	fprintf(f, "legend: power 0=D0 1=D1 2=D2 h=D3hot c=D3cold ?=unknown; mapping M=mapped .=zapped ?=unknown;\n"
 		   "        dmabufs -=none r=all revoked N=unrevoked ?=unknown; access |=accesses x=refused;\n"
 		   "        steps z=zap r=revoke u=unrevoke e=export R=reset o=open c=close p=power; rules ^=violation ~=lost\n");

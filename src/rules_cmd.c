@@ -14,12 +14,13 @@ int cmd_rules(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		D0_GLOBAL_LONG,
 		{ 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': d0_opts.json = true; break;
 		case 'h':
@@ -27,7 +28,10 @@ int cmd_rules(int argc, char **argv)
 			       "Mode strict (default): any state but D0 counts as not D0 (the vfio maintainers'\n"
 			       "wording). Mode kernel: D3hot and below, what vfio itself enforces.\n");
 			return D0_EXIT_OK;
-		default: return d0_opt_error(argc, argv, "jh", opts, NULL);
+		default:
+			if (d0_global_opt(c))
+				break;
+			return d0_opt_error(argc, argv, "jh" D0_GLOBAL_SHORT, opts);
 		}
 	}
 	if (optind < argc) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "session.h"
+#include "cli.h"
 #include "log.h"
 
 #include <bpf/libbpf.h>
@@ -60,8 +61,10 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 	memset(res, 0, sizeof(*res));
 	res->cmd_status = -1;
 	err = d0_loader_start(l, &o->load);
-	if (err)
+	if (err) {
+		d0_session_cmd_not_run(o->cmd);
 		return err;
+	}
 	err = d0_consumer_init(&c, l, ops);
 	if (err)
 		goto out_stop;
@@ -130,11 +133,25 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 	res->bad_records = c.bad_records;
 out_free:
 	d0_consumer_free(&c);
+	if (err && child < 0 && !res->ended_by)
+		d0_session_cmd_not_run(o->cmd);
 out_stop:
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	d0_loader_stop(l);
 	return err;
+}
+
+void d0_session_cmd_not_run(char **cmd)
+{
+	char line[512] = "";
+
+	if (!cmd)
+		return;
+	for (int i = 0; cmd[i] && strlen(line) < sizeof(line) - 2; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "", cmd[i]);
+	d0_err("%s: nothing was audited, so the command was not run: %s", d0_opts.command ? d0_opts.command : "d0audit",
+	       line);
 }
 
 int d0_session_cmd_killed(const struct d0_session_result *res, char *why, unsigned long len)

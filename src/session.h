@@ -34,6 +34,8 @@ struct d0_session_result {
  * SIGTERM we send when stopping first: what it meant to exercise did not
  * all run. 1 with why[] ("killed by signal 11 (Segmentation fault)"), or 0.
  */
+/* Says that CMD (if any) was not run because the audit could not start. */
+void d0_session_cmd_not_run(char **cmd);
 int d0_session_cmd_killed(const struct d0_session_result *res, char *why, unsigned long len);
 
 /* Returns 0, or -errno if the session could not start (message printed). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "summary.h"
+#include "escape.h"
 #include "cli.h"
 #include "event_names.h"
 
@@ -77,7 +78,11 @@ void d0_summary_text(FILE *f, const struct d0_summary *s)
 			v->viols[i].rule, bdf, (unsigned long long)v->viols[i].count);
 	}
 	for (int i = 0; i < s->nproblems; i++)
-		fprintf(f, "  incomplete: %s\n", s->problems[i]);
+	{
+		fputs("  incomplete: ", f);
+		d0_escape_fputs(f, s->problems[i]);
+		fputc('\n', f);
+	}
 	fprintf(f, "verdict: %s\n", code == D0_EXIT_OK ? "clean" : code == D0_EXIT_VIOLATIONS ? "VIOLATIONS" : "INCOMPLETE");
 }
 
@@ -90,7 +95,7 @@ json_t *d0_summary_json(const struct d0_summary *s)
 		json_array_append_new(rules, json_pack("{s:i, s:s, s:s, s:I}", "id", r, "name", d0_rule_meta[r].name,
 			"coverage", d0_coverage_name(s->coverage[r]), "violations", (json_int_t)v->by_rule[r]));
 	for (int i = 0; i < s->nproblems; i++)
-		json_array_append_new(problems, json_string(s->problems[i]));
+		json_array_append_new(problems, d0_json_visible(s->problems[i]));
 	for (int i = 0; i < v->nviols; i++)
 		json_array_append_new(viols, d0_violation_json(v, &v->viols[i]));
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:i}", "type", "summary",

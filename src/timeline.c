@@ -17,6 +17,16 @@ const char *d0_tl_map_name(int map)
 	}
 }
 
+char d0_tl_step_letter(enum d0_tl_step s)
+{
+	static const char c[D0_TL_STEP_COUNT] = {
+		[D0_TL_ZAP] = 'z', [D0_TL_REVOKE] = 'r', [D0_TL_UNREVOKE] = 'u', [D0_TL_EXPORT] = 'e',
+		[D0_TL_RESET] = 'R', [D0_TL_OPEN] = 'o', [D0_TL_CLOSE] = 'c', [D0_TL_POWER] = 'p',
+	};
+
+	return s < D0_TL_STEP_COUNT ? c[s] : '?';
+}
+
 const char *d0_tl_step_name(enum d0_tl_step s)
 {
 	static const char *const names[D0_TL_STEP_COUNT] = {

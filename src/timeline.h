@@ -107,6 +107,8 @@ void d0_timeline_build(struct d0_timeline *tl);
 const struct d0_tl_device *d0_timeline_device(const struct d0_timeline *tl, __u32 bdf);
 const char *d0_tl_map_name(int map);
 const char *d0_tl_step_name(enum d0_tl_step s);
+/* The one-letter mark of a step in the text chart and the SVG (z zap, r revoke, R reset...). */
+char d0_tl_step_letter(enum d0_tl_step s);
 /* The explain text of one violation, exactly as check prints it. */
 void d0_tl_violation_text(FILE *f, const struct d0_timeline *tl, const struct d0_tl_violation *v);
 

@@ -103,8 +103,10 @@ static int read_line(struct d0_trace_reader *r, size_t *len)
 			/* zlib's text for a failed read() names the fd, not the file: say it ourselves */
 			if (err == Z_ERRNO)
 				return fail(r, "read error: %s", strerror(errno));
+			/* zlib prefixes its messages with the name it was given, "<fd:3>": the line already names the file */
 			if (err != Z_OK && err != Z_STREAM_END)
-				return fail(r, "read error: %s (corrupt compressed data?)", msg);
+				return fail(r, "read error: %s (corrupt compressed data?)",
+					    strstr(msg, ">: ") && msg[0] == '<' ? strstr(msg, ">: ") + 3 : msg);
 			if (n)
 				return fail(r, "last line is cut off (no newline): truncated trace");
 			return 0;
@@ -663,12 +665,13 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 	}
 	r->last = json_loadb(r->line, len, 0, &jerr);
 	if (!r->last)
-		return fail(r, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+		return fail(r, "not valid JSON: %s (column %d)%s", jerr.text, jerr.column,
+			    r->seen_header ? "" : ": not a d0audit trace");
 	memset(rec, 0, sizeof(*rec));
 	rec->json = r->last;
 	type = json_string_value(json_object_get(r->last, "type"));
 	if (!type)
-		return fail(r, "record without a \"type\"");
+		return fail(r, "record without a \"type\"%s", r->seen_header ? "" : ": not a d0audit trace");
 	if (!r->seen_header) {
 		json_int_t fmt = json_integer_value(json_object_get(r->last, "format"));
 
@@ -678,7 +681,7 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 			return fail(r, "trace format %lld is newer than this d0audit reads (%d): upgrade d0audit",
 				    (long long)fmt, D0_TRACE_FORMAT);
 		if (fmt < 1)
-			return fail(r, "header has no valid \"format\"");
+			return fail(r, "header has no valid \"format\": not a d0audit trace");
 		r->seen_header = true;
 		rec->type = D0_REC_HEADER;
 		return 1;
@@ -701,6 +704,11 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 		return fail(r, "unknown record type '%s'", type);
 	}
 	return 1;
+}
+
+bool d0_trace_reader_saw_header(const struct d0_trace_reader *r)
+{
+	return r->seen_header;
 }
 
 const char *d0_trace_reader_error(const struct d0_trace_reader *r)

@@ -36,6 +36,8 @@ struct d0_trace_reader *d0_trace_reader_open_fd(int fd, const char *name);
 /* 1 = a record, 0 = end of file, -1 = error (message in d0_trace_reader_error). */
 int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec);
 const char *d0_trace_reader_error(const struct d0_trace_reader *r);
+/* false: the input never had a d0audit header (empty, or not a trace at all). */
+bool d0_trace_reader_saw_header(const struct d0_trace_reader *r);
 void d0_trace_reader_close(struct d0_trace_reader *r);
 
 /* Parse one event object (exposed for tests). 0, or -1 with why[] filled. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verdict.h"
+#include "escape.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "log.h"
@@ -17,16 +18,22 @@ int d0_allow_parse(const char *s, struct d0_allow *a)
 {
 	char buf[128], *dev;
 
+	a->why[0] = 0;
+	a->short_bdf = false;
 	if (strlen(s) >= sizeof(buf))
-		return -1;
+		return snprintf(a->why, sizeof(a->why), "longer than %zu characters", sizeof(buf) - 1), -1;
 	snprintf(buf, sizeof(buf), "%s", s);
 	dev = strchr(buf, ':');
 	if (dev)
 		*dev++ = 0;
 	a->rule = d0_rule_parse(buf);
 	a->bdf = 0xffffffffu;
-	if (!a->rule || (dev && d0_bdf_parse(dev, &a->bdf)))
-		return -1;
+	if (!a->rule)
+		return snprintf(a->why, sizeof(a->why), "'%.64s' is not a rule: an id 1-%d or a name from 'd0audit rules'",
+				buf, D0_RULE_MAX), -1;
+	if (dev && d0_bdf_parse_arg(dev, &a->bdf, &a->short_bdf))
+		return snprintf(a->why, sizeof(a->why), "'%.64s' is not a device: DDDD:BB:DD.F or lspci's BB:DD.F", dev),
+		       -1;
 	return 0;
 }
 
@@ -182,9 +189,11 @@ __u64 d0_verdict_unwaived(const struct d0_verdict *v)
 void d0_event_describe(const struct d0_event *e, __u64 t0, char *buf, size_t len)
 {
 	const struct d0_hook_def *h = e->hook < D0_HOOK_COUNT ? &d0_hooks[e->hook] : NULL;
-	int n = snprintf(buf, len, "+%.6fs %s %s in %s by pid %u (%.16s), power %s",
+	struct d0_comm_text comm;
+	int n = snprintf(buf, len, "+%.6fs %s %s in %s by pid %u (%s), power %s",
 			 (double)(e->ts_ns - t0) / 1e9, d0_kind_name(e->kind) ? d0_kind_name(e->kind) : "?",
-			 d0_phase_name(e->phase), h ? h->target : "?", e->pid, e->comm, d0_power_name(e->power));
+			 d0_phase_name(e->phase), h ? h->target : "?", e->pid, d0_comm_text(&comm, e->comm),
+			 d0_power_name(e->power));
 
 	if (e->power != e->power_before && (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE))
 		snprintf(buf + n, len - n, " (was %s)", d0_power_name(e->power_before));
@@ -248,11 +257,13 @@ void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_viol
 
 static json_t *event_brief(const struct d0_verdict *v, const struct d0_event *e)
 {
+	struct d0_comm_text comm;
+
 	return json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:I, s:s}", "seq", (json_int_t)e->seq,
 			 "t", (double)(e->ts_ns - v->first_ts) / 1e9, "kind", d0_kind_name(e->kind),
 			 "phase", d0_phase_name(e->phase), "function",
 			 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", "power", d0_power_name(e->power),
-			 "pid", (json_int_t)e->pid, "comm", e->comm);
+			 "pid", (json_int_t)e->pid, "comm", d0_comm_text(&comm, e->comm));
 }
 
 json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation *viol)

@@ -36,6 +36,8 @@ typedef void (*d0_violation_fn)(const struct d0_verdict *v, const struct d0_viol
 struct d0_allow {
 	int rule;
 	__u32 bdf;                 /* 0xffffffff = any device */
+	bool short_bdf;            /* DEVICE given as lspci's BB:DD.F: domain 0000 assumed */
+	char why[256];             /* what is wrong, when d0_allow_parse fails */
 };
 
 struct d0_verdict {
@@ -57,6 +59,8 @@ struct d0_verdict {
 
 /* RULE[:DEVICE] as given to --allow; 0, or -1 if malformed. */
 int d0_allow_parse(const char *s, struct d0_allow *a);
+/* One --allow of a command line into allow[*n] (at most max): 0, or -1 after a one-line usage error. */
+int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max);
 
 void d0_verdict_init(struct d0_verdict *v, __u32 mode, d0_violation_fn report, void *ctx);
 void d0_verdict_free(struct d0_verdict *v);

@@ -57,7 +57,7 @@ teardown() {
 	printf 'hello\n' >"$tmp/text.ndjson"
 	run --separate-stderr "$D0" report "$tmp/text.ndjson"
 	[ "$status" -eq 3 ]
-	[ "$stderr" = "d0audit: error: report: $tmp/text.ndjson:1: not valid JSON: '[' or '{' expected near 'hello' (column 5) (the report covers the 0 intact events before it)" ]
+	[ "$stderr" = "d0audit: error: report: $tmp/text.ndjson:1: not valid JSON: '[' or '{' expected near 'hello' (column 5): not a d0audit trace (the report covers the 0 intact events before it)" ]
 	# a 7.2 recording cut in the middle of line 12: 10 intact events, no violation yet, so exit 3
 	{ zcat "$FIX/sysfs-cmd-mem-7.2.ndjson.gz" | head -n 11
 	  zcat "$FIX/sysfs-cmd-mem-7.2.ndjson.gz" | sed -n 12p | head -c 100; } | gzip >"$tmp/cut.ndjson.gz"

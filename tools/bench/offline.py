@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Benchmark figure 4, on the host: d0audit check on a trace of >= MIN events,
-plain and gzip, against jq -c . over the same file, each pinned to CPU 0 and
-run REPS times; then a perf profile of check (shares of time per library).
+plain and gzip, against jq -c . over the same file, and d0audit report (text,
+SVG, Perfetto) on the plain file, each pinned to CPU 0 and run REPS times;
+then a perf profile of check (shares of time per library).
 usage: offline.py D0AUDIT REAL_TRACE WORKDIR MIN REPS  -> JSON on stdout"""
 import gzip
 import json
@@ -36,9 +37,14 @@ def timed(cmd, expect=(0,)):
 
 
 res = {"events": n, "bytes_plain": os.path.getsize(plain), "bytes_gz": os.path.getsize(gz)}
+# check and report exit 1 on violations, 3 on an incomplete verdict: both are finished runs
+done = (0, 1, 3)
 for name, cmd in (("check_plain", [d0, "check", plain]), ("check_gz", [d0, "check", gz]),
-                  ("jq", ["jq", "-c", ".", plain])):
-    runs = [timed(cmd) for _ in range(reps)]
+                  ("jq", ["jq", "-c", ".", plain]),
+                  ("report_text", [d0, "report", "--format", "text", plain]),
+                  ("report_svg", [d0, "report", "--format", "svg", plain]),
+                  ("report_perfetto", [d0, "report", "--format", "perfetto", plain])):
+    runs = [timed(cmd, done) for _ in range(reps)]
     res[name] = {"wall_s": [round(w, 3) for w, _ in runs], "cpu_s": [round(c, 3) for _, c in runs]}
     res[name]["eps_cpu"] = n / statistics.median(c for _, c in runs)
     res[name]["eps_wall"] = n / statistics.median(w for w, _ in runs)

@@ -223,6 +223,13 @@ if offline:
         ">= 1M/s and >= 10x jq", cp["eps_cpu"] >= 1e6 and cp["eps_cpu"] >= 10 * jq["eps_cpu"])
     row("4.check.gzip", round(cg["eps_cpu"]), "events/s", round(cg["eps_cpu"] / jq["eps_cpu"], 2), "", None)
     row("4.jq", round(jq["eps_cpu"]), "events/s", 1.0, "", None)
+    if "report_text" in offline:
+        # ratio: report's CPU time over check's on the same plain trace (issue 15: text within 2x)
+        for fmt in ("text", "svg", "perfetto"):
+            rp = offline[f"report_{fmt}"]
+            ratio = round(cp["eps_cpu"] / rp["eps_cpu"], 2)
+            row(f"4.report.{fmt}", round(rp["eps_cpu"]), "events/s", ratio,
+                "<= 2x check's time" if fmt == "text" else "", ratio <= 2 if fmt == "text" else None)
     notes.append(f"4: {offline['events']} events, {offline['bytes_plain']} bytes ({offline['bytes_gz']} gzip); "
                  f"events/s from CPU time (user+sys) pinned to CPU 0, wall: check {cp['eps_wall']:.0f}, "
                  f"gzip {cg['eps_wall']:.0f}, jq {jq['eps_wall']:.0f}")

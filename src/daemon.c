@@ -267,12 +267,19 @@ static void check_hooks(struct daemon *d)
 static long render_metrics(void *ctx, char **out)
 {
 	struct daemon *d = ctx;
+	struct d0_hook_availability avail;
 	struct d0_metrics_inputs in = {
 		.counters = &d->counters, .verdict = &d->verdict, .hooks_attached = d->loader.attached,
 		.hooks_waiting = hooks_waiting(&d->loader), .write_errors = d->out.write_errors,
 		.suppressed = d->out.suppressed, .lines = d->out.lines, .now_wall = wall_now(),
+		.avail = &avail, /* fleet: d0audit_rule_checked */
 	};
 
+	/* fleet (issue 19): which rules are fully checked, as audit.c's summary judges it */
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		avail.works[i] = d->loader.plan[i].attached;
+		avail.absent_path[i] = d->loader.facts.t[i].requires_missing;
+	}
 	if (d->cons.rb)
 		d0_consumer_counters(&d->cons, &d->counters);
 	return d0_metrics_render(&d->metrics, &in, out);
@@ -555,6 +562,7 @@ static int run(struct daemon *d)
 			check_loss(d, "running");
 			save_pin_state(d, false);
 			d0_output_flush_suppressed(&d->out, now, false);
+			d0_metrics_scan_vfio(&d->metrics, ""); /* fleet: new vfio devices' series at 0 */
 			write_textfile(d);
 			d->next_metrics_ms = now + d->cfg.metrics_interval_ms;
 		}
@@ -807,7 +815,10 @@ int cmd_daemon(int argc, char **argv)
 		d0_http_close(&d.http);
 		return D0_EXIT_USAGE;
 	}
+	d0_metrics_scan_vfio(&d.metrics, ""); /* fleet: violation series at 0 from the start */
 	if (d0_loader_start(&d.loader, &d.load)) {
+		d.metrics.cannot_audit = true; /* fleet: d0audit_up 0 and d0audit_btf_missing say why */
+		write_textfile(&d);
 		d0_pin_close(&d.pin);
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;

@@ -2,7 +2,9 @@
 #include "metrics.h"
 #include "event_names.h"
 #include "rules_meta.h"
+#include "version.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -72,6 +74,41 @@ void d0_metrics_event(struct d0_metrics *m, const struct d0_event *e, double now
 		d->refused++;
 }
 
+int d0_metrics_scan_vfio(struct d0_metrics *m, const char *sysfs)
+{
+	char dir[256], link[sizeof(dir) + 256 + 8], target[256];
+	struct dirent *de;
+	int added = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices", sysfs && *sysfs ? sysfs : "/sys");
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		ssize_t n;
+		__u32 bdf;
+		int before = m->ndevs;
+		const char *drv;
+
+		if (d0_bdf_parse(de->d_name, &bdf))
+			continue;
+		snprintf(link, sizeof(link), "%s/%s/driver", dir, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		drv = strrchr(target, '/');
+		/* vfio-pci and its variant drivers (mlx5_vfio_pci, ...) */
+		if (!strstr(drv ? drv + 1 : target, "vfio"))
+			continue;
+		d0_metrics_slot(m, bdf);
+		added += m->ndevs > before;
+	}
+	closedir(d);
+	return added;
+}
+
 static void dev_label(__u32 bdf, char *buf, size_t len)
 {
 	if (bdf == OTHER_BDF)
@@ -98,38 +135,86 @@ static void scalar(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, v);
 }
 
+/* The series of one device slot (i == ndevs: "other"). */
+static const struct d0_metrics_dev *slot_at(const struct d0_metrics *m, int i)
+{
+	return i < m->ndevs ? &m->devs[i] : &m->other;
+}
+
 static void violations(FILE *f, const struct d0_metrics *m, const struct d0_metrics_inputs *in)
 {
 	const struct d0_verdict *v = in->verdict;
-	/* one series per (rule, device slot): several devices beyond the cap add up in "other" */
-	struct { int rule; __u32 slot; __u64 n; } *rows = calloc(v && v->nviols ? v->nviols : 1, sizeof(*rows));
-	int nrows = 0;
+	/*
+	 * One series per (rule, device slot), every one from the start at 0 so
+	 * that increase() sees the first violation; several devices beyond the
+	 * cap add up in "other". Bounded: D0_RULE_MAX x (device_cap + 1).
+	 */
+	__u64 *n = calloc((size_t)(m->ndevs + 1) * (D0_RULE_MAX + 1), sizeof(*n));
 	char dev[16];
 
+	if (!n) {
+		fprintf(f, "# cannot render d0audit_violations_total: out of memory\n");
+		return;
+	}
+	for (int i = 0; v && i < v->nviols; i++) {
+		const struct d0_metrics_dev *d = slot_of(m, v->viols[i].bdf);
+		int k = d == &m->other ? m->ndevs : (int)(d - m->devs);
+
+		if (v->viols[i].rule >= 1 && v->viols[i].rule <= D0_RULE_MAX)
+			n[(size_t)k * (D0_RULE_MAX + 1) + v->viols[i].rule] += v->viols[i].count;
+	}
 	fprintf(f, "# HELP d0audit_violations_total Rule violations seen on delivered events, by rule id "
 		   "('d0audit rules') and device\n# TYPE d0audit_violations_total counter\n");
-	for (int i = 0; rows && v && i < v->nviols; i++) {
-		const struct d0_metrics_dev *d = slot_of(m, v->viols[i].bdf);
-		int j;
-
-		for (j = 0; j < nrows; j++)
-			if (rows[j].rule == v->viols[i].rule && rows[j].slot == d->bdf)
-				break;
-		if (j == nrows)
-			rows[nrows++] = (typeof(*rows)){ v->viols[i].rule, d->bdf, 0 };
-		rows[j].n += v->viols[i].count;
+	for (int k = 0; k <= m->ndevs; k++) {
+		dev_label(slot_at(m, k)->bdf, dev, sizeof(dev));
+		for (int r = 1; r <= D0_RULE_MAX; r++)
+			fprintf(f, "d0audit_violations_total{rule=\"%d\",device=\"%s\"} %llu\n", r, dev,
+				(unsigned long long)n[(size_t)k * (D0_RULE_MAX + 1) + r]);
 	}
-	for (int j = 0; j < nrows; j++) {
-		dev_label(rows[j].slot, dev, sizeof(dev));
-		fprintf(f, "d0audit_violations_total{rule=\"%d\",device=\"%s\"} %llu\n", rows[j].rule, dev,
-			(unsigned long long)rows[j].n);
-	}
-	free(rows);
+	free(n);
 	fprintf(f, "# HELP d0audit_kernel_violations_total Rule violations judged in the kernel, lost events "
 		   "included, by rule id\n# TYPE d0audit_kernel_violations_total counter\n");
 	for (int r = 1; r <= D0_RULE_MAX; r++)
 		fprintf(f, "d0audit_kernel_violations_total{rule=\"%d\"} %llu\n", r,
 			in->counters ? (unsigned long long)in->counters->violations[r] : 0ULL);
+}
+
+/* Rule names for joins in alerts and dashboards, and which rules are fully checked now. */
+static void rules(FILE *f, const struct d0_metrics_inputs *in)
+{
+	static const struct d0_hook_availability none;
+	const struct d0_hook_availability *a = in->avail ? in->avail : &none;
+
+	fprintf(f, "# HELP d0audit_rule_info The name of each rule id, always 1\n# TYPE d0audit_rule_info gauge\n");
+	for (int r = 1; r <= D0_RULE_MAX; r++)
+		fprintf(f, "d0audit_rule_info{rule=\"%d\",name=\"%s\"} 1\n", r, d0_rule_meta[r].name);
+	fprintf(f, "# HELP d0audit_rule_checked 1 if every hook the rule needs works (or its paths do not exist "
+		   "on this kernel), 0 if its verdicts are incomplete\n# TYPE d0audit_rule_checked gauge\n");
+	for (int r = 1; r <= D0_RULE_MAX; r++) {
+		const char *missing;
+
+		fprintf(f, "d0audit_rule_checked{rule=\"%d\"} %d\n", r, d0_rule_coverage(r, a, &missing) != D0_BLIND);
+	}
+}
+
+/* 1 when the kernel (or the loaded vfio_pci_core module) has no BTF: d0audit cannot audit it. */
+static void btf(FILE *f, const char *sysfs)
+{
+	char path[256];
+	bool vmlinux, vfio_loaded, vfio_btf;
+
+	sysfs = sysfs && *sysfs ? sysfs : "/sys";
+	snprintf(path, sizeof(path), "%s/kernel/btf/vmlinux", sysfs);
+	vmlinux = !access(path, F_OK);
+	/* initstate: a loaded module (a built-in one has its BTF in vmlinux) */
+	snprintf(path, sizeof(path), "%s/module/vfio_pci_core/initstate", sysfs);
+	vfio_loaded = !access(path, F_OK);
+	snprintf(path, sizeof(path), "%s/kernel/btf/vfio_pci_core", sysfs);
+	vfio_btf = !access(path, F_OK);
+	fprintf(f, "# HELP d0audit_btf_missing 1 if the kernel, or the loaded module, has no BTF: "
+		   "its hooks cannot be audited\n# TYPE d0audit_btf_missing gauge\n"
+		   "d0audit_btf_missing{module=\"vmlinux\"} %d\nd0audit_btf_missing{module=\"vfio_pci_core\"} %d\n",
+		!vmlinux, vfio_loaded && !vfio_btf);
 }
 
 long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_inputs *in, char **out)
@@ -141,7 +226,10 @@ long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_input
 
 	if (!f)
 		return -1;
-	scalar(f, "d0audit_up", "gauge", "1 while the daemon runs", 1);
+	fprintf(f, "# HELP d0audit_build_info The running d0audit's version and commit, always 1\n"
+		   "# TYPE d0audit_build_info gauge\nd0audit_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+		D0AUDIT_VERSION, D0AUDIT_COMMIT);
+	scalar(f, "d0audit_up", "gauge", "1 while the daemon audits, 0 if it could not start", !m->cannot_audit);
 	scalar(f, "d0audit_start_time_seconds", "gauge", "When the daemon started (Unix time)", m->start_wall);
 	per_device(f, m, "d0audit_power_transitions_total", "D-state changes seen",
 		   offsetof(struct d0_metrics_dev, transitions));
@@ -153,6 +241,8 @@ long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_input
 	per_device(f, m, "d0audit_refused_attempts_total", "BAR accesses and faults the kernel refused",
 		   offsetof(struct d0_metrics_dev, refused));
 	violations(f, m, in);
+	rules(f, in);
+	btf(f, in->sysfs);
 	scalar(f, "d0audit_events_produced_total", "counter", "Events the BPF programs produced",
 	       c ? c->produced : 0);
 	scalar(f, "d0audit_events_delivered_total", "counter", "Events read from the ring buffer",

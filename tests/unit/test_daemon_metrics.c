@@ -8,12 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "daemon_output.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "version.h"
 
 static struct d0_event power_change(__u32 bdf)
 {
@@ -171,6 +175,217 @@ static void test_output_file_mode_and_errors(void **state)
 	d0_output_close(&o);
 }
 
+/* A sysfs tree: 0000:00:03.0 on vfio-pci, 0000:00:04.0 on e1000e, vfio_pci_core loaded without BTF. */
+static char *fake_sysfs(void)
+{
+	static char root[] = "/tmp/d0sysfs.XXXXXX";
+	char cmd[1024];
+
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && mkdir -p bus/pci/drivers/vfio-pci bus/pci/drivers/e1000e kernel/btf "
+		 "module/vfio_pci_core devices/pci0000:00/0000:00:03.0 devices/pci0000:00/0000:00:04.0 "
+		 "bus/pci/devices && touch kernel/btf/vmlinux module/vfio_pci_core/initstate && "
+		 "ln -s ../../../bus/pci/drivers/vfio-pci devices/pci0000:00/0000:00:03.0/driver && "
+		 "ln -s ../../../bus/pci/drivers/e1000e devices/pci0000:00/0000:00:04.0/driver && "
+		 "ln -s ../../../devices/pci0000:00/0000:00:03.0 bus/pci/devices/0000:00:03.0 && "
+		 "ln -s ../../../devices/pci0000:00/0000:00:04.0 bus/pci/devices/0000:00:04.0", root);
+	assert_int_equal(system(cmd), 0);
+	return root;
+}
+
+static void rm_tree(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* issue 15: a vfio device's violation series are there at 0 before its first violation */
+static void test_violation_series_at_zero(void **state)
+{
+	struct d0_metrics m;
+	struct d0_verdict v = {};
+	char *root = fake_sysfs(), *out;
+	struct d0_metrics_inputs in = { .verdict = &v, .sysfs = root };
+
+	(void)state;
+	d0_metrics_init(&m, 64);
+	assert_int_equal(d0_metrics_scan_vfio(&m, root), 1);
+	assert_int_equal(d0_metrics_scan_vfio(&m, root), 0); /* once */
+	assert_true(d0_metrics_render(&m, &in, &out) > 0);
+	for (int r = 1; r <= D0_RULE_MAX; r++) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "d0audit_violations_total{rule=\"%d\",device=\"0000:00:03.0\"} 0\n", r);
+		assert_non_null(strstr(out, want));
+		snprintf(want, sizeof(want), "d0audit_violations_total{rule=\"%d\",device=\"other\"} 0\n", r);
+		assert_non_null(strstr(out, want));
+	}
+	assert_null(strstr(out, "0000:00:04.0")); /* not a vfio device */
+	/* BTF: vmlinux has it, the loaded vfio_pci_core has none */
+	assert_non_null(strstr(out, "d0audit_btf_missing{module=\"vmlinux\"} 0\n"));
+	assert_non_null(strstr(out, "d0audit_btf_missing{module=\"vfio_pci_core\"} 1\n"));
+	assert_non_null(strstr(out, "\nd0audit_up 1\n"));
+	free(out);
+	m.cannot_audit = true;
+	assert_true(d0_metrics_render(&m, &in, &out) > 0);
+	assert_non_null(strstr(out, "\nd0audit_up 0\n"));
+	free(out);
+	d0_metrics_free(&m);
+	rm_tree(root);
+}
+
+/* issue 15 and 19: build info, rule names for joins, and which rules are fully checked */
+static void test_build_info_and_rule_coverage(void **state)
+{
+	struct d0_metrics m;
+	struct d0_hook_availability all = {};
+	struct d0_metrics_inputs in = { .avail = &all, .sysfs = "/nonexistent" };
+	char *out;
+
+	(void)state;
+	d0_metrics_init(&m, 64);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		all.works[i] = true;
+	assert_true(d0_metrics_render(&m, &in, &out) > 0);
+	assert_non_null(strstr(out, "# TYPE d0audit_build_info gauge\nd0audit_build_info{version=\""
+				    D0AUDIT_VERSION "\",commit=\"" D0AUDIT_COMMIT "\"} 1\n"));
+	assert_non_null(strstr(out, "d0audit_rule_info{rule=\"10\",name=\"BYPASS\"} 1\n"));
+	assert_non_null(strstr(out, "d0audit_rule_checked{rule=\"10\"} 1\n"));
+	assert_non_null(strstr(out, "d0audit_btf_missing{module=\"vmlinux\"} 1\n"));
+	free(out);
+	in.avail = NULL; /* nothing works: every rule is incomplete */
+	assert_true(d0_metrics_render(&m, &in, &out) > 0);
+	assert_non_null(strstr(out, "d0audit_rule_checked{rule=\"10\"} 0\n"));
+	assert_non_null(strstr(out, "d0audit_rule_checked{rule=\"1\"} 0\n"));
+	free(out);
+	d0_metrics_free(&m);
+}
+
+/* issue 19: Prometheus' own linter finds nothing to say about a scrape with devices and violations */
+static void test_promtool_check_metrics(void **state)
+{
+	struct d0_metrics m;
+	struct d0_violation viols[2] = { { .rule = 10, .bdf = 0x18, .count = 2 }, { .rule = 7, .bdf = 0x20, .count = 1 } };
+	struct d0_verdict v = { .viols = viols, .nviols = 2 };
+	struct d0_counters c = { .produced = 9, .delivered = 9 };
+	struct d0_metrics_inputs in = { .counters = &c, .verdict = &v, .hooks_attached = 20, .now_wall = 5 };
+	char path[] = "/tmp/d0scrape.XXXXXX", cmd[256], said[4096];
+	int fd = mkstemp(path);
+	size_t n;
+	char *out;
+	long len;
+	FILE *p;
+
+	(void)state;
+	d0_metrics_init(&m, 1);
+	d0_metrics_slot(&m, 0x18);
+	len = d0_metrics_render(&m, &in, &out);
+	assert_true(len > 0);
+	assert_int_equal(write(fd, out, len), len);
+	close(fd);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s 2>&1; echo \"exit $?\"", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(said, 1, sizeof(said) - 1, p);
+	said[n] = 0;
+	pclose(p);
+	unlink(path);
+	d0_metrics_free(&m);
+	if (strcmp(said, "exit 0\n"))
+		fail_msg("promtool check metrics (Debian package prometheus; tools/install-deps) said: %s", said);
+}
+
+static void test_http_query_and_allow(void **state)
+{
+	struct d0_http s;
+	struct d0_http_handlers h = { .metrics = fake_metrics, .health = fake_health, .ctx = "ok" };
+	char req[1200];
+	size_t len;
+	char *r;
+
+	(void)state;
+	assert_int_equal(d0_http_open(&s, "", &h), 0);
+	/* Prometheus' scrape config params: adds a query string */
+	r = d0_http_respond(&s, "GET /metrics?module=d0audit&x=1 HTTP/1.1\r\n\r\n", &len);
+	assert_true(!strncmp(r, "HTTP/1.1 200 OK\r\n", 17));
+	assert_memory_equal(r + len - 13, "d0audit_up 1\n", 13);
+	free(r);
+	snprintf(req, sizeof(req), "GET /healthz?%01000d HTTP/1.1\r\n\r\n", 7);
+	r = d0_http_respond(&s, req, &len);
+	assert_non_null(strstr(r, "200 OK"));
+	free(r);
+	r = d0_http_respond(&s, "GET /metricsx?a HTTP/1.1\r\n\r\n", &len);
+	assert_non_null(strstr(r, "404"));
+	free(r);
+	/* RFC 9110 15.5.6: a 405 says which methods are allowed */
+	r = d0_http_respond(&s, "DELETE /metrics HTTP/1.1\r\n\r\n", &len);
+	assert_non_null(strstr(r, "HTTP/1.1 405 Method Not Allowed\r\n"));
+	assert_non_null(strstr(r, "\r\nAllow: GET, HEAD\r\n"));
+	free(r);
+	d0_http_close(&s);
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Run the server's side for a few rounds of poll. */
+static void serve(struct d0_http *s, unsigned long long now_ms)
+{
+	for (int round = 0; round < 8; round++) {
+		struct pollfd pfd[D0_HTTP_MAX_CONNS + 1];
+		int n = d0_http_pollfds(s, pfd, D0_HTTP_MAX_CONNS + 1);
+
+		if (poll(pfd, n, 20) > 0)
+			d0_http_handle(s, pfd, n, now_ms);
+	}
+}
+
+/* issue 15: clients that connect and say nothing cannot keep /healthz from answering */
+static void test_idle_connections_cannot_block_healthz(void **state)
+{
+	char path[] = "/tmp/d0http.XXXXXX", listen[64], buf[512] = "";
+	struct d0_http s;
+	struct d0_http_handlers h = { .metrics = fake_metrics, .health = fake_health, .ctx = "ok: 3 hooks" };
+	int idle[D0_HTTP_MAX_CONNS + 2], fd;
+	ssize_t n, got = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(listen, sizeof(listen), "unix:%s/m.sock", path);
+	assert_int_equal(d0_http_open(&s, listen, &h), 0);
+	for (int i = 0; i < D0_HTTP_MAX_CONNS + 2; i++) {
+		idle[i] = connect_unix(listen + 5);
+		serve(&s, 1000);
+	}
+	fd = connect_unix(listen + 5);
+	serve(&s, 1000);
+	/* refused, the request fails (EPIPE) or the answer never comes */
+	assert_int_equal(send(fd, "GET /healthz HTTP/1.1\r\n\r\n", 26, MSG_NOSIGNAL), 26);
+	serve(&s, 1001);
+	while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	assert_non_null(strstr(buf, "HTTP/1.1 200 OK"));
+	assert_non_null(strstr(buf, "ok: 3 hooks"));
+	assert_true(s.evicted >= 3);
+	close(fd);
+	for (int i = 0; i < D0_HTTP_MAX_CONNS + 2; i++)
+		close(idle[i]);
+	d0_http_close(&s);
+	rmdir(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +393,11 @@ int main(void)
 		cmocka_unit_test(test_http_answers),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_output_file_mode_and_errors),
+		cmocka_unit_test(test_violation_series_at_zero),
+		cmocka_unit_test(test_build_info_and_rule_coverage),
+		cmocka_unit_test(test_promtool_check_metrics),
+		cmocka_unit_test(test_http_query_and_allow),
+		cmocka_unit_test(test_idle_connections_cannot_block_healthz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,7 +114,7 @@ static void on_violation(const struct d0_verdict *v, const struct d0_violation *
 		 viol->allowed ? "ALLOWED" : "VIOLATION", viol->rule, d0_rule_meta[viol->rule].name, dev,
 		 d0_rule_summary(viol->rule), d0_kind_name(e->kind) ?: "?", d0_phase_name(e->phase),
 		 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", e->pid, e->comm, d0_power_name(e->power));
-	d0_output_human(&d->out, D0_LOG_WARNING, line);
+	d0_output_violation(&d->out, viol, line); /* fleet: a journald record with MESSAGE_ID under systemd */
 	d0_output_json(&d->out, stamped(d0_violation_json(v, viol)), D0_LOG_INFO);
 }
 

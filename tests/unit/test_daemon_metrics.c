@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "daemon_output.h"
+#include "journal.h"
+#include "rules_meta.h"
 #include "metrics.h"
 #include "metrics_http.h"
 #include "version.h"
@@ -386,6 +388,112 @@ static void test_idle_connections_cannot_block_healthz(void **state)
 	rmdir(path);
 }
 
+/* One field of a native-protocol datagram (binary form: NAME\n le64 VALUE\n); NULL if absent. */
+static char *journal_field(const char *dgram, size_t len, const char *name, char *out, size_t outlen)
+{
+	size_t off = 0, nl = strlen(name);
+
+	while (off < len) {
+		const char *eol = memchr(dgram + off, '\n', len - off);
+		__u64 vl;
+
+		assert_non_null(eol);
+		assert_true((size_t)(eol - dgram) + 9 <= len);
+		memcpy(&vl, eol + 1, 8);
+		if ((size_t)(eol - dgram - off) == nl && !memcmp(dgram + off, name, nl)) {
+			assert_true(vl < outlen);
+			memcpy(out, eol + 9, vl);
+			out[vl] = 0;
+			return out;
+		}
+		off = eol - dgram + 9 + vl + 1;
+	}
+	return NULL;
+}
+
+/* issue 19: a violation is a journald record with its rule's MESSAGE_ID and D0AUDIT_* fields */
+static void test_journal_violation_record(void **state)
+{
+	char dir[] = "/tmp/d0jrn.XXXXXX", sockpath[64], dgram[4096], v[256];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct d0_violation viol = { .rule = 10, .bdf = 0x18, .count = 1 };
+	struct d0_output o;
+	int fd;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sockpath, sizeof(sockpath), "%s/socket", dir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sockpath);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	viol.first.kind = D0_EV_USER_CONFIG_WRITE;
+	viol.first.pid = 42;
+	viol.first.seq = 7;
+	/* a hostile comm: a newline must not start a forged field */
+	memcpy(viol.first.comm, "x\nMESSAGE_ID=0", 15);
+	assert_int_equal(d0_output_open(&o, "", true, 0, 1), 0);
+	o.journal = true;
+	o.journal_socket = sockpath;
+	d0_output_violation(&o, &viol, "VIOLATION rule 10 BYPASS on 0000:00:03.0: test");
+	n = recv(fd, dgram, sizeof(dgram), MSG_DONTWAIT);
+	assert_true(n > 0);
+	assert_string_equal(journal_field(dgram, n, "MESSAGE_ID", v, sizeof(v)), d0_rule_message_id[10]);
+	assert_string_equal(journal_field(dgram, n, "MESSAGE", v, sizeof(v)),
+			    "d0audit: VIOLATION rule 10 BYPASS on 0000:00:03.0: test");
+	assert_string_equal(journal_field(dgram, n, "PRIORITY", v, sizeof(v)), "4");
+	assert_string_equal(journal_field(dgram, n, "D0AUDIT_RULE", v, sizeof(v)), "10");
+	assert_string_equal(journal_field(dgram, n, "D0AUDIT_RULE_NAME", v, sizeof(v)), "BYPASS");
+	assert_string_equal(journal_field(dgram, n, "D0AUDIT_DEV", v, sizeof(v)), "0000:00:03.0");
+	assert_string_equal(journal_field(dgram, n, "D0AUDIT_PID", v, sizeof(v)), "42");
+	assert_string_equal(journal_field(dgram, n, "D0AUDIT_COMM", v, sizeof(v)), "x\nMESSAGE_ID=0");
+	assert_int_equal(o.lines, 1);
+	assert_int_equal(o.journal_errors, 0);
+	/* journald gone: counted, and the line goes to stdout instead */
+	unlink(sockpath);
+	d0_output_violation(&o, &viol, "VIOLATION rule 10 BYPASS on 0000:00:03.0: test");
+	assert_int_equal(o.journal_errors, 1);
+	close(fd);
+	rmdir(dir);
+}
+
+/* $JOURNAL_STREAM names the device and inode of the stream systemd gave us */
+static void test_journal_stream_detection(void **state)
+{
+	char path[] = "/tmp/d0js.XXXXXX", env[64];
+	int fd = mkstemp(path);
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(fstat(fd, &st), 0);
+	unsetenv("JOURNAL_STREAM");
+	assert_false(d0_journal_is_stream(fd));
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	assert_true(d0_journal_is_stream(fd));
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", env, 1);
+	assert_false(d0_journal_is_stream(fd));
+	unsetenv("JOURNAL_STREAM");
+	close(fd);
+	unlink(path);
+}
+
+/* every rule has its own fixed 128-bit MESSAGE_ID */
+static void test_rule_message_ids(void **state)
+{
+	(void)state;
+	for (int r = 1; r <= D0_RULE_MAX; r++) {
+		const char *id = d0_rule_message_id[r];
+
+		assert_non_null(id);
+		assert_int_equal(strlen(id), 32);
+		assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+		for (int q = 1; q < r; q++)
+			assert_string_not_equal(id, d0_rule_message_id[q]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +506,9 @@ int main(void)
 		cmocka_unit_test(test_promtool_check_metrics),
 		cmocka_unit_test(test_http_query_and_allow),
 		cmocka_unit_test(test_idle_connections_cannot_block_healthz),
+		cmocka_unit_test(test_journal_violation_record),
+		cmocka_unit_test(test_journal_stream_detection),
+		cmocka_unit_test(test_rule_message_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

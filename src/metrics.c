@@ -20,6 +20,7 @@ void d0_metrics_init(struct d0_metrics *m, unsigned int device_cap)
 	memset(m, 0, sizeof(*m));
 	m->device_cap = device_cap;
 	m->other.bdf = OTHER_BDF;
+	m->other.power = D0_PWR_UNKNOWN;
 }
 
 void d0_metrics_free(struct d0_metrics *m)
@@ -45,6 +46,7 @@ struct d0_metrics_dev *d0_metrics_slot(struct d0_metrics *m, __u32 bdf)
 	d = &m->devs[m->ndevs++];
 	memset(d, 0, sizeof(*d));
 	d->bdf = bdf;
+	d->power = D0_PWR_UNKNOWN;
 	return d;
 }
 
@@ -62,6 +64,7 @@ void d0_metrics_event(struct d0_metrics *m, const struct d0_event *e, double now
 	struct d0_metrics_dev *d = d0_metrics_slot(m, e->bdf);
 
 	m->last_event_wall = now_wall;
+	d->power = e->power;
 	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
 		d->transitions++;
 	else if (e->kind == D0_EV_ZAP)
@@ -76,7 +79,7 @@ void d0_metrics_event(struct d0_metrics *m, const struct d0_event *e, double now
 
 int d0_metrics_scan_vfio(struct d0_metrics *m, const char *sysfs)
 {
-	char dir[256], link[sizeof(dir) + 256 + 8], target[256];
+	char dir[256], link[sizeof(dir) + 256 + 16], target[256];
 	struct dirent *de;
 	int added = 0;
 	DIR *d;
@@ -102,8 +105,19 @@ int d0_metrics_scan_vfio(struct d0_metrics *m, const char *sysfs)
 		/* vfio-pci and its variant drivers (mlx5_vfio_pci, ...) */
 		if (!strstr(drv ? drv + 1 : target, "vfio"))
 			continue;
-		d0_metrics_slot(m, bdf);
-		added += m->ndevs > before;
+		if (d0_metrics_slot(m, bdf) != &m->other && m->ndevs > before) {
+			/* the state before the first event: what the PCI core says now */
+			char state[16] = "";
+			FILE *ps;
+
+			snprintf(link, sizeof(link), "%s/%s/power_state", dir, de->d_name);
+			ps = fopen(link, "r");
+			if (ps && fscanf(ps, "%15s", state) == 1)
+				d0_power_from_name(state, &m->devs[m->ndevs - 1].power);
+			if (ps)
+				fclose(ps);
+			added++;
+		}
 	}
 	closedir(d);
 	return added;
@@ -127,6 +141,18 @@ static void per_device(FILE *f, const struct d0_metrics *m, const char *name, co
 
 		dev_label(d->bdf, dev, sizeof(dev));
 		fprintf(f, "%s{device=\"%s\"} %llu\n", name, dev, *(const unsigned long long *)((const char *)d + off));
+	}
+}
+
+static void power_states(FILE *f, const struct d0_metrics *m)
+{
+	char dev[16];
+
+	fprintf(f, "# HELP d0audit_device_power_state Each device's PCI power state at its last event: -1 error, "
+		   "0 D0, 1 D1, 2 D2, 3 D3hot, 4 D3cold, 5 unknown\n# TYPE d0audit_device_power_state gauge\n");
+	for (int i = 0; i < m->ndevs; i++) { /* not "other": several devices have no one state */
+		dev_label(m->devs[i].bdf, dev, sizeof(dev));
+		fprintf(f, "d0audit_device_power_state{device=\"%s\"} %d\n", dev, m->devs[i].power);
 	}
 }
 
@@ -240,6 +266,7 @@ long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_input
 		   offsetof(struct d0_metrics_dev, accesses));
 	per_device(f, m, "d0audit_refused_attempts_total", "BAR accesses and faults the kernel refused",
 		   offsetof(struct d0_metrics_dev, refused));
+	power_states(f, m);
 	violations(f, m, in);
 	rules(f, in);
 	btf(f, in->sysfs);

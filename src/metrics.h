@@ -18,6 +18,7 @@
 struct d0_metrics_dev {
 	__u32 bdf;                 /* 0xfffffffe = "other" */
 	__u64 transitions, zaps, dmabuf_moves, accesses, refused;
+	int power;                 /* enum d0_power at the last event (or from sysfs at the scan) */
 };
 
 struct d0_metrics {

@@ -70,6 +70,9 @@ static void test_device_cap(void **state)
 	assert_non_null(strstr(out, "# TYPE d0audit_output_write_errors_total counter\nd0audit_output_write_errors_total 3\n"));
 	assert_non_null(strstr(out, "d0audit_last_event_age_seconds 10\n"));
 	assert_non_null(strstr(out, "d0audit_hooks_attached 20\n"));
+	/* the state each event carries; "other" has none */
+	assert_non_null(strstr(out, "d0audit_device_power_state{device=\"0000:00:03.0\"} 3\n"));
+	assert_null(strstr(out, "d0audit_device_power_state{device=\"other\"}"));
 	free(out);
 	d0_metrics_free(&m);
 }
@@ -188,6 +191,7 @@ static char *fake_sysfs(void)
 		 "cd %s && mkdir -p bus/pci/drivers/vfio-pci bus/pci/drivers/e1000e kernel/btf "
 		 "module/vfio_pci_core devices/pci0000:00/0000:00:03.0 devices/pci0000:00/0000:00:04.0 "
 		 "bus/pci/devices && touch kernel/btf/vmlinux module/vfio_pci_core/initstate && "
+		 "echo D3hot >devices/pci0000:00/0000:00:03.0/power_state && "
 		 "ln -s ../../../bus/pci/drivers/vfio-pci devices/pci0000:00/0000:00:03.0/driver && "
 		 "ln -s ../../../bus/pci/drivers/e1000e devices/pci0000:00/0000:00:04.0/driver && "
 		 "ln -s ../../../devices/pci0000:00/0000:00:03.0 bus/pci/devices/0000:00:03.0 && "
@@ -226,6 +230,8 @@ static void test_violation_series_at_zero(void **state)
 		assert_non_null(strstr(out, want));
 	}
 	assert_null(strstr(out, "0000:00:04.0")); /* not a vfio device */
+	/* its power state before any event, from sysfs */
+	assert_non_null(strstr(out, "d0audit_device_power_state{device=\"0000:00:03.0\"} 3\n"));
 	/* BTF: vmlinux has it, the loaded vfio_pci_core has none */
 	assert_non_null(strstr(out, "d0audit_btf_missing{module=\"vmlinux\"} 0\n"));
 	assert_non_null(strstr(out, "d0audit_btf_missing{module=\"vfio_pci_core\"} 1\n"));

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "metrics_pin.h"
 #include "pin.h"
 #include "privileges.h"
 #include "rules_meta.h"
@@ -561,6 +562,7 @@ static int run(struct daemon *d)
 			check_hooks(d);
 			check_loss(d, "running");
 			save_pin_state(d, false);
+			d0_metrics_pin_save(&d->metrics, &d->verdict); /* fleet: series carry on over a restart */
 			d0_output_flush_suppressed(&d->out, now, false);
 			d0_metrics_scan_vfio(&d->metrics, ""); /* fleet: new vfio devices' series at 0 */
 			write_textfile(d);
@@ -573,6 +575,7 @@ static int run(struct daemon *d)
 			d0_warn("daemon: the final drain of the ring buffer failed: the next start drains it");
 		check_loss(d, "running");
 		save_pin_state(d, true);
+		d0_metrics_pin_save(&d->metrics, &d->verdict); /* fleet */
 		final_record(d, stop, 0);
 		write_textfile(d);
 		return 0;
@@ -834,6 +837,8 @@ int cmd_daemon(int argc, char **argv)
 		d0_mode_name(d.cfg.mode),
 		hooks_waiting(&d.loader) ? "; vfio's hooks attach when vfio-pci loads" : "");
 	start_record(&d);
+	/* fleet: before the drain, so the drained events add to the saved counters */
+	d0_metrics_pin_open(&d.metrics, d.pin.dir, d.pin.resumed);
 	resume(&d);
 	save_pin_state(&d, false); /* the ABI tag is there from the first moment */
 	drop_privileges(&d);

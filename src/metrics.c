@@ -21,11 +21,15 @@ void d0_metrics_init(struct d0_metrics *m, unsigned int device_cap)
 	m->device_cap = device_cap;
 	m->other.bdf = OTHER_BDF;
 	m->other.power = D0_PWR_UNKNOWN;
+	m->pin_fd = -1;
 }
 
 void d0_metrics_free(struct d0_metrics *m)
 {
 	free(m->devs);
+	if (m->pin_fd >= 0)
+		close(m->pin_fd);
+	m->pin_fd = -1;
 	m->devs = NULL;
 	m->ndevs = 0;
 }
@@ -167,37 +171,37 @@ static const struct d0_metrics_dev *slot_at(const struct d0_metrics *m, int i)
 	return i < m->ndevs ? &m->devs[i] : &m->other;
 }
 
+__u64 d0_metrics_violations(const struct d0_metrics *m, const struct d0_verdict *v, int rule,
+			    const struct d0_metrics_dev *slot)
+{
+	__u64 n = slot->viol_base[rule];
+
+	/* several devices beyond the cap add up in "other" */
+	for (int i = 0; v && i < v->nviols; i++)
+		if (v->viols[i].rule == rule && slot_of(m, v->viols[i].bdf) == slot)
+			n += v->viols[i].count;
+	return n;
+}
+
 static void violations(FILE *f, const struct d0_metrics *m, const struct d0_metrics_inputs *in)
 {
-	const struct d0_verdict *v = in->verdict;
-	/*
-	 * One series per (rule, device slot), every one from the start at 0 so
-	 * that increase() sees the first violation; several devices beyond the
-	 * cap add up in "other". Bounded: D0_RULE_MAX x (device_cap + 1).
-	 */
-	__u64 *n = calloc((size_t)(m->ndevs + 1) * (D0_RULE_MAX + 1), sizeof(*n));
 	char dev[16];
 
-	if (!n) {
-		fprintf(f, "# cannot render d0audit_violations_total: out of memory\n");
-		return;
-	}
-	for (int i = 0; v && i < v->nviols; i++) {
-		const struct d0_metrics_dev *d = slot_of(m, v->viols[i].bdf);
-		int k = d == &m->other ? m->ndevs : (int)(d - m->devs);
-
-		if (v->viols[i].rule >= 1 && v->viols[i].rule <= D0_RULE_MAX)
-			n[(size_t)k * (D0_RULE_MAX + 1) + v->viols[i].rule] += v->viols[i].count;
-	}
+	/*
+	 * One series per (rule, device slot), every one from the start at 0 so
+	 * that increase() sees the first violation. Bounded: D0_RULE_MAX x
+	 * (device_cap + 1).
+	 */
 	fprintf(f, "# HELP d0audit_violations_total Rule violations seen on delivered events, by rule id "
 		   "('d0audit rules') and device\n# TYPE d0audit_violations_total counter\n");
 	for (int k = 0; k <= m->ndevs; k++) {
-		dev_label(slot_at(m, k)->bdf, dev, sizeof(dev));
+		const struct d0_metrics_dev *d = slot_at(m, k);
+
+		dev_label(d->bdf, dev, sizeof(dev));
 		for (int r = 1; r <= D0_RULE_MAX; r++)
 			fprintf(f, "d0audit_violations_total{rule=\"%d\",device=\"%s\"} %llu\n", r, dev,
-				(unsigned long long)n[(size_t)k * (D0_RULE_MAX + 1) + r]);
+				(unsigned long long)d0_metrics_violations(m, in->verdict, r, d));
 	}
-	free(n);
 	fprintf(f, "# HELP d0audit_kernel_violations_total Rule violations judged in the kernel, lost events "
 		   "included, by rule id\n# TYPE d0audit_kernel_violations_total counter\n");
 	for (int r = 1; r <= D0_RULE_MAX; r++)

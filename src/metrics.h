@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "consumer.h"
+#include "d0audit/rules.h"
 #include "rules_meta.h"
 #include "verdict.h"
 
@@ -19,6 +20,7 @@ struct d0_metrics_dev {
 	__u32 bdf;                 /* 0xfffffffe = "other" */
 	__u64 transitions, zaps, dmabuf_moves, accesses, refused;
 	int power;                 /* enum d0_power at the last event (or from sysfs at the scan) */
+	__u64 viol_base[D0_RULE_MAX + 1]; /* violations counted by earlier daemons (src/metrics_pin.h) */
 };
 
 struct d0_metrics {
@@ -35,6 +37,8 @@ struct d0_metrics {
 	double last_event_wall;    /* seconds since the epoch, 0 = none yet */
 	double start_wall;
 	bool cannot_audit;         /* the daemon could not start: d0audit_up 0 */
+	int pin_fd;                /* DIR/metrics (src/metrics_pin.h), -1 if none */
+	unsigned int pin_warned;
 };
 
 /* What the rest of the daemon knows, gathered at render time. */
@@ -61,6 +65,9 @@ struct d0_metrics_dev *d0_metrics_slot(struct d0_metrics *m, __u32 bdf);
  * many slots were added.
  */
 int d0_metrics_scan_vfio(struct d0_metrics *m, const char *sysfs);
+/* Violations of a rule in a slot: earlier daemons' (viol_base) and this one's verdict. */
+__u64 d0_metrics_violations(const struct d0_metrics *m, const struct d0_verdict *v, int rule,
+			    const struct d0_metrics_dev *slot);
 /* Render everything into a malloc'ed buffer. Returns its length, or -1. */
 long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_inputs *in, char **out);
 /* node_exporter textfile: write PATH.tmp, fsync, rename over PATH. 0 or -errno. */

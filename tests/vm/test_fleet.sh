@@ -50,7 +50,8 @@ missing=$(tools/prometheus/exprs tools/prometheus/d0audit.rules.yml tools/grafan
 
 # rule 10 in Alertmanager, in time, with what on-call needs
 a=$out/alert-violation.json
-v_ms=$(kv alert-times violation_ms)
+v_ms=$(jq -r --arg d "$dev" 'select(.type == "violation" and .rule == 10 and .dev == $d) | .time * 1000 | floor' \
+	"$out/events.jsonl" | head -1)
 ms=$(($(kv alert-times alert_ms) - ${v_ms:-0})) node_ms=$(($(kv alert-times alert_node_ms) - ${v_ms:-0}))
 echo "# violation (its JSON log timestamp) to alert in Alertmanager: $ms ms via /metrics, $node_ms ms via the textfile"
 jq -e --arg d "$dev" '.labels.rule == "10" and .labels.name == "BYPASS" and .labels.device == $d and

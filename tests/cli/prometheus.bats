@@ -139,3 +139,17 @@ test_with_rules() {
 	run bash -c "for n in \$(grep -oE '\\bd0audit_[a-z0-9_]+' $tmp/bad | sort -u); do grep -qx \$n $tmp/names || exit 1; done"
 	[ "$status" -ne 0 ]
 }
+
+@test "a daemon that cannot audit writes d0audit_up 0 to its textfile (D0auditCannotAudit), lint clean" {
+	# as nobody, bpf(2) is refused: the daemon exits 3, and the fleet must see why
+	chmod 0777 "$tmp"
+	printf '[output]\nstdout = no\nfile = %s/events.jsonl\n[metrics]\ntextfile = %s/d0audit.prom\n' "$tmp" "$tmp" >"$tmp/c.conf"
+	chmod 0644 "$tmp/c.conf"
+	run timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$D0" daemon -c "$tmp/c.conf"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	grep -qx 'd0audit_up 0' "$tmp/d0audit.prom"
+	grep -q '^d0audit_btf_missing{module="vmlinux"} [01]$' "$tmp/d0audit.prom"
+	run promtool check metrics <"$tmp/d0audit.prom"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+}

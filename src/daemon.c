@@ -20,6 +20,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "metrics_pin.h"
 #include "pin.h"
 #include "privileges.h"
 #include "rules_meta.h"
@@ -117,7 +118,7 @@ static void on_violation(const struct d0_verdict *v, const struct d0_violation *
 		 d0_rule_summary(viol->rule), d0_kind_name(e->kind) ?: "?", d0_phase_name(e->phase),
 		 e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?", e->pid, d0_comm_text(&comm, e->comm),
 		 d0_power_name(e->power));
-	d0_output_human(&d->out, D0_LOG_WARNING, line);
+	d0_output_violation(&d->out, viol, line); /* fleet: a journald record with MESSAGE_ID under systemd */
 	d0_output_json(&d->out, stamped(d0_violation_json(v, viol)), D0_LOG_INFO);
 }
 
@@ -271,12 +272,19 @@ static void check_hooks(struct daemon *d)
 static long render_metrics(void *ctx, char **out)
 {
 	struct daemon *d = ctx;
+	struct d0_hook_availability avail;
 	struct d0_metrics_inputs in = {
 		.counters = &d->counters, .verdict = &d->verdict, .hooks_attached = d->loader.attached,
 		.hooks_waiting = hooks_waiting(&d->loader), .write_errors = d->out.write_errors,
 		.suppressed = d->out.suppressed, .lines = d->out.lines, .now_wall = wall_now(),
+		.avail = &avail, /* fleet: d0audit_rule_checked */
 	};
 
+	/* fleet (issue 19): which rules are fully checked, as audit.c's summary judges it */
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		avail.works[i] = d->loader.plan[i].attached;
+		avail.absent_path[i] = d->loader.facts.t[i].requires_missing;
+	}
 	if (d->cons.rb)
 		d0_consumer_counters(&d->cons, &d->counters);
 	return d0_metrics_render(&d->metrics, &in, out);
@@ -558,7 +566,9 @@ static int run(struct daemon *d)
 			check_hooks(d);
 			check_loss(d, "running");
 			save_pin_state(d, false);
+			d0_metrics_pin_save(&d->metrics, &d->verdict); /* fleet: series carry on over a restart */
 			d0_output_flush_suppressed(&d->out, now, false);
+			d0_metrics_scan_vfio(&d->metrics, ""); /* fleet: new vfio devices' series at 0 */
 			write_textfile(d);
 			d->next_metrics_ms = now + d->cfg.metrics_interval_ms;
 		}
@@ -569,6 +579,7 @@ static int run(struct daemon *d)
 			d0_warn("daemon: the final drain of the ring buffer failed: the next start drains it");
 		check_loss(d, "running");
 		save_pin_state(d, true);
+		d0_metrics_pin_save(&d->metrics, &d->verdict); /* fleet */
 		final_record(d, stop, 0);
 		write_textfile(d);
 		return 0;
@@ -815,7 +826,10 @@ int cmd_daemon(int argc, char **argv)
 		d0_http_close(&d.http);
 		return D0_EXIT_USAGE;
 	}
+	d0_metrics_scan_vfio(&d.metrics, ""); /* fleet: violation series at 0 from the start */
 	if (d0_loader_start(&d.loader, &d.load)) {
+		d.metrics.cannot_audit = true; /* fleet: d0audit_up 0 and d0audit_btf_missing say why */
+		write_textfile(&d);
 		d0_pin_close(&d.pin);
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;
@@ -831,6 +845,8 @@ int cmd_daemon(int argc, char **argv)
 		d0_mode_name(d.cfg.mode),
 		hooks_waiting(&d.loader) ? "; vfio's hooks attach when vfio-pci loads" : "");
 	start_record(&d);
+	/* fleet: before the drain, so the drained events add to the saved counters */
+	d0_metrics_pin_open(&d.metrics, d.pin.dir, d.pin.resumed);
 	resume(&d);
 	save_pin_state(&d, false); /* the ABI tag is there from the first moment */
 	drop_privileges(&d);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "daemon_output.h"
+#include "event_names.h"
+#include "hook_table.h"
+#include "journal.h"
 #include "log.h"
+#include "rules_meta.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +35,8 @@ int d0_output_open(struct d0_output *o, const char *path, bool to_stdout, unsign
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	o->to_stdout = to_stdout;
+	o->journal = d0_journal_is_stream(STDOUT_FILENO);
+	o->journal_socket = D0_JOURNAL_SOCKET;
 	d0_output_set_rate(o, rate_per_min, burst);
 	if (path && *path) {
 		o->fd = open_log(path);
@@ -162,6 +168,56 @@ void d0_output_human(struct d0_output *o, int prio, const char *text)
 	int n = snprintf(buf, sizeof(buf), "d0audit: %s\n", text);
 
 	emit(o, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1, false, prio);
+}
+
+void d0_output_violation(struct d0_output *o, const struct d0_violation *viol, const char *line)
+{
+	const struct d0_event *e = &viol->first;
+	char msg[1024], rule[8], dev[16], pid[16], seq[24], count[24], comm[sizeof(e->comm) + 1];
+	/* the buffers are filled below, before the send */
+	const struct d0_journal_field f[] = {
+		{ "MESSAGE", msg },
+		{ "MESSAGE_ID", d0_rule_message_id[viol->rule] },
+		{ "PRIORITY", "4" },
+		{ "SYSLOG_IDENTIFIER", "d0audit" },
+		{ "D0AUDIT_RULE", rule },
+		{ "D0AUDIT_RULE_NAME", d0_rule_meta[viol->rule].name },
+		{ "D0AUDIT_DEV", dev },
+		{ "D0AUDIT_ALLOWED", viol->allowed ? "1" : "0" },
+		{ "D0AUDIT_KIND", d0_kind_name(e->kind) ?: "?" },
+		{ "D0AUDIT_PHASE", d0_phase_name(e->phase) },
+		{ "D0AUDIT_FUNCTION", e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?" },
+		{ "D0AUDIT_POWER", d0_power_name(e->power) },
+		{ "D0AUDIT_PID", pid },
+		{ "D0AUDIT_COMM", comm },
+		{ "D0AUDIT_SEQ", seq },
+		{ "D0AUDIT_COUNT", count },
+	};
+	int err;
+
+	if (!o->to_stdout)
+		return;
+	if (!o->journal || viol->rule < 1 || viol->rule > D0_RULE_MAX) {
+		d0_output_human(o, D0_LOG_WARNING, line);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "d0audit: %s", line);
+	snprintf(rule, sizeof(rule), "%d", viol->rule);
+	d0_bdf_format(viol->bdf, dev, sizeof(dev));
+	snprintf(pid, sizeof(pid), "%u", e->pid);
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)e->seq);
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)viol->count);
+	/* comm is not always NUL-terminated in the kernel's copy */
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	err = d0_journal_send(o->journal_socket, f, sizeof(f) / sizeof(f[0]));
+	if (!err) {
+		o->lines++;
+		return;
+	}
+	if (!o->journal_errors++)
+		d0_warn("daemon: cannot send a structured record to journald (%s): %s; violations go to stdout as "
+			"plain lines", o->journal_socket, strerror(-err));
+	d0_output_human(o, D0_LOG_WARNING, line);
 }
 
 static void refill(struct d0_output *o, unsigned long long now_ms)

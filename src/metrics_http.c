@@ -126,12 +126,13 @@ int d0_http_pollfds(const struct d0_http *s, struct pollfd *pfd, int max)
 	return n;
 }
 
-static char *reply(int code, const char *reason, const char *type, const char *body, size_t blen, bool head,
-		   size_t *len)
+/* extra: more header lines, each ending in \r\n ("" for none) */
+static char *reply_with(int code, const char *reason, const char *extra, const char *type, const char *body,
+			size_t blen, bool head, size_t *len)
 {
-	char hdr[256];
-	int n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\nCache-Control: no-store\r\n\r\n", code, reason, type, blen);
+	char hdr[320];
+	int n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\nContent-Length: %zu\r\n"
+			 "Connection: close\r\nCache-Control: no-store\r\n\r\n", code, reason, extra, type, blen);
 	char *out = malloc(n + blen + 1);
 
 	if (!out)
@@ -143,6 +144,12 @@ static char *reply(int code, const char *reason, const char *type, const char *b
 	return out;
 }
 
+static char *reply(int code, const char *reason, const char *type, const char *body, size_t blen, bool head,
+		   size_t *len)
+{
+	return reply_with(code, reason, "", type, body, blen, head, len);
+}
+
 static char *reply_text(int code, const char *reason, const char *body, size_t *len)
 {
 	return reply(code, reason, "text/plain; charset=utf-8", body, strlen(body), false, len);
@@ -150,15 +157,20 @@ static char *reply_text(int code, const char *reason, const char *body, size_t *
 
 char *d0_http_respond(struct d0_http *s, const char *req, size_t *len)
 {
-	char method[8], path[64], proto[16];
+	/* the whole request fits: a long query string must not push "HTTP/1.1" out of the parse */
+	static const char only_get[] = "only GET and HEAD\n";
+	char method[8], path[D0_HTTP_MAX_REQUEST + 1], proto[16];
 	bool head;
 
 	s->requests++;
-	if (sscanf(req, "%7s %63s %15s", method, path, proto) != 3 || strncmp(proto, "HTTP/1.", 7))
+	if (sscanf(req, "%7s %2048s %15s", method, path, proto) != 3 || strncmp(proto, "HTTP/1.", 7))
 		return reply_text(400, "Bad Request", "bad request\n", len);
+	/* Prometheus' params: adds "?name=value"; nothing here takes parameters */
+	path[strcspn(path, "?")] = 0;
 	head = !strcmp(method, "HEAD");
 	if (strcmp(method, "GET") && !head)
-		return reply_text(405, "Method Not Allowed", "only GET and HEAD\n", len);
+		return reply_with(405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "text/plain; charset=utf-8",
+				  only_get, strlen(only_get), false, len);
 	if (!strcmp(path, "/metrics")) {
 		char *body = NULL, *out;
 		long n = s->h.metrics(s->h.ctx, &body);
@@ -182,6 +194,26 @@ char *d0_http_respond(struct d0_http *s, const char *req, size_t *len)
 	return reply_text(404, "Not Found", "only /metrics and /healthz\n", len);
 }
 
+/*
+ * Every slot taken: the connection that has waited longest without a whole
+ * request goes, so clients that connect and say nothing cannot keep a
+ * scraper or a health check out. Returns the freed slot, or -1 if every
+ * slot is sending an answer.
+ */
+static int evict_idle(struct d0_http *s)
+{
+	int oldest = -1;
+
+	for (int i = 0; i < D0_HTTP_MAX_CONNS; i++)
+		if (!s->conns[i].resp && (oldest < 0 || s->conns[i].deadline_ms < s->conns[oldest].deadline_ms))
+			oldest = i;
+	if (oldest >= 0) {
+		drop_conn(&s->conns[oldest]);
+		s->evicted++;
+	}
+	return oldest;
+}
+
 static void accept_all(struct d0_http *s, unsigned long long now_ms)
 {
 	for (;;) {
@@ -191,9 +223,11 @@ static void accept_all(struct d0_http *s, unsigned long long now_ms)
 			return; /* EAGAIN, or a client that went away */
 		for (i = 0; i < D0_HTTP_MAX_CONNS && s->conns[i].fd >= 0; i++)
 			;
-		if (i == D0_HTTP_MAX_CONNS) {
+		if (i == D0_HTTP_MAX_CONNS)
+			i = evict_idle(s);
+		if (i < 0) {
 			s->rejected++;
-			close(fd); /* busy: the scraper retries */
+			close(fd); /* every slot is sending an answer: the scraper retries */
 			continue;
 		}
 		s->conns[i].fd = fd;

@@ -3,7 +3,8 @@
  * A deliberately tiny HTTP/1.x server for the metrics, driven from the
  * daemon's poll loop: non-blocking sockets, GET (or HEAD) /metrics and
  * /healthz only, one request per connection, requests bounded in size and
- * time, a handful of connections at once. Bound to loopback or a unix
+ * time, a handful of connections at once (when all are taken, the one
+ * idle longest makes room: idle clients cannot lock out a scraper). Bound to loopback or a unix
  * socket; a wider address is refused unless explicitly allowed.
  */
 #ifndef D0AUDIT_METRICS_HTTP_H
@@ -39,7 +40,7 @@ struct d0_http {
 	char unix_path[108];
 	struct d0_http_conn conns[D0_HTTP_MAX_CONNS];
 	struct d0_http_handlers h;
-	unsigned long requests, rejected;
+	unsigned long requests, rejected, evicted;
 };
 
 /* listen: "127.0.0.1:PORT", "[::1]:PORT" or "unix:/path". 0, or -errno with a message. */

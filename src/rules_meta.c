@@ -74,6 +74,26 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		{ { "PCI_RPM_SUSPEND" } } },
 };
 
+/*
+ * journald MESSAGE_ID of each rule's violation record (journalctl MESSAGE_ID=...).
+ * Fixed forever: log shippers and saved searches select on them. A new rule
+ * gets a new id (python3 -c 'import uuid; print(uuid.uuid4().hex)'); never reuse one.
+ */
+const char *const d0_rule_message_id[D0_RULE_MAX + 1] = {
+	[D0_RULE_ZAP_BEFORE_POWER_DOWN] = "e0730117b8354e919e2b4046b0f70836",
+	[D0_RULE_REVOKE_BEFORE_POWER_DOWN] = "f5b4ca079d234813b7ea92e7e8ad955b",
+	[D0_RULE_D0_BEFORE_UNREVOKE] = "883f2a9119b54b8c9cddf5576a5302a4",
+	[D0_RULE_REVOKE_IN_D0] = "4d395722ca3646babaa03ff5f73b2a33",
+	[D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE] = "03ab33356de14d5b9f4c7d5fa5356ec3",
+	[D0_RULE_ZAP_REVOKE_BEFORE_RESET] = "163c6b58e8584defafad0b226a029d7f",
+	[D0_RULE_NO_ACCESS_OUTSIDE_D0] = "d56d49dc9ced4793ad0ef88291299ffe",
+	[D0_RULE_LOCK_DISCIPLINE] = "9575af181bc045589a9402d61272288f",
+	[D0_RULE_FOREIGN_POWER_CHANGE] = "bd7c243d1aac48efa88c7c1903943218",
+	[D0_RULE_BYPASS] = "57f8f076ea4c40d1b691a3231a3911da",
+	[D0_RULE_CLEANUP_BEFORE_DISABLE] = "63df5b332c6b42cfae38d99530622d53",
+	[D0_RULE_RUNTIME_SUSPEND_REQUESTED] = "2fb8309ca55943b5bfe4e3aa64b3be16",
+};
+
 static const char *const summaries[D0_RULE_MAX + 1] = {
 #define D0_RULE_SUMMARY(n, name, summary) [n] = summary,
 	D0_RULE_TABLE(D0_RULE_SUMMARY)

@@ -19,6 +19,8 @@ struct d0_rule_meta {
 };
 
 extern const struct d0_rule_meta d0_rule_meta[];  /* index = rule id; [0] unused */
+/* journald MESSAGE_ID (128 bits, 32 hex digits) of each rule's violations; index = rule id */
+extern const char *const d0_rule_message_id[];
 
 /* Per hook: does it work here, and if not, is its path simply absent? */
 struct d0_hook_availability {

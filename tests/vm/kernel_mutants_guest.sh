@@ -22,11 +22,12 @@ while read -r name base dir flows _; do
 	# one audit per build (its start-up costs seconds under TCG), each flow's
 	# exit status and output kept apart by the wrapper
 	read -ra fl <<<"${flows//,/ }"
+	swapped=$(date +%s.%N)
 	RUN=$run timeout -k 5 $((flow_timeout * ${#fl[@]})) build/static/d0audit audit -j -- \
 		bash -c 'for f; do build/vfio-exercise "$f" >"$RUN/$f.log" 2>&1; echo $? >"$RUN/$f.rc"; done' flows "${fl[@]}" \
 		>"$run/audit.json" 2>"$run/audit.err"
 	echo $? >"$run/audit.rc"
-	awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f\n", b - a}' >"$run/seconds"
+	awk -v a="$start" -v s="$swapped" -v b="$(date +%s.%N)" 'BEGIN{printf "swap %.1f audit %.1f\n", s - a, b - s}' >"$run/seconds"
 	# a mutant may leave the kernel unhappy: keep what it said
 	dmesg -c >"$run/dmesg" 2>&1
 done <"$plan"

@@ -102,5 +102,6 @@ done <"$out/plan"
 
 echo "kill table (rule ids as in 'd0audit rules'; kernel $kernel):"
 cat "$table"
-echo "timing: builds ${build_s}s, guest ${vm_s}s"
+phases=$(cat "$out"/runs/*/seconds 2>/dev/null | awk '{s += $2; a += $4; n++} END {printf "%d builds: swap %.0fs, audits %.0fs", n, s, a}')
+echo "timing: builds ${build_s}s, guest ${vm_s}s ($phases)"
 summary kernel-mutants

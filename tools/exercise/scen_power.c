@@ -230,24 +230,39 @@ void scen_dmabuf(const struct scen_args *a)
  * the exported buffer stays open across runtime low power, a reset from
  * D3hot, and the close of the device.
  */
+
+/* Open, export a BAR0 DMABUF, mmap BAR0 and touch it; returns the DMABUF fd. */
+static int open_export_map(struct vfio_dev *d, const char *bdf, struct bar_map *m)
+{
+	int dmabuf;
+
+	vdev_open(d, bdf);
+	dmabuf = vdev_export_dmabuf(d, VFIO_PCI_BAR0_REGION_INDEX, 0, SCEN_DMABUF_LEN);
+	bar_mmap_vfio(d, m);
+	bar_touch(m, E1000_STATUS);
+	return dmabuf;
+}
+
+/* The BAR is back: touch it, then unmap and close everything. */
+static void touch_unmap_close(struct vfio_dev *d, struct bar_map *m, int *dmabuf)
+{
+	bar_touch(m, E1000_STATUS);
+	bar_munmap(m);
+	close_fd(dmabuf, "dmabuf fd");
+	vdev_close(d);
+}
+
 void scen_dmabuf_low_power(const struct scen_args *a)
 {
 	struct vfio_dev d;
 	struct bar_map m;
-	int dmabuf;
+	int dmabuf = open_export_map(&d, a->bdf, &m);
 
-	vdev_open(&d, a->bdf);
-	dmabuf = vdev_export_dmabuf(&d, VFIO_PCI_BAR0_REGION_INDEX, 0, SCEN_DMABUF_LEN);
-	bar_mmap_vfio(&d, &m);
-	bar_touch(&m, E1000_STATUS);
 	low_power_entry(&d, -1);
 	wait_runtime_suspended(a->bdf);
 	bar_touch_expect_sigbus(&m, E1000_STATUS);
 	low_power_exit(&d);
-	bar_touch(&m, E1000_STATUS);
-	bar_munmap(&m);
-	close_fd(&dmabuf, "dmabuf fd");
-	vdev_close(&d);
+	touch_unmap_close(&d, &m, &dmabuf);
 }
 
 void scen_dmabuf_reset(const struct scen_args *a)
@@ -255,27 +270,18 @@ void scen_dmabuf_reset(const struct scen_args *a)
 	struct vfio_dev d;
 	struct cfg_io cfg;
 	struct bar_map m;
-	unsigned int pm;
-	int dmabuf;
+	int dmabuf = open_export_map(&d, a->bdf, &m);
 
-	vdev_open(&d, a->bdf);
 	if (!(d.device_flags & VFIO_DEVICE_FLAGS_RESET)) {
 		step("check VFIO_DEVICE_FLAGS_RESET");
 		unsupported("the device has no reset method (VFIO_DEVICE_FLAGS_RESET clear)");
 	}
-	dmabuf = vdev_export_dmabuf(&d, VFIO_PCI_BAR0_REGION_INDEX, 0, SCEN_DMABUF_LEN);
-	bar_mmap_vfio(&d, &m);
-	bar_touch(&m, E1000_STATUS);
 	cfg = vdev_cfg(&d);
-	pm = pci_find_pm_cap(&cfg);
-	pci_set_power_state(&cfg, pm, PM_D3HOT);
+	pci_set_power_state(&cfg, pci_find_pm_cap(&cfg), PM_D3HOT);
 	step("VFIO_DEVICE_RESET (from D3hot)");
 	if (ioctl(d.device, VFIO_DEVICE_RESET) < 0)
 		fail();
-	bar_touch(&m, E1000_STATUS);
-	bar_munmap(&m);
-	close_fd(&dmabuf, "dmabuf fd");
-	vdev_close(&d);
+	touch_unmap_close(&d, &m, &dmabuf);
 }
 
 void scen_dmabuf_close(const struct scen_args *a)

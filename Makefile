@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
-.PHONY: all deps test unit-test vm-test vm-test-extra vfio-selftests clean exercise bench man install fuzz fuzz-smoke sanitize-test
+.PHONY: all deps test unit-test vm-test vm-test-extra vfio-selftests mutants mutants-build clean exercise bench man install fuzz fuzz-smoke sanitize-test
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
 $(BUILD)/bpf/d0audit.bpf.o: bpf/d0audit.bpf.c $(BPF_HDRS)
@@ -141,6 +141,15 @@ vm-test: all
 # The kernel's own vfio selftests, built from the guest kernel's linux-source (tests/vm/test_selftests.sh).
 vfio-selftests:
 	tools/vm/build-vfio-selftests --kernel 7.2
+
+# Kernel mutants (tests/mutants/kernel): build them all (cached by input hash), then the VM test
+# boots one 7.2 guest, runs their flows under d0audit audit and prints the kill table.
+mutants-build: all
+	tests/mutants/build-kernel-mutants --kernel 7.2 >/dev/null
+
+mutants: all
+	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
+	tests/run-vm tests/vm/test_kernel_mutants.sh
 
 # Manual: the capture suite on the other Debian series that have module packages.
 EXTRA_KERNELS ?= 6.16 6.17

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "bar_access.h"
@@ -222,4 +223,68 @@ void scen_dmabuf(const struct scen_args *a)
 	pci_set_memory(&cfg, true);
 	close_fd(&dmabuf, "dmabuf fd");
 	vdev_close(&d);
+}
+
+/*
+ * DMABUF life cycles the kernel-mutant suite (tests/mutants/kernel) drives:
+ * the exported buffer stays open across runtime low power, a reset from
+ * D3hot, and the close of the device.
+ */
+void scen_dmabuf_low_power(const struct scen_args *a)
+{
+	struct vfio_dev d;
+	struct bar_map m;
+	int dmabuf;
+
+	vdev_open(&d, a->bdf);
+	dmabuf = vdev_export_dmabuf(&d, VFIO_PCI_BAR0_REGION_INDEX, 0, SCEN_DMABUF_LEN);
+	bar_mmap_vfio(&d, &m);
+	bar_touch(&m, E1000_STATUS);
+	low_power_entry(&d, -1);
+	wait_runtime_suspended(a->bdf);
+	bar_touch_expect_sigbus(&m, E1000_STATUS);
+	low_power_exit(&d);
+	bar_touch(&m, E1000_STATUS);
+	bar_munmap(&m);
+	close_fd(&dmabuf, "dmabuf fd");
+	vdev_close(&d);
+}
+
+void scen_dmabuf_reset(const struct scen_args *a)
+{
+	struct vfio_dev d;
+	struct cfg_io cfg;
+	struct bar_map m;
+	unsigned int pm;
+	int dmabuf;
+
+	vdev_open(&d, a->bdf);
+	if (!(d.device_flags & VFIO_DEVICE_FLAGS_RESET)) {
+		step("check VFIO_DEVICE_FLAGS_RESET");
+		unsupported("the device has no reset method (VFIO_DEVICE_FLAGS_RESET clear)");
+	}
+	dmabuf = vdev_export_dmabuf(&d, VFIO_PCI_BAR0_REGION_INDEX, 0, SCEN_DMABUF_LEN);
+	bar_mmap_vfio(&d, &m);
+	bar_touch(&m, E1000_STATUS);
+	cfg = vdev_cfg(&d);
+	pm = pci_find_pm_cap(&cfg);
+	pci_set_power_state(&cfg, pm, PM_D3HOT);
+	step("VFIO_DEVICE_RESET (from D3hot)");
+	if (ioctl(d.device, VFIO_DEVICE_RESET) < 0)
+		fail();
+	bar_touch(&m, E1000_STATUS);
+	bar_munmap(&m);
+	close_fd(&dmabuf, "dmabuf fd");
+	vdev_close(&d);
+}
+
+void scen_dmabuf_close(const struct scen_args *a)
+{
+	struct vfio_dev d;
+	int dmabuf;
+
+	vdev_open(&d, a->bdf);
+	dmabuf = vdev_export_dmabuf(&d, VFIO_PCI_BAR0_REGION_INDEX, 0, SCEN_DMABUF_LEN);
+	vdev_close(&d);
+	close_fd(&dmabuf, "dmabuf fd (after the device)");
 }

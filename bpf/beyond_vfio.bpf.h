@@ -105,7 +105,7 @@ int BPF_PROG(fexit_reset_function, struct pci_dev *pdev, int ret)
 /*
  * The callers that save-and-disable (pci_set_power_state(D0)) every device
  * below a bridge before the bus reset: pci_try_reset_bridge (sysfs
- * reset_subordinate, 6.15+) and pci_bus_error_reset (AER). pci_reset_bus
+ * reset_subordinate, 7.x) and pci_bus_error_reset (AER). pci_reset_bus
  * already has the bus-reset context (BUS_RESET).
  */
 SEC("fentry/pci_try_reset_bridge")
@@ -118,6 +118,22 @@ int BPF_PROG(fentry_try_reset_bridge, struct pci_dev *bridge)
 
 SEC("fexit/pci_try_reset_bridge")
 int BPF_PROG(fexit_try_reset_bridge, struct pci_dev *bridge, int ret)
+{
+	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
+	return 0;
+}
+
+/* Kernels with sysfs reset_subordinate but no pci_try_reset_bridge (Debian 6.1, 6.12): the store itself. */
+SEC("fentry/reset_subordinate_store")
+int BPF_PROG(fentry_reset_subordinate, struct device *dev)
+{
+	count_hit(D0_HOOK_RESET_SUBORDINATE);
+	ctx_enter(CTX_INDEX(D0_CTX_BUS_RESET));
+	return 0;
+}
+
+SEC("fexit/reset_subordinate_store")
+int BPF_PROG(fexit_reset_subordinate, struct device *dev)
 {
 	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
 	return 0;

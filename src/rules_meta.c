@@ -37,7 +37,9 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		{ { "USER_CFG_WORD", "USER_CFG_DWORD" }, ZAP_HOOKS } },
 	[D0_RULE_ZAP_REVOKE_BEFORE_RESET] = { 6, "ZAP_REVOKE_BEFORE_RESET",
 		"When a reset of an open vfio device starts (pci_try_reset_function, __pci_reset_function_locked, "
-		"pci_pm_reset, pci_reset_bus), no PTE and no unrevoked DMABUF may remain. Where the path makes a D0 "
+		"pci_pm_reset, pci_reset_bus; and beyond vfio: pci_reset_function (sysfs reset), a secondary bus reset "
+		"of any bridge above it (pcibios_reset_secondary_bus: reset_subordinate, AER recovery, slot resets), "
+		"DPC, FLR), no PTE and no unrevoked DMABUF may remain. Where the path makes a D0 "
 		"transition, the revoke follows it; the order of the zap relative to D0 does not matter.",
 		"the device was reset while user space or importers could still reach its BARs.",
 		{ { "TRY_RESET", "RESET_LOCKED", "PM_RESET", "BUS_RESET" }, ZAP_HOOKS } },
@@ -58,8 +60,10 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		"something other than vfio moved the device's power state behind its back.",
 		{ POWER_HOOKS, { "VFIO_SET_POWER" }, { "PCI_RPM_SUSPEND" }, { "PCI_RPM_RESUME" } } },
 	[D0_RULE_BYPASS] = { 10, "BYPASS",
-		"PM_CTRL or PCI_COMMAND written through pci_user_write_config_* outside vfio_pci_config_rw (sysfs "
-		"config, /proc/bus/pci, setpci), or a sysfs resource mmap of a vfio-bound device.",
+		"PM_CTRL, PCI_COMMAND, a BAR, the ROM BAR or DEVCTL's FLR bit written through pci_user_write_config_* "
+		"outside vfio_pci_config_rw (sysfs config, /proc/bus/pci, setpci), or a sysfs resource mmap of a "
+		"vfio-bound device; or, on a bridge above an open vfio device, a write that resets or cuts it off "
+		"(BRIDGE_CONTROL secondary bus reset, COMMAND memory off, a memory window, PM_CTRL out of D0).",
 		"root changed the device behind vfio's back: vfio neither zapped nor revoked for it.",
 		{ { "USER_CFG_WORD" }, { "USER_CFG_BYTE" }, { "USER_CFG_DWORD" }, { "VFIO_CONFIG_RW" } } },
 	[D0_RULE_CLEANUP_BEFORE_DISABLE] = { 11, "CLEANUP_BEFORE_DISABLE",

@@ -29,6 +29,17 @@ void d0_summary_coverage(struct d0_summary *s)
 	if (s->v->lost)
 		d0_summary_problem(s, "%llu events were lost (ring buffer full): verdicts in them are counted by the kernel only",
 				   (unsigned long long)s->v->lost);
+	if (s->v->unseen_mapping) {
+		const struct d0_event *e = &s->v->first_unseen_mapping;
+		char bdf[16], step[256];
+		int r = __builtin_ctz(s->v->first_unseen_mapping_rules) + 1;
+
+		d0_bdf_format(e->bdf, bdf, sizeof(bdf));
+		d0_event_describe(e, s->v->first_ts, step, sizeof(step));
+		d0_summary_problem(s, "%llu step(s) on a device already open when the audit started: a BAR mapping made "
+				   "before it would break rule %d %s (first: %s on %s); existing mappings are not seeded",
+				   (unsigned long long)s->v->unseen_mapping, r, d0_rule_meta[r].name, step, bdf);
+	}
 	if (s->v->mismatches)
 		d0_summary_problem(s, "%llu events judged differently than the kernel judged them (first: seq %llu)",
 				   (unsigned long long)s->v->mismatches, (unsigned long long)s->v->first_mismatch.seq);

@@ -168,6 +168,11 @@ void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long 
 	for (int r = 1; r <= D0_RULE_MAX; r++)
 		if (viol & D0_RULE_BIT(r))
 			count_violation(v, r, e, h);
+	/* issue 14 class 8: a device open before the audit may have PTEs d0audit never saw */
+	if (d0_rules_if_unseen_mapping(e, v->mode) && !v->unseen_mapping++) {
+		v->first_unseen_mapping = *e;
+		v->first_unseen_mapping_rules = d0_rules_if_unseen_mapping(e, v->mode);
+	}
 	if (h)
 		remember(h, e);
 }

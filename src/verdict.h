@@ -55,6 +55,10 @@ struct d0_verdict {
 	__u64 by_rule[D0_RULE_MAX + 1];
 	__u64 mismatches;          /* replayed verdict != the kernel's (same mode) */
 	struct d0_event first_mismatch;
+	/* issue 14 class 8: events that would break a rule if a pre-audit PTE were live */
+	__u64 unseen_mapping;
+	struct d0_event first_unseen_mapping;
+	__u32 first_unseen_mapping_rules;
 };
 
 /* RULE[:DEVICE] as given to --allow; 0, or -1 if malformed. */

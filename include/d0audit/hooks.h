@@ -130,6 +130,8 @@
 	X(RESET_FUNCTION_RET,   fexit_reset_function,       FEXIT,  "pci_reset_function",        "vmlinux", 0, NONE, NULL) \
 	X(TRY_RESET_BRIDGE,     fentry_try_reset_bridge,    FENTRY, "pci_try_reset_bridge",      "vmlinux", 0, NONE, NULL) \
 	X(TRY_RESET_BRIDGE_RET, fexit_try_reset_bridge,     FEXIT,  "pci_try_reset_bridge",      "vmlinux", 0, NONE, NULL) \
+	X(RESET_SUBORDINATE,    fentry_reset_subordinate,   FENTRY, "reset_subordinate_store",   "vmlinux", 0, TRY_RESET_BRIDGE, NULL) \
+	X(RESET_SUBORDINATE_RET, fexit_reset_subordinate,   FEXIT,  "reset_subordinate_store",   "vmlinux", 0, TRY_RESET_BRIDGE_RET, NULL) \
 	X(BUS_ERROR_RESET,      fentry_bus_error_reset,     FENTRY, "pci_bus_error_reset",       "vmlinux", 0, NONE, NULL) \
 	X(BUS_ERROR_RESET_RET,  fexit_bus_error_reset,      FEXIT,  "pci_bus_error_reset",       "vmlinux", 0, NONE, NULL) \
 	X(ERR_RECOVERY,         fentry_err_recovery,        FENTRY, "pcie_do_recovery",          "vmlinux", 0, NONE, NULL) \

@@ -354,6 +354,24 @@ static void test_beyond_vfio(void **s)
 	BREAKS(10, e);
 	e.state &= ~D0_ST_OPEN;   /* nothing of vfio's below is in use */
 	KEEPS(10, e);
+
+	/* class 6: a ROM read with decode off, unless vfio forced decode on under memory_lock */
+	e = ev(D0_EV_ROM_MAP, D0_PH_ENTRY, D0_PWR_D0, D0_PWR_D0, D0_ST_VDEV_KNOWN | D0_ST_OPEN, 0);
+	BREAKS(7, e);
+	e.state |= D0_ST_LOCK_W_CURRENT;
+	KEEPS(7, e);
+	e.state |= D0_ST_MEM_ENABLED;
+	KEEPS(7, e);
+
+	/* class 8: open before the audit, decode on, not zapped since: a reset may hit an unseen PTE */
+	e = ev(D0_EV_RESET, D0_PH_ENTRY, D0_PWR_D0, D0_PWR_D0, VFIO_OPEN | D0_ST_MAPPED_UNKNOWN, 0);
+	KEEPS(6, e);
+	assert_int_equal(d0_rules_if_unseen_mapping(&e, D0_MODE_STRICT), D0_RULE_BIT(6));
+	e.state &= ~D0_ST_MEM_ENABLED; /* inside its own open (no vconfig yet), or zapped by decode off */
+	assert_int_equal(d0_rules_if_unseen_mapping(&e, D0_MODE_STRICT), 0);
+	e.state |= D0_ST_MEM_ENABLED | D0_ST_MAPPED; /* a seen mapping is a violation, not a doubt */
+	BREAKS(6, e);
+	assert_int_equal(d0_rules_if_unseen_mapping(&e, D0_MODE_STRICT), 0);
 }
 
 static void test_rule11_cleanup_before_disable(void **s)

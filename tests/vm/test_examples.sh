@@ -30,7 +30,7 @@ expect_in() {
 }
 
 expect_in "cli: bypass flagged, exit 1" "$out/cli.txt" '$ d0audit audit -- vfio-exercise sysfs-pm-d3' \
-	"VIOLATION rule 10 BYPASS on 0000:00:03.0: PM_CTRL or COMMAND written, or BARs mmapped, behind vfio's back" \
+	"VIOLATION rule 10 BYPASS on 0000:00:03.0: PM_CTRL, COMMAND, a BAR or FLR written, or BARs mmapped, behind vfio's back, or a bridge above it reset or cut off" \
 	'verdict: VIOLATIONS' '[exit 1]'
 expect_in "cli: vfio's own path clean, exit 0" "$out/cli.txt" '$ d0audit audit --duration 5s -- vfio-exercise pm-d3' \
 	'verdict: clean' '[exit 0]'

@@ -19,11 +19,13 @@
  *   bridge's COMMAND and a secondary bus reset through BRIDGE_CONTROL.
  * - sysfs-bar-write: BAR0 rewritten (same value) through the device's sysfs
  *   config behind vfio's back (always a violation: rule 10).
+ * - rom-decode-off / rom-info-decode-off, hold: classes 6 and 8, below.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <linux/pci_regs.h>
 #include <stdint.h>
@@ -292,5 +294,83 @@ void scen_sysfs_bar_write(const struct scen_args *a)
 	if (cfg_write(&scfg, PCI_BASE_ADDRESS_0, &bar0, sizeof(bar0)) < 0)
 		fail();
 	sysfs_cfg_close(&scfg);
+	beyond_end(&b);
+}
+
+/*
+ * Class 6: the ROM with memory decode off. rom-decode-off reads it through
+ * the device fd (vfio_pci_bar_rw maps the ROM, reading its header, before
+ * any gate): whatever the read returns, the header read reached a device
+ * with decode off. rom-info-decode-off asks for the ROM region's info, where
+ * vfio forces decode on in hardware around pci_map_rom: correct.
+ */
+static void rom_with_decode_off(const struct scen_args *a, bool read_it)
+{
+	struct vfio_region rom;
+	struct vfio_dev d;
+	struct cfg_io cfg;
+	uint8_t buf[2];
+	ssize_t n;
+
+	vdev_open(&d, a->bdf);
+	cfg = vdev_cfg(&d);
+	if (read_it)
+		vdev_region_info(&d, VFIO_PCI_ROM_REGION_INDEX, "ROM", &rom);
+	pci_set_memory(&cfg, false);
+	if (read_it) {
+		step("pread 2 bytes of the ROM region with memory decode off");
+		n = pread(d.device, buf, sizeof(buf), (off_t)rom.offset);
+		if (n < 0)
+			note("ROM pread with decode off: %s (the header was read before vfio's gate)", strerror(errno));
+		else
+			note("ROM pread with decode off returned %zd bytes: %02x %02x", n, buf[0], buf[n > 1]);
+	} else {
+		vdev_region_info(&d, VFIO_PCI_ROM_REGION_INDEX, "ROM", &rom);
+		note("ROM region 0x%llx bytes (vfio forced decode on to size it)", (unsigned long long)rom.size);
+	}
+	pci_set_memory(&cfg, true);
+	vdev_close(&d);
+}
+
+void scen_rom_decode_off(const struct scen_args *a)
+{
+	rom_with_decode_off(a, true);
+}
+
+void scen_rom_info_decode_off(const struct scen_args *a)
+{
+	rom_with_decode_off(a, false);
+}
+
+/*
+ * Class 8: a process that had the device open, BAR0 mapped and touched
+ * before the audit started. Prints "hold: ready"; on SIGUSR1 puts it in
+ * D3hot through vfio (vfio zaps: "hold: zapped"); on SIGTERM returns it to
+ * D0 and closes.
+ */
+void scen_hold(const struct scen_args *a)
+{
+	struct beyond b;
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		fail();
+	beyond_begin(&b, a, false);
+	bar_touch(&b.m, E1000_STATUS);
+	printf("hold: ready\n");
+	while (sig != SIGTERM) {
+		step("wait for SIGUSR1 (zap) or SIGTERM (close)");
+		if (sigwait(&set, &sig))
+			fail();
+		if (sig == SIGUSR1 && !b.pm) {
+			b.pm = pci_find_pm_cap(&b.cfg);
+			pci_set_power_state(&b.cfg, b.pm, PM_D3HOT);
+			printf("hold: zapped\n");
+		}
+	}
 	beyond_end(&b);
 }

@@ -93,6 +93,13 @@ static const struct scenario scenarios[] = {
 	  "[--mapped] bridge config writes: harmless; --mapped: memory off, bus reset" },
 	{ "sysfs-bar-write", scen_sysfs_bar_write, P_NONE, false,
 	  "rewrite BAR0 (same value) through sysfs config behind vfio's back" },
+	{ "rom-decode-off", scen_rom_decode_off, P_NONE, false,
+	  "COMMAND memory off via vfio, pread the ROM (its header is read before the gate)" },
+	{ "rom-info-decode-off", scen_rom_info_decode_off, P_NONE, false,
+	  "COMMAND memory off via vfio, ROM region info (vfio forces decode on)" },
+	{ "hold", scen_hold, P_NONE, false,
+	  "open, map, touch BAR0, print 'hold: ready'; SIGUSR1: D3hot via vfio;\n"
+	  "                    SIGTERM: D0, close (an audit started mid-stream)" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,

@@ -268,6 +268,8 @@ static const struct row rows_rest[] = {
 	{ 10, "dword at 2 covers COMMAND", { FL(A0, 2), FL(A3, 4) }, BOTH(1) },
 	{ 10, "PM_CTRL given in a2", { FL(A0, 0xcc), FL(A2, 0xcc), FL(A3, 2) }, BOTH(1) },
 	{ 10, "the byte after PM_CTRL's word", { FL(A0, 0xce), FL(A2, 0xcc), FL(A3, 1) }, BOTH(0) },
+	{ 10, "a word from the byte below PM_CTRL", { FL(A0, 0xcb), FL(A2, 0xcc), FL(A3, 2) }, BOTH(1) },
+	{ 10, "the byte below PM_CTRL", { FL(A0, 0xcb), FL(A2, 0xcc), FL(A3, 1) }, BOTH(0) },
 	{ 10, "a2 of 4 or less is no PM_CTRL", { FL(A0, 0xcc), FL(A2, 4), FL(A3, 2) }, BOTH(0) },
 	{ 10, "vfio's emulated write", { FL(KIND, D0_EV_CONFIG_WRITE) }, BOTH(0) },
 	{ 10, "a sysfs resource mmap", { FL(KIND, D0_EV_SYSFS_MMAP) }, BOTH(1) },

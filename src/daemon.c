@@ -628,6 +628,18 @@ static void usage(FILE *f)
 }
 
 /* Flags become "section.key=value" overrides, applied after the files on every (re)load. */
+/* What start would find wrong on this host beyond the file's syntax: the pin directory, the user. */
+static int check_host(const struct d0_daemon_config *c, char *err, size_t errlen)
+{
+	unsigned int uid, gid;
+
+	if (c->pin_dir[0] && d0_pin_dir_check(c->pin_dir, err, errlen))
+		return -1;
+	if (c->user[0] && d0_user_lookup(D0_PASSWD, c->user, &uid, &gid, err, errlen))
+		return -1;
+	return 0;
+}
+
 static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool *check_only, bool *release)
 {
 	static const struct option opts[] = {
@@ -782,6 +794,10 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (release)
 		return release_pins(d.cfg.pin_dir[0] ? d.cfg.pin_dir : D0_PIN_DEFAULT_DIR);
+	if (check_only && check_host(&d.cfg, err, sizeof(err))) {
+		d0_err("daemon: the configuration would not start: %s", err);
+		return D0_EXIT_USAGE;
+	}
 	if (check_only && d0_opts.json) {
 		json_t *o = d0_config_json(&d.cfg);
 

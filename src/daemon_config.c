@@ -239,7 +239,7 @@ static int finish(struct parse_state *p, int rc, const char *name, char *err, si
 		return 0;
 	if (rc == -2)
 		snprintf(err, errlen, "%s: out of memory while parsing", name);
-	else if (p->msg[0])
+	else if (p->msg[0] && (rc <= 0 || p->err_line <= rc))
 		snprintf(err, errlen, "%s:%d: %s", name, p->err_line, p->msg);
 	else if (rc > 0)
 		snprintf(err, errlen, "%s:%d: not INI syntax ('[section]' or 'key = value'; lines at most %d chars)",

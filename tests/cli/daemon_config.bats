@@ -53,3 +53,18 @@ check() { # CONFIG-TEXT -> run --check-config on it
 	check '[privileges]\nuser = root\n'
 	[ "$status" -eq 0 ]
 }
+
+@test "a daemon that cannot audit this host logs a last record saying why, with an RFC 3339 timestamp, and exits 3" {
+	python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (make deps)"
+	run timeout 60 "$D0" daemon --config /dev/null --conf-dir "$tmp/conf.d" --no-stdout -o "$tmp/log.jsonl"
+	[ "$status" -ne 124 ] || skip "this host can be audited: the daemon ran (the VM test covers the failure under systemd)"
+	[ "$status" -eq 3 ]
+	tail -n 1 "$tmp/log.jsonl" >"$tmp/last.jsonl"
+	jq -e '.type == "cannot_audit" and .exit_code == 3 and (.reason | length > 20)' "$tmp/last.jsonl"
+	jq -e '.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$")' "$tmp/last.jsonl"
+	# the two clocks agree
+	jq -e '((.timestamp | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) - .time | fabs) < 1' "$tmp/last.jsonl"
+	python3 tests/cli/validate_json.py --lines --def daemon_log tools/schema/d0audit-output.schema.json "$tmp/last.jsonl"
+	# the reason is the error the daemon printed
+	[[ $output == *"$(jq -r .reason "$tmp/last.jsonl")"* ]]
+}

@@ -174,5 +174,9 @@ deps-build:
 
 deps-test: deps
 
+# A first run without hardware: boot the 7.2 guest, audit a scripted vfio flow (tools/demo).
+demo:
+	tools/demo/run
+
 clean:
 	rm -rf $(BUILD)

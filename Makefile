@@ -34,6 +34,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
 SKEL     := $(BUILD)/d0audit.skel.h
 
+.PHONY: install-systemd demo deps-build deps-test
 .PHONY: all deps test unit-test mutate mutate-sample rule-table-bpf vm-test vm-test-extra vfio-selftests mutants mutants-build clean exercise bench man install fuzz fuzz-smoke sanitize-test
 all: $(OUT)/d0audit $(BUILD)/vfio-exercise
 
@@ -93,6 +94,20 @@ $(BUILD)/d0audit.8: README.md tools/man/mkman src/version.h
 	go-md2man -in $@.md -out $@.tmp && mv $@.tmp $@
 
 man: $(BUILD)/d0audit.8
+
+# The systemd service: the unit with this install's path, the example configuration
+# (kept if one is there), the logrotate snippet. SYSCONFDIR and UNITDIR move them.
+SYSCONFDIR ?= /etc
+UNITDIR  ?= $(SYSCONFDIR)/systemd/system
+
+install-systemd: install
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/d0audit|$(PREFIX)/sbin/d0audit|g' tools/systemd/d0audit.service \
+		> $(DESTDIR)$(UNITDIR)/d0audit.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/d0audit.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/d0audit/d0audit.conf || \
+		install -D -m 0644 tools/systemd/d0audit.conf $(DESTDIR)$(SYSCONFDIR)/d0audit/d0audit.conf
+	install -D -m 0644 tools/systemd/d0audit.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/d0audit
 
 install: $(OUT)/d0audit $(BUILD)/d0audit.8
 	install -D -m 0755 $(OUT)/d0audit $(DESTDIR)$(PREFIX)/sbin/d0audit
@@ -189,8 +204,18 @@ vm-test-extra: all
 
 test: unit-test sanitize-test fuzz-smoke mutate-sample vm-test
 
+# deps: everything (the build, the tests, the VM harness, make demo); deps-build: the build only
 deps:
-	tools/install-deps
+	tools/install-deps all
+
+deps-build:
+	tools/install-deps build
+
+deps-test: deps
+
+# A first run without hardware: boot the 7.2 guest, audit a scripted vfio flow (tools/demo).
+demo:
+	tools/demo/run
 
 clean:
 	rm -rf $(BUILD)

@@ -87,9 +87,19 @@ static int hooks_waiting(const struct d0_loader *l)
 	return n;
 }
 
+/* "time": seconds since the epoch (as before), and "timestamp": the same instant in RFC 3339, UTC. */
 static json_t *stamped(json_t *o)
 {
-	json_object_set_new(o, "time", json_real(wall_now()));
+	struct timespec ts;
+	struct tm tm;
+	char buf[40];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%06ldZ", ts.tv_nsec / 1000);
+	json_object_set_new(o, "time", json_real(ts.tv_sec + ts.tv_nsec / 1e9));
+	json_object_set_new(o, "timestamp", json_string(buf));
 	return o;
 }
 
@@ -524,7 +534,8 @@ static void final_record(struct daemon *d, int sig, unsigned long long detach_ms
 static int run(struct daemon *d)
 {
 	struct pollfd pfd[2 + D0_HTTP_MAX_CONNS + 1];
-	unsigned long long detach_ms;
+	/* WatchdogSec=: "WATCHDOG=1" from this loop at half the interval, so a hung loop gets restarted */
+	unsigned long long detach_ms, watchdog_ms = d0_sd_watchdog_ms() / 2, next_watchdog_ms = mono_ms();
 	int stop = 0;
 
 	d->next_metrics_ms = mono_ms();
@@ -533,6 +544,12 @@ static int run(struct daemon *d)
 		unsigned long long now = mono_ms(), wake = d->next_metrics_ms;
 		int n = 2, timeout;
 
+		if (watchdog_ms && now >= next_watchdog_ms) {
+			d0_sd_notify("WATCHDOG=1");
+			next_watchdog_ms = now + watchdog_ms;
+		}
+		if (watchdog_ms && next_watchdog_ms < wake)
+			wake = next_watchdog_ms;
 		if (hooks_waiting(&d->loader) && d->next_module_ms < wake)
 			wake = d->next_module_ms;
 		for (int i = 0; i < D0_HTTP_MAX_CONNS; i++)
@@ -639,6 +656,35 @@ static void usage(FILE *f)
 }
 
 /* Flags become "section.key=value" overrides, applied after the files on every (re)load. */
+/*
+ * The daemon cannot audit this host (no BTF, EPERM, no ring buffer): one last record in
+ * the log and in systemctl status saying why, then exit 3, which the unit's
+ * RestartPreventExitStatus= keeps from restarting every RestartSec (retrying cannot help).
+ */
+static void cannot_audit(struct daemon *d)
+{
+	const char *why = d0_last_error()[0] ? d0_last_error() : "the BPF object could not be loaded";
+	char status[400];
+
+	d0_output_human(&d->out, D0_LOG_WARNING, why);
+	d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:i}", "type", "cannot_audit", "reason", why,
+						  "exit_code", D0_EXIT_CANNOT)), D0_LOG_WARNING);
+	snprintf(status, sizeof(status), "STATUS=cannot audit: %.360s", why);
+	d0_sd_notify(status);
+}
+
+/* What start would find wrong on this host beyond the file's syntax: the pin directory, the user. */
+static int check_host(const struct d0_daemon_config *c, char *err, size_t errlen)
+{
+	unsigned int uid, gid;
+
+	if (c->pin_dir[0] && d0_pin_dir_check(c->pin_dir, err, errlen))
+		return -1;
+	if (c->user[0] && d0_user_lookup(D0_PASSWD, c->user, &uid, &gid, err, errlen))
+		return -1;
+	return 0;
+}
+
 static int parse_flags(int argc, char **argv, struct d0_config_sources *s, bool *check_only, bool *release)
 {
 	static const struct option opts[] = {
@@ -793,6 +839,10 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (release)
 		return release_pins(d.cfg.pin_dir[0] ? d.cfg.pin_dir : D0_PIN_DEFAULT_DIR);
+	if (check_only && check_host(&d.cfg, err, sizeof(err))) {
+		d0_err("daemon: the configuration would not start: %s", err);
+		return D0_EXIT_USAGE;
+	}
 	if (check_only && d0_opts.json) {
 		json_t *o = d0_config_json(&d.cfg);
 
@@ -830,12 +880,14 @@ int cmd_daemon(int argc, char **argv)
 	if (d0_loader_start(&d.loader, &d.load)) {
 		d.metrics.cannot_audit = true; /* fleet: d0audit_up 0 and d0audit_btf_missing say why */
 		write_textfile(&d);
+		cannot_audit(&d);
 		d0_pin_close(&d.pin);
 		d0_http_close(&d.http);
 		return D0_EXIT_CANNOT;
 	}
 	d0_verdict_init(&d.verdict, d.cfg.mode, on_violation, &d);
 	if (d0_consumer_init(&d.cons, &d.loader, &ops)) {
+		cannot_audit(&d);
 		d0_loader_stop(&d.loader);
 		d0_pin_close(&d.pin);
 		d0_http_close(&d.http);

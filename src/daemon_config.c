@@ -19,7 +19,15 @@
 
 struct parse_state {
 	struct d0_daemon_config *c;
-	char msg[D0_CONF_ERR_LEN]; /* the first error; ini_parse gives its line */
+	char msg[D0_CONF_ERR_LEN]; /* the first error */
+	int err_line;              /* its line (0: a flag, no line) */
+	/* our own line reader: libinih tells the handler no line number */
+	const char *text;          /* parsing a buffer: what is left of it */
+	FILE *file;                /* or a file */
+	int lineno;
+	char seen[64][96];         /* section.key already set in this file: a second one is an error */
+	int seen_line[64];
+	int nseen;
 };
 
 void d0_config_defaults(struct d0_daemon_config *c)
@@ -42,6 +50,7 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parse_state *p, con
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
+	p->err_line = p->lineno;
 	return 0; /* inih: this line is an error */
 }
 
@@ -102,14 +111,70 @@ static int set_patterns(struct parse_state *p, const char *key, const char *v, c
 	return 1;
 }
 
-static int handler(void *user, const char *section, const char *key, const char *v)
+static bool loopback_host(const char *host);
+
+/* metrics.listen's own syntax (not whether it is loopback: listen_any may come later). */
+static int listen_syntax(const char *l, char *err, size_t errlen)
+{
+	char host[128];
+	unsigned int port;
+
+	if (!*l)
+		return 0;
+	if (!strncmp(l, "unix:", 5)) {
+		if (l[5] != '/' || strlen(l + 5) >= 108)
+			return snprintf(err, errlen, "metrics.listen 'unix:%s': needs an absolute socket path of at most "
+					"107 characters", l + 5), -1;
+		return 0;
+	}
+	if (d0_split_host_port(l, host, sizeof(host), &port))
+		return snprintf(err, errlen, "metrics.listen '%s': expected 127.0.0.1:PORT, [::1]:PORT or unix:/PATH "
+				"(PORT 1-65535)", l), -1;
+	return 0;
+}
+
+/* "value # comment": a '#' after whitespace starts a comment, as ';' does for libinih. */
+static const char *strip_comment(const char *v, char *buf, size_t len)
+{
+	size_t n = strlen(v);
+
+	for (size_t i = 1; i < n; i++)
+		if (v[i] == '#' && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
+			n = i;
+			break;
+		}
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	snprintf(buf, len, "%.*s", (int)n, v);
+	return buf;
+}
+
+/* The same key twice in one file: the second would silently win; say where the first is. */
+static bool duplicate(struct parse_state *p, const char *full)
+{
+	if (!p->lineno)
+		return false; /* a flag */
+	for (int i = 0; i < p->nseen; i++)
+		if (!strcmp(p->seen[i], full))
+			return fail(p, "duplicate key %s (first set on line %d)", full, p->seen_line[i]), true;
+	if (p->nseen < 64) {
+		snprintf(p->seen[p->nseen], sizeof(p->seen[0]), "%s", full);
+		p->seen_line[p->nseen++] = p->lineno;
+	}
+	return false;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *p = user;
 	struct d0_daemon_config *c = p->c;
 	unsigned long long n;
-	char full[96];
+	char full[96], v[D0_CONF_PATH_MAX * 4], why[D0_CONF_ERR_LEN];
 
 	snprintf(full, sizeof(full), "%s.%s", section, key);
+	strip_comment(value, v, sizeof(v));
+	if (duplicate(p, full))
+		return 0;
 	if (!strcmp(full, "audit.mode")) {
 		if (!strcmp(v, "strict"))
 			c->mode = D0_MODE_STRICT;
@@ -143,6 +208,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	} else if (!strcmp(full, "metrics.listen")) {
 		if (strlen(v) >= D0_CONF_PATH_MAX)
 			return fail(p, "metrics.listen is too long");
+		if (listen_syntax(v, why, sizeof(why)))
+			return fail(p, "%s", why);
 		strcpy(c->metrics_listen, v);
 	} else if (!strcmp(full, "metrics.listen_any")) {
 		if (parse_bool(v, &c->metrics_listen_any))
@@ -168,12 +235,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 
 static int finish(struct parse_state *p, int rc, const char *name, char *err, size_t errlen)
 {
-	if (rc == 0)
+	if (rc == 0 && !p->msg[0])
 		return 0;
 	if (rc == -2)
 		snprintf(err, errlen, "%s: out of memory while parsing", name);
-	else if (rc > 0 && p->msg[0])
-		snprintf(err, errlen, "%s:%d: %s", name, rc, p->msg);
+	else if (p->msg[0] && (rc <= 0 || p->err_line <= rc))
+		snprintf(err, errlen, "%s:%d: %s", name, p->err_line, p->msg);
 	else if (rc > 0)
 		snprintf(err, errlen, "%s:%d: not INI syntax ('[section]' or 'key = value'; lines at most %d chars)",
 			 name, rc, INI_MAX_LINE);
@@ -182,26 +249,63 @@ static int finish(struct parse_state *p, int rc, const char *name, char *err, si
 	return -1;
 }
 
+/*
+ * libinih's line reader, counting lines (so that the handler's errors carry theirs)
+ * and catching a section header without its ']', which libinih reports on the line
+ * but then takes the following keys into the previous section.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *p = stream;
+	const char *s = str;
+
+	if (p->file) {
+		if (!fgets(str, num, p->file))
+			return NULL;
+	} else {
+		const char *nl;
+		int n;
+
+		if (!*p->text)
+			return NULL;
+		nl = strchr(p->text, '\n');
+		n = nl ? (int)(nl - p->text + 1) : (int)strlen(p->text);
+		if (n > num - 1)
+			n = num - 1;
+		memcpy(str, p->text, n);
+		str[n] = 0;
+		p->text += n;
+	}
+	/* a line longer than the buffer comes in pieces: count it once */
+	if (!p->lineno || strchr(str, '\n') || !p->file)
+		p->lineno++;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '[' && !strchr(s, ']'))
+		fail(p, "section header %.*s has no closing ']'", (int)strcspn(s, "\r\n"), s);
+	return str;
+}
+
 int d0_config_parse_buffer(struct d0_daemon_config *c, const char *text, const char *name, char *err,
 			   size_t errlen)
 {
-	struct parse_state p = { .c = c };
+	struct parse_state p = { .c = c, .text = text };
 
-	return finish(&p, ini_parse_string(text, handler, &p), name, err, errlen);
+	return finish(&p, ini_parse_stream(read_line, &p, handler, &p), name, err, errlen);
 }
 
 static int parse_file(struct d0_daemon_config *c, const char *path, char *err, size_t errlen)
 {
 	struct parse_state p = { .c = c };
-	FILE *f = fopen(path, "r");
 	int rc;
 
-	if (!f) {
+	p.file = fopen(path, "r");
+	if (!p.file) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	rc = ini_parse_file(f, handler, &p);
-	fclose(f);
+	rc = ini_parse_stream(read_line, &p, handler, &p);
+	fclose(p.file);
 	return finish(&p, rc, path, err, errlen);
 }
 
@@ -276,20 +380,10 @@ int d0_config_validate(const struct d0_daemon_config *c, char *err, size_t errle
 		snprintf(err, errlen, "no output: set output.file (--output) or output.stdout = yes");
 		return -1;
 	}
-	if (!*l)
-		return 0;
-	if (!strncmp(l, "unix:", 5)) {
-		if (l[5] != '/' || strlen(l + 5) >= 108) {
-			snprintf(err, errlen, "metrics.listen 'unix:%s': needs an absolute socket path of at most 107 "
-				 "characters", l + 5);
-			return -1;
-		}
-		return 0;
-	}
-	if (d0_split_host_port(l, host, sizeof(host), &port)) {
-		snprintf(err, errlen, "metrics.listen '%s': expected 127.0.0.1:PORT, [::1]:PORT or unix:/PATH", l);
-		return -1;
-	}
+	if (!*l || !strncmp(l, "unix:", 5))
+		return listen_syntax(l, err, errlen);
+	if (d0_split_host_port(l, host, sizeof(host), &port))
+		return listen_syntax(l, err, errlen);
 	if (!loopback_host(host) && !c->metrics_listen_any) {
 		snprintf(err, errlen, "metrics.listen '%s' is not a loopback address: the metrics would be reachable "
 			 "from the network; use 127.0.0.1 or a unix socket, or set metrics.listen_any = yes "

@@ -19,6 +19,13 @@ struct d0_global_opts d0_opts;
  * key are "warning", "info" or "debug" for those), so stdout stays the command's own
  * JSON and scripts can still parse every diagnostic.
  */
+static char last_error[1024];
+
+const char *d0_last_error(void)
+{
+	return last_error;
+}
+
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
 	char raw[2048], msg[D0_ESC_SIZE(sizeof(raw))];
@@ -30,6 +37,8 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 	/* messages quote paths, comms and trace strings: one line, nothing a terminal acts on */
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	d0_escape(msg, sizeof(msg), raw, sizeof(raw));
+	if (!strcmp(level, "error"))
+		snprintf(last_error, sizeof(last_error), "%.1000s", msg);
 	if (!d0_opts.json) {
 		/* progress notes ("info") read as before: "d0audit: audit: 54 hooks attached ..." */
 		fprintf(stderr, strcmp(level, "info") ? "d0audit: %s: %s\n" : "d0audit: %s%s\n",

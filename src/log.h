@@ -33,6 +33,9 @@ void d0_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* true if c was -p, -q or -v (and is now in d0_opts) */
 bool d0_global_opt(int c);
 
+/* The last error message logged ("" if none): what a daemon that cannot audit says it died of. */
+const char *d0_last_error(void);
+
 /* Route libbpf's own messages through d0_debug/d0_warn (-v shows them all). */
 void d0_log_setup_libbpf(void);
 

@@ -177,10 +177,25 @@ static int lock_dir(const char *dir, int *fd_out, char *err, size_t errlen)
 	return 0;
 }
 
+int d0_pin_dir_check(const char *dir, char *err, size_t errlen)
+{
+	char parent[512];
+	int rc = check_bpffs(dir, err, errlen);
+
+	if (rc != -ENOENT)
+		return rc;
+	parent_of(dir, parent, sizeof(parent));
+	rc = check_bpffs(parent, err, errlen);
+	if (rc == -ENOENT)
+		snprintf(err, errlen, "pin directory %s cannot be created: %s does not exist (choose a directory under "
+			 "a mounted bpffs, e.g. %s)", dir, parent, D0_PIN_DEFAULT_DIR);
+	return rc;
+}
+
 int d0_pin_prepare(struct d0_pin_status *s, const char *dir, const struct d0_pin_abi *want, char *err,
 		   size_t errlen)
 {
-	char path[512], parent[512];
+	char path[512];
 	int err_, fd;
 
 	memset(s, 0, sizeof(*s));
@@ -189,11 +204,7 @@ int d0_pin_prepare(struct d0_pin_status *s, const char *dir, const struct d0_pin
 	s->dir_fd = s->state_fd = -1;
 	err_ = check_bpffs(dir, err, errlen);
 	if (err_ == -ENOENT) {
-		parent_of(dir, parent, sizeof(parent));
-		err_ = check_bpffs(parent, err, errlen);
-		if (err_ == -ENOENT)
-			snprintf(err, errlen, "pin directory %s cannot be created: %s does not exist (choose a "
-				 "directory under a mounted bpffs, e.g. %s)", dir, parent, D0_PIN_DEFAULT_DIR);
+		err_ = d0_pin_dir_check(dir, err, errlen);
 		if (err_)
 			return err_;
 		if (mkdir(dir, 0700) && errno != EEXIST) {

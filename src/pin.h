@@ -77,6 +77,8 @@ bool d0_pin_abi_compatible(const struct d0_pin_abi *pinned, const struct d0_pin_
  * state and compare the ABI. Incompatible pins are released (s->why says
  * why) and the start is fresh. Returns 0 or -errno with err filled.
  */
+/* Is dir on bpffs, or creatable in a bpffs directory? What --check-config and d0_pin_prepare ask. */
+int d0_pin_dir_check(const char *dir, char *err, size_t errlen);
 int d0_pin_prepare(struct d0_pin_status *s, const char *dir, const struct d0_pin_abi *want, char *err,
 		   size_t errlen);
 /* Set every map's pin path in DIR (before load): libbpf reuses or pins. */

@@ -81,18 +81,39 @@ int d0_priv_keep_attach_caps(char *err, size_t errlen)
 	return 0;
 }
 
-static int switch_user(const char *user, char *err, size_t errlen)
+int d0_user_lookup(const char *path, const char *user, unsigned int *uid, unsigned int *gid, char *err, size_t errlen)
 {
+	FILE *f = fopen(path, "re");
 	struct passwd *pw;
 
-	errno = 0;
-	pw = getpwnam(user);
-	if (!pw) {
-		snprintf(err, errlen, "user '%s' (privileges.user) does not exist%s%s", user, errno ? ": " : "",
-			 errno ? strerror(errno) : "");
+	if (!f) {
+		snprintf(err, errlen, "user '%s' (privileges.user): cannot read %s: %s", user, path, strerror(errno));
 		return -1;
 	}
-	if (setgroups(1, &pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+	while ((pw = fgetpwent(f)) && strcmp(pw->pw_name, user))
+		;
+	if (pw) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	fclose(f);
+	if (!pw) {
+		snprintf(err, errlen, "user '%s' (privileges.user) is not in %s (users only in LDAP or other NSS "
+			 "sources are not looked up: set User= in the unit instead)", user, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int switch_user(const char *user, char *err, size_t errlen)
+{
+	unsigned int uid, gid;
+	gid_t g;
+
+	if (d0_user_lookup(D0_PASSWD, user, &uid, &gid, err, errlen))
+		return -1;
+	g = gid;
+	if (setgroups(1, &g) || setgid(gid) || setuid(uid)) {
 		snprintf(err, errlen, "cannot switch to user '%s': %s (needs CAP_SETUID and CAP_SETGID; under "
 			 "systemd set User= in the unit instead of privileges.user)", user, strerror(errno));
 		return -1;

@@ -26,6 +26,13 @@ int d0_priv_keep_attach_caps(char *err, size_t errlen);
  * Returns 0, or -1 with err saying what failed.
  */
 int d0_priv_drop_all(const char *user, char *err, size_t errlen);
+/*
+ * The uid and gid of `user` from the passwd file at `path` (D0_PASSWD), read directly
+ * with fgetpwent: no NSS, so the static binary finds users too (getpwnam there would
+ * need libnss at run time). 0, or -1 with err saying why.
+ */
+#define D0_PASSWD "/etc/passwd"
+int d0_user_lookup(const char *path, const char *user, unsigned int *uid, unsigned int *gid, char *err, size_t errlen);
 /* CapEff of this process is zero (what the VM test checks from outside). */
 bool d0_priv_none_effective(void);
 

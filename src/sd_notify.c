@@ -9,6 +9,20 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+unsigned long long d0_sd_watchdog_ms(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	unsigned long long us;
+	char *end;
+
+	if (!usec || !*usec)
+		return 0;
+	if (pid && *pid && strtol(pid, &end, 10) != getpid())
+		return 0; /* meant for another process (a parent that exec'd us) */
+	us = strtoull(usec, &end, 10);
+	return *end ? 0 : (us + 999) / 1000;
+}
+
 int d0_sd_notify(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");

@@ -10,5 +10,11 @@
 
 /* "READY=1\nSTATUS=..." ; a no-op (0) when not started by systemd. -errno on failure. */
 int d0_sd_notify(const char *state);
+/*
+ * The watchdog interval systemd asks for (WatchdogSec=: $WATCHDOG_USEC, for this
+ * process per $WATCHDOG_PID) in milliseconds; 0 when there is none. The caller
+ * sends "WATCHDOG=1" from its main loop at half that interval.
+ */
+unsigned long long d0_sd_watchdog_ms(void);
 
 #endif

@@ -25,7 +25,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"d0audit - eBPF auditor of the vfio-pci power-state ordering rules"* ]]
 	# every section, in the man page's order, each with what the README says there
-	local sections=(NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "JSON OUTPUT" "EXIT STATUS" ENVIRONMENT FILES
+	local sections=(NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "JSON OUTPUT" "EXIT STATUS" ENVIRONMENT CONFIGURATION FILES
 		DIAGNOSTICS EXAMPLES "SEE ALSO")
 	[ "$(grep -E '^[A-Z][A-Z ]+$' <<<"$output" | paste -sd,)" = "$(IFS=,; echo "${sections[*]}")" ]
 	# the text with man's line breaks and hyphenation undone

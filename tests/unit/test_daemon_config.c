@@ -86,7 +86,10 @@ static void test_errors_name_file_and_line(void **state)
 		{ "[audit]\nmood = strict\n", "t.conf:2: unknown key 'mood' in section [audit]" },
 		{ "[metric]\nlisten = 127.0.0.1:1\n", "t.conf:2: unknown key 'listen' in section [metric]" },
 		{ "[privileges]\nuser = root;rm\n", "t.conf:2: privileges.user" },
-		{ "[audit\n", "t.conf:1: not INI syntax" },
+		{ "[audit\n", "t.conf:1: section header [audit has no closing ']'" },
+		{ "[audit]\nmode = strict\n\nmode = kernel\n", "t.conf:4: duplicate key audit.mode (first set on line 2)" },
+		{ "just words\n[audit]\nmood = strict\n", "t.conf:1: not INI syntax" },
+		{ "[metrics]\nlisten = 1.2.3.4\n", "t.conf:2: metrics.listen '1.2.3.4': expected" },
 		{ "just words\n", "t.conf:1: not INI syntax" },
 	};
 	struct d0_daemon_config c;

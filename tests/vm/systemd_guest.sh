@@ -28,7 +28,7 @@ t0=$(ms)
 systemctl start d0audit 2>>"$out/guest.log"
 echo $? >"$out/start.rc"
 echo $(($(ms) - t0)) >"$out/start-ms"
-for p in ActiveState SubState Type MainPID NRestarts; do echo "$p=$(show $p)"; done >"$out/after-start"
+for p in ActiveState SubState Type MainPID NRestarts WatchdogUSec; do echo "$p=$(show $p)"; done >"$out/after-start"
 pid=$(show MainPID)
 grep -E '^(Cap(Eff|Prm|Bnd|Amb)|NoNewPrivs|Uid)' "/proc/$pid/status" >"$out/caps" 2>>"$out/guest.log"
 stat -c '%a %U' /var/log/d0audit /var/log/d0audit/events.jsonl >"$out/log-perms" 2>&1
@@ -81,6 +81,21 @@ command -v rmmod >/dev/null || rmmod="busybox rmmod" # kmod is not a dependency
 for ((i = 0; i < 100; i++)); do $rmmod vfio_pci >"$out/rmmod.out" 2>&1 && break; sleep 0.1; done
 [[ -d /sys/module/vfio_pci ]] && echo loaded >"$out/vfio-pci-after" || echo unloaded >"$out/vfio-pci-after"
 grep vfio /proc/modules >>"$out/rmmod.out"
+
+# a daemon that cannot audit (EPERM: the bounding set without CAP_SYS_ADMIN, issue 15) says why
+# in its last record and stays failed: RestartPreventExitStatus=3, no restart every RestartSec
+mkdir -p /etc/systemd/system/d0audit.service.d
+printf '[Service]\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_BPF CAP_PERFMON\n' \
+	>/etc/systemd/system/d0audit.service.d/50-eperm.conf
+systemctl daemon-reload
+systemctl reset-failed d0audit 2>/dev/null
+systemctl start d0audit 2>>"$out/eperm.err"
+echo $? >"$out/eperm-start.rc"
+sleep 8 # RestartSec=2s: four restarts by now if it looped
+for p in ActiveState Result ExecMainStatus NRestarts StatusText; do echo "$p=$(show $p)"; done >"$out/after-eperm"
+tail -n 1 /var/log/d0audit/events.jsonl >"$out/eperm-last.jsonl" 2>>"$out/guest.log"
+rm /etc/systemd/system/d0audit.service.d/50-eperm.conf
+systemctl daemon-reload
 
 journalctl -u d0audit -o json --no-pager >"$out/journal.json" 2>>"$out/guest.log"
 journalctl -u d0audit -o cat --no-pager >"$out/journal.txt" 2>>"$out/guest.log"

@@ -13,7 +13,9 @@ out=${D0AUDIT_VM_OUT:?run me through tools/vm/run --systemd}
 . tests/vm/guest_lib.sh
 X=$PWD/build/vfio-exercise
 dev=${D0AUDIT_VM_DEVICES%% *}
-scrape=2 # seconds: the test config's scrape interval (short, to keep the test lean)
+# seconds: the test config's scrape interval. Short keeps the test lean; not shorter, or the
+# fixed costs (an evaluation every second, TCG on a loaded machine) eat the 2-interval budget
+scrape=5
 prom=http://127.0.0.1:9090 am=http://127.0.0.1:9093
 note() { echo "$*" >>"$out/guest.log"; }
 ms() { date +%s%3N; }
@@ -21,9 +23,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 trap cleanup EXIT
 
-# query EXPR: the value of an instant query's first sample ("" if none)
+# query EXPR [TIME]: the value of an instant query's first sample ("" if none), now or at TIME
+# (Unix seconds: queries with a range that must start at a given moment all use the same TIME)
 query() {
-	curl -s --max-time 5 "$prom/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
+	curl -s --max-time 5 "$prom/api/v1/query" --data-urlencode "query=$1" ${2:+--data-urlencode "time=$2"} |
+		jq -r '.data.result[0].value[1] // empty'
 }
 # alerts NAME: Alertmanager's active alerts of that name (API v2), as JSON
 alerts() {
@@ -97,6 +101,7 @@ for u in "$prom/-/ready" "$am/-/ready" http://127.0.0.1:9100/metrics; do
 	for ((i = 0; i < 600; i++)); do curl -sf --max-time 2 -o /dev/null "$u" && break; sleep 0.2; done
 done
 wait_query 'sum(up)' 2 60
+echo "$scrape" >"$out/scrape-interval"
 echo "engines up and both jobs scraped $(($(ms) - t0)) ms after the start" >"$out/timings"
 
 # a live scrape for promtool and the host's checks; the query string and 405 by hand
@@ -128,6 +133,8 @@ echo "alert_node_ms=$(ms)" >>"$out/alert-times"
 # the violation's own time: test_fleet.sh reads it from the JSON log (events.jsonl)
 sleep $((2 * scrape))
 query "d0audit_violations_total{$sel,job=\"d0audit\"}" >"$out/count-first"
+query 'd0audit_kernel_violations_total{rule="10",job="d0audit"}' >"$out/kernel-first"
+t_settled_s=$(date +%s) # the counts are steady from here: the restart's window starts here
 
 # the journal: the violation as a structured record, selected by its rule's MESSAGE_ID
 id=$(sed -n 's/.*\[D0_RULE_BYPASS\] = "\([0-9a-f]\{32\}\)".*/\1/p' src/rules_meta.c)
@@ -135,7 +142,7 @@ echo "$id" >"$out/message-id"
 journalctl MESSAGE_ID="$id" -o json --no-pager >"$out/journal-by-id.json" 2>>"$out/guest.log"
 
 # stop: the down alert; a step made meanwhile waits in the pinned ring buffer
-t_stop_s=$(date +%s)
+sleep $((2 * scrape)) # samples of the steady counts before the stop
 t_stop=$(ms)
 systemctl stop d0audit 2>>"$out/guest.log"
 $X -d "$dev" sysfs-pm-d3 >/dev/null 2>>"$out/guest.log"
@@ -147,16 +154,23 @@ systemctl start d0audit 2>>"$out/guest.log"
 echo $? >"$out/restart.rc"
 wait_query "up{job=\"d0audit\"}" 1 60
 sleep $((3 * scrape))
-r=$(($(date +%s) - t_stop_s + 5)) # from just before the stop to now
+at=$(date +%s)
+r=$((at - t_settled_s)) # from the steady counts before the stop to now, the same window for every query
 {
 	echo "range=${r}s"
 	echo "first=$(cat "$out/count-first")"
-	echo "now=$(query "d0audit_violations_total{$sel,job=\"d0audit\"}")"
-	echo "increase=$(query "round(increase(d0audit_violations_total{$sel,job=\"d0audit\"}[${r}s]))")"
-	echo "resets=$(query "resets(d0audit_violations_total{$sel,job=\"d0audit\"}[${r}s])")"
-	echo "kernel_increase=$(query "round(increase(d0audit_kernel_violations_total{rule=\"10\",job=\"d0audit\"}[${r}s]))")"
-	echo "textfile_increase=$(query "round(increase(d0audit_violations_total{$sel,job=\"node\"}[${r}s]))")"
+	echo "now=$(query "d0audit_violations_total{$sel,job=\"d0audit\"}" "$at")"
+	echo "increase=$(query "round(increase(d0audit_violations_total{$sel,job=\"d0audit\"}[${r}s]))" "$at")"
+	echo "resets=$(query "resets(d0audit_violations_total{$sel,job=\"d0audit\"}[${r}s])" "$at")"
+	echo "kernel_increase=$(query "round(increase(d0audit_kernel_violations_total{rule=\"10\",job=\"d0audit\"}[${r}s]))" "$at")"
+	echo "kernel_first=$(cat "$out/kernel-first")"
+	echo "kernel_now=$(query 'd0audit_kernel_violations_total{rule="10",job="d0audit"}' "$at")"
+	echo "textfile_increase=$(query "round(increase(d0audit_violations_total{$sel,job=\"node\"}[${r}s]))" "$at")"
 } >"$out/restart-counts"
+curl -s --max-time 5 http://127.0.0.1:9717/metrics >"$out/live-after-restart.prom"
+curl -s --max-time 5 "$prom/api/v1/query" --data-urlencode \
+	"query=d0audit_kernel_violations_total{rule=\"10\",job=\"d0audit\"}[${r}s]" --data-urlencode "time=$at" \
+	>"$out/kernel-samples.json"
 systemctl stop d0audit 2>>"$out/guest.log"
 journalctl -u d0audit -o cat --no-pager >"$out/journal.txt" 2>>"$out/guest.log"
 cp /var/log/d0audit/events.jsonl "$out/events.jsonl" 2>>"$out/guest.log"

@@ -119,9 +119,9 @@ install: $(OUT)/d0audit $(BUILD)/d0audit.8
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
+$(OUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/unit/fixtures"' -o $@ $^ $(LDFLAGS) -lcmocka $(LIBS)
+	$(CC) $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/unit/fixtures"' -o $@ $(filter-out %.h,$^) $(LDFLAGS) -lcmocka $(LIBS)
 
 # The slowest bats files last: make mutate stops a mutant's run at its first failing file.
 SLOW_BATS := tests/cli/schema.bats tests/cli/progress.bats

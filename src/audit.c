@@ -174,6 +174,8 @@ int cmd_audit(int argc, char **argv)
 			return d0_opt_error(argc, argv, "+d:m:o:ajh" D0_GLOBAL_SHORT, opts);
 		}
 	}
+	for (int i = 0; i < nallow; i++)
+		d0_note_short_bdf("--allow", allow[i].text, allow[i].short_bdf, allow[i].bdf);
 	if (optind < argc)
 		so.cmd = argv + optind;
 	so.cmd_stdout_to_stderr = d0_opts.json;

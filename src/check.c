@@ -129,10 +129,6 @@ int cmd_check(int argc, char **argv)
 					       res.req[res.nreq].why);
 				return D0_EXIT_USAGE;
 			}
-			if (res.req[res.nreq].short_bdf)
-				d0_info("check: --require %s: device taken as %04x:%02x:%02x.%x (domain 0000)", optarg,
-					res.req[res.nreq].bdf >> 16, (res.req[res.nreq].bdf >> 8) & 0xff,
-					(res.req[res.nreq].bdf >> 3) & 0x1f, res.req[res.nreq].bdf & 7);
 			res.nreq++;
 			break;
 		case 'a':
@@ -153,6 +149,10 @@ int cmd_check(int argc, char **argv)
 			return d0_opt_error(argc, argv, "jh" D0_GLOBAL_SHORT, opts);
 		}
 	}
+	for (int i = 0; i < res.nreq; i++)
+		d0_note_short_bdf("--require", res.req[i].text, res.req[i].short_bdf, res.req[i].bdf);
+	for (int i = 0; i < nallow; i++)
+		d0_note_short_bdf("--allow", allow[i].text, allow[i].short_bdf, allow[i].bdf);
 	if (optind != argc - 1) {
 		d0_usage_error("check: exactly one TRACE file expected");
 		return D0_EXIT_USAGE;

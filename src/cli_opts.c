@@ -100,9 +100,15 @@ int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max)
 		d0_usage_error("%s: bad --allow '%s': %s (RULE[:DEVICE])", d0_opts.command, arg, a->why);
 		return -1;
 	}
-	if (a->short_bdf)
-		d0_info("%s: --allow %s: device taken as %04x:%02x:%02x.%x (domain 0000)", d0_opts.command, arg,
-			a->bdf >> 16, (a->bdf >> 8) & 0xff, (a->bdf >> 3) & 0x1f, a->bdf & 7);
+	snprintf(a->text, sizeof(a->text), "%s", arg);
 	(*n)++;
 	return 0;
+}
+
+void d0_note_short_bdf(const char *opt, const char *arg, bool short_bdf, unsigned int bdf)
+{
+	/* after the whole command line is read: a -q after the option silences it too */
+	if (short_bdf)
+		d0_info("%s: %s %s: device taken as %04x:%02x:%02x.%x (domain 0000)", d0_opts.command, opt, arg,
+			bdf >> 16, (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7);
 }

@@ -56,7 +56,8 @@ static void judge(const struct d0_host_info *h, const struct d0_loader *l, bool 
 	if (!h->vmlinux_btf)
 		problem(v, "no kernel BTF (/sys/kernel/btf/vmlinux): d0audit needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 	if (!h->vfio_pci_loaded)
-		problem(v, "nothing to audit: vfio-pci is not loaded on this host (modprobe vfio-pci, then bind a device to it)");
+		problem(v, "nothing to audit: vfio-pci is not loaded on this host (modprobe vfio-pci, then bind a device to it; "
+			"no device? 'make demo' in the source tree audits one in a VM)");
 	else if (!h->vfio_pci_core_btf)
 		problem(v, "vfio-pci is loaded but vfio_pci_core has no BTF (/sys/kernel/btf/vfio_pci_core): needs CONFIG_DEBUG_INFO_BTF_MODULES=y");
 	if (!d0_host_can_trace(h))

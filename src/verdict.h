@@ -37,6 +37,7 @@ struct d0_allow {
 	int rule;
 	__u32 bdf;                 /* 0xffffffff = any device */
 	bool short_bdf;            /* DEVICE given as lspci's BB:DD.F: domain 0000 assumed */
+	char text[128];            /* as given */
 	char why[256];             /* what is wrong, when d0_allow_parse fails */
 };
 
@@ -65,6 +66,8 @@ struct d0_verdict {
 int d0_allow_parse(const char *s, struct d0_allow *a);
 /* One --allow of a command line into allow[*n] (at most max): 0, or -1 after a one-line usage error. */
 int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max);
+/* "check: --allow BYPASS:00:03.0: device taken as 0000:00:03.0 (domain 0000)", once the options are read. */
+void d0_note_short_bdf(const char *opt, const char *arg, bool short_bdf, unsigned int bdf);
 
 void d0_verdict_init(struct d0_verdict *v, __u32 mode, d0_violation_fn report, void *ctx);
 void d0_verdict_free(struct d0_verdict *v);

@@ -21,11 +21,15 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "{" ]]
 	echo "$output" | jq -e '.type == "rules"'
-	run --separate-stderr "$D0" check --allow BYPASS:00:03.0 -q "$FIX/dmabuf-7.2.ndjson.gz"
-	[ "$status" -eq 0 ]
-	run --separate-stderr "$D0" check -q --allow BYPASS:00:03.0 "$FIX/dmabuf-7.2.ndjson.gz"
-	[ "$status" -eq 0 ]
-	[ -z "$stderr" ] # -q: no info note about the domain
+	# -q: no info note about the domain, wherever -q is
+	for args in "--allow BYPASS:00:03.0 -q" "-q --allow BYPASS:00:03.0" "--require zap:00:03.0 -q"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$D0" check $args "$FIX/dmabuf-7.2.ndjson.gz"
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ] || { echo "$args: $stderr"; false; }
+	done
+	run --separate-stderr "$D0" check --allow BYPASS:00:03.0 "$FIX/dmabuf-7.2.ndjson.gz"
+	[ "$stderr" = "d0audit: check: --allow BYPASS:00:03.0: device taken as 0000:00:03.0 (domain 0000)" ]
 	run --separate-stderr "$D0" doctor --no-load -v
 	[[ $stderr == *"debug"* || $status -ne 2 ]]
 	[ "$status" -ne 2 ]

@@ -34,9 +34,10 @@ alerts() {
 	curl -s --max-time 5 "$am/api/v2/alerts" --data-urlencode "filter=alertname=\"$1\"" -G
 }
 # wait_alert NAME JQ-FILTER SECONDS: until Alertmanager holds a matching alert; its JSON on stdout
+# (the waits are bounded by the clock: under TCG one query alone can take a second)
 wait_alert() {
-	local i a
-	for ((i = 0; i < $3 * 5; i++)); do
+	local end=$((SECONDS + $3)) a
+	while ((SECONDS < end)); do
 		a=$(alerts "$1" | jq -c "[.[] | select($2)] | .[0] // empty" 2>/dev/null)
 		[[ -n $a ]] && { echo "$a"; return 0; }
 		sleep 0.2
@@ -46,8 +47,8 @@ wait_alert() {
 }
 # wait_query EXPR VALUE SECONDS
 wait_query() {
-	local i
-	for ((i = 0; i < $3 * 5; i++)); do
+	local end=$((SECONDS + $3))
+	while ((SECONDS < end)); do
 		[[ $(query "$1") == "$2" ]] && return 0
 		sleep 0.2
 	done
@@ -98,7 +99,11 @@ t0=$(ms)
 systemctl start d0audit 2>>"$out/guest.log"
 echo $? >"$out/start.rc"
 for u in "$prom/-/ready" "$am/-/ready" http://127.0.0.1:9100/metrics; do
-	for ((i = 0; i < 600; i++)); do curl -sf --max-time 2 -o /dev/null "$u" && break; sleep 0.2; done
+	end=$((SECONDS + 120))
+	until curl -sf --max-time 2 -o /dev/null "$u"; do
+		((SECONDS < end)) || { note "$u not ready after 120 s"; break; }
+		sleep 0.2
+	done
 done
 wait_query 'sum(up)' 2 60
 echo "$scrape" >"$out/scrape-interval"

@@ -80,6 +80,7 @@ static void test_errors_name_file_and_line(void **state)
 		{ "[metrics]\ndevice_cap = 12abc\n", "t.conf:2: metrics.device_cap" },
 		{ "[metrics]\ninterval = 10ms\n", "t.conf:2: metrics.interval must be a duration from 1s" },
 		{ "[audit]\nringbuf_size = 3000\n", "t.conf:2: audit.ringbuf_size must be a power of two" },
+		{ "[audit]\nringbuf_size = 12k\n", "t.conf:2: audit.ringbuf_size must be a power of two" }, /* in range, not 2^n */
 		{ "[output]\nfile = relative.log\n", "t.conf:2: output.file must be an absolute path" },
 		{ "[output]\nviolation_burst = 0\n", "t.conf:2: output.violation_burst" },
 		{ "[audit]\ndevices_allow = /etc/passwd\n", "t.conf:2: audit.devices_allow: '/etc/passwd' is not a PCI" },

@@ -8,7 +8,7 @@
 set -u
 out=${D0AUDIT_VM_OUT:?run me through tools/vm/run}/series
 mkdir -p "$out"
-for s in dmabuf-mmap dmabuf-revoke dmabuf-memattr dmabuf-reset dmabuf-d3hot; do
+for s in dmabuf-mmap dmabuf-revoke dmabuf-memattr dmabuf-mmap-reset dmabuf-d3hot; do
 	start=$(date +%s%N)
 	build/static/d0audit audit -j --all --record "$out/$s.ndjson" -- build/vfio-exercise "$s" \
 		>"$out/$s.audit.json" 2>"$out/$s.err"
@@ -22,7 +22,7 @@ if [[ -n ${D0AUDIT_SERIES_NEGATIVE:-} ]]; then
 	mkdir -p "$neg"
 	"$D0AUDIT_VM_SWAP_VFIO" "$D0AUDIT_SERIES_NEGATIVE" >"$neg/swap.out" 2>&1
 	echo $? >"$neg/swap.rc"
-	for s in pm-d3 cmd-mem low-power dmabuf-d3hot dmabuf-reset; do
+	for s in pm-d3 cmd-mem low-power dmabuf-d3hot dmabuf-mmap-reset; do
 		build/static/d0audit audit -j --record "$neg/$s.ndjson" -- build/vfio-exercise "$s" \
 			>"$neg/$s.audit.json" 2>"$neg/$s.err"
 		echo $? >"$neg/$s.rc"

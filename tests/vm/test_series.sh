@@ -78,7 +78,7 @@ schema_ok "doctor -j on the series" --def doctor "$S" "$s/doctor.json"
 schema_ok "series traces" --lines --def trace_line "$S" "$s"/*.ndjson
 
 # every series flow: exit 0, no violation, a complete trace whose header names the model
-for n in dmabuf-mmap dmabuf-revoke dmabuf-memattr dmabuf-reset dmabuf-d3hot; do
+for n in dmabuf-mmap dmabuf-revoke dmabuf-memattr dmabuf-mmap-reset dmabuf-d3hot; do
 	rc=$(cat "$s/$n.rc")
 	v=$(jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$s/$n.audit.json" | sort -u | paste -sd, -)
 	if [[ $rc == 0 && -z $v ]] && head -1 "$(t "$n")" | jq -e '.mapping_model == "dmabuf"' >/dev/null; then
@@ -111,14 +111,14 @@ expect_order dmabuf-memattr "$(t dmabuf-memattr)" \
 	' dmabuf-memattr exit DMABUF_MEMATTR_RET D0>D0 a0=[0-9]+ a1=1 ret=0 ' ' dmabuf-mmap exit DMABUF_MMAP_RET .* ret=0 ' \
 	' fault exit FAULT_INSERT_RET .* ret=256 '
 # reset (the series' order): lock, D0, revoke with each buffer's zap (after D0), reset with nothing mapped, unrevoke
-expect_order dmabuf-reset "$(t dmabuf-reset)" \
+expect_order dmabuf-mmap-reset "$(t dmabuf-mmap-reset)" \
 	' dmabuf-create exit MMAP_PREP_DMABUF_RET .* un=2/2 ' \
 	' ioctl entry VFIO_IOCTL .* a0=15215 ' ' power-request entry VFIO_SET_POWER .* a0=0 ' \
 	' dmabuf-move entry DMABUF_MOVE D0>D0 a0=1 .* un=2/2 .*st=.*lock-held,mapped' \
 	' zap entry ZAP D0>D0 a0=1 .*ctx=.*dmabuf-move' ' zap entry ZAP D0>D0 a0=1 .*ctx=.*dmabuf-move' \
 	' reset entry TRY_RESET D0>D0 .* un=0/2 ' ' dmabuf-move entry DMABUF_MOVE D0>D0 a0=0 ' \
 	' dmabuf-move exit DMABUF_MOVE_RET D0>D0 a0=0 .* un=2/2 ' ' fault exit FAULT_INSERT_RET .* ret=256 '
-expect_none dmabuf-reset-nothing-mapped-at-reset "$(t dmabuf-reset)" ' reset entry .*st=.*[,=]mapped(,|$)'
+expect_none dmabuf-mmap-reset-nothing-mapped-at-reset "$(t dmabuf-mmap-reset)" ' reset entry .*st=.*[,=]mapped(,|$)'
 # D3hot with live DMABUF mappings: both buffers zapped under the lock before D0 is left; both refused
 expect_order dmabuf-d3hot "$(t dmabuf-d3hot)" \
 	' pm-ctrl-write entry VFIO_PM_CONFIG .* a1=3 ' ' revoke-bars entry LOCK_REVOKE_BARS D0>D0 a0=1 a1=0 .*st=.*mapped' \
@@ -149,7 +149,7 @@ done
 # with a mapped buffer is flagged, with the rule for that step (nothing is inferred from the revoke)
 n=$s/zap-dropped
 if [[ -f $n/swap.rc && $(cat "$n/swap.rc") == 0 ]]; then
-	for want in pm-d3=1 cmd-mem=5 low-power=1 dmabuf-d3hot=1 dmabuf-reset=6; do
+	for want in pm-d3=1 cmd-mem=5 low-power=1 dmabuf-d3hot=1 dmabuf-mmap-reset=6; do
 		f=${want%=*} r=${want#*=}
 		got=$(jq -r 'select(.type == "violation") | "\(.rule)"' "$n/$f.audit.json" | sort -un | paste -sd, -)
 		[[ ,$got, == *,$r,* ]] && ok "zap dropped: $f flagged rule $r (rules $got)" ||

@@ -162,7 +162,7 @@ static void unmap_both(struct bar_map *bar, struct bar_map *buf, int *fd)
 }
 
 /* VFIO_DEVICE_RESET with live DMABUF mappings: the series zaps them after D0. */
-void scen_dmabuf_reset(const struct scen_args *a)
+void scen_dmabuf_mmap_reset(const struct scen_args *a)
 {
 	struct bar_map bar, buf;
 	struct vfio_dev d;

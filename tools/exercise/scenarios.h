@@ -30,7 +30,7 @@ scenario_fn scen_pm_d3, scen_cmd_mem, scen_low_power, scen_low_power_wakeup,
 scenario_fn scen_reset, scen_hot_reset;
 /* scen_series.c: the DMABUF-mmap series (exit 3 without it) */
 scenario_fn scen_dmabuf_mmap, scen_dmabuf_revoke, scen_dmabuf_memattr,
-	    scen_dmabuf_reset, scen_dmabuf_d3hot;
+	    scen_dmabuf_mmap_reset, scen_dmabuf_d3hot;
 /* scen_sysfs.c: behind vfio's back */
 scenario_fn scen_sysfs_pm_d3, scen_sysfs_cmd_mem, scen_sysfs_mmap;
 

@@ -70,7 +70,7 @@ static const struct scenario scenarios[] = {
 	  "series: mmap+touch a DMABUF, DMA_BUF_REVOKE: SIGBUS, EBADFD, mmap ENODEV" },
 	{ "dmabuf-memattr", scen_dmabuf_memattr, P_NONE, false,
 	  "series: DMA_BUF_MEMATTR WC on a DMABUF, then mmap and touch it" },
-	{ "dmabuf-reset", scen_dmabuf_reset, P_NONE, false,
+	{ "dmabuf-mmap-reset", scen_dmabuf_mmap_reset, P_NONE, false,
 	  "series: VFIO_DEVICE_RESET with BAR0 and a DMABUF mmapped and touched" },
 	{ "dmabuf-d3hot", scen_dmabuf_d3hot, P_NONE, false,
 	  "series: PM_CTRL D3hot with BAR0 and a DMABUF mmapped: SIGBUS; D0; touch" },

@@ -102,73 +102,34 @@ int BPF_PROG(fexit_reset_function, struct pci_dev *pdev, int ret)
 	return 0;
 }
 
+/* A kernel function whose whole run is a context (D0_CTX_*): entered at fentry, left at fexit. */
+#define CONTEXT_SPAN(name, target, hook, bit) \
+	SEC("fentry/" target)                 \
+	int BPF_PROG(fentry_##name)           \
+	{                                     \
+		count_hit(hook);              \
+		ctx_enter(CTX_INDEX(bit));    \
+		return 0;                     \
+	}                                     \
+	SEC("fexit/" target)                  \
+	int BPF_PROG(fexit_##name)            \
+	{                                     \
+		ctx_leave(CTX_INDEX(bit));    \
+		return 0;                     \
+	}
+
 /*
  * The callers that save-and-disable (pci_set_power_state(D0)) every device
  * below a bridge before the bus reset: pci_try_reset_bridge (sysfs
- * reset_subordinate, 7.x) and pci_bus_error_reset (AER). pci_reset_bus
- * already has the bus-reset context (BUS_RESET).
+ * reset_subordinate, 7.x), the sysfs store itself on kernels without it
+ * (Debian 6.1, 6.12), and pci_bus_error_reset (AER). pci_reset_bus already
+ * has the bus-reset context (BUS_RESET).
  */
-SEC("fentry/pci_try_reset_bridge")
-int BPF_PROG(fentry_try_reset_bridge, struct pci_dev *bridge)
-{
-	count_hit(D0_HOOK_TRY_RESET_BRIDGE);
-	ctx_enter(CTX_INDEX(D0_CTX_BUS_RESET));
-	return 0;
-}
-
-SEC("fexit/pci_try_reset_bridge")
-int BPF_PROG(fexit_try_reset_bridge, struct pci_dev *bridge, int ret)
-{
-	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
-	return 0;
-}
-
-/* Kernels with sysfs reset_subordinate but no pci_try_reset_bridge (Debian 6.1, 6.12): the store itself. */
-SEC("fentry/reset_subordinate_store")
-int BPF_PROG(fentry_reset_subordinate, struct device *dev)
-{
-	count_hit(D0_HOOK_RESET_SUBORDINATE);
-	ctx_enter(CTX_INDEX(D0_CTX_BUS_RESET));
-	return 0;
-}
-
-SEC("fexit/reset_subordinate_store")
-int BPF_PROG(fexit_reset_subordinate, struct device *dev)
-{
-	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
-	return 0;
-}
-
-SEC("fentry/pci_bus_error_reset")
-int BPF_PROG(fentry_bus_error_reset, struct pci_dev *bridge)
-{
-	count_hit(D0_HOOK_BUS_ERROR_RESET);
-	ctx_enter(CTX_INDEX(D0_CTX_BUS_RESET));
-	return 0;
-}
-
-SEC("fexit/pci_bus_error_reset")
-int BPF_PROG(fexit_bus_error_reset, struct pci_dev *bridge, int ret)
-{
-	ctx_leave(CTX_INDEX(D0_CTX_BUS_RESET));
-	return 0;
-}
-
+CONTEXT_SPAN(try_reset_bridge, "pci_try_reset_bridge", D0_HOOK_TRY_RESET_BRIDGE, D0_CTX_BUS_RESET)
+CONTEXT_SPAN(reset_subordinate, "reset_subordinate_store", D0_HOOK_RESET_SUBORDINATE, D0_CTX_BUS_RESET)
+CONTEXT_SPAN(bus_error_reset, "pci_bus_error_reset", D0_HOOK_BUS_ERROR_RESET, D0_CTX_BUS_RESET)
 /* AER/DPC recovery: context only; the resets it makes are seen below. */
-SEC("fentry/pcie_do_recovery")
-int BPF_PROG(fentry_err_recovery, struct pci_dev *pdev)
-{
-	count_hit(D0_HOOK_ERR_RECOVERY);
-	ctx_enter(CTX_INDEX(D0_CTX_ERR_RECOVERY));
-	return 0;
-}
-
-SEC("fexit/pcie_do_recovery")
-int BPF_PROG(fexit_err_recovery, struct pci_dev *pdev)
-{
-	ctx_leave(CTX_INDEX(D0_CTX_ERR_RECOVERY));
-	return 0;
-}
+CONTEXT_SPAN(err_recovery, "pcie_do_recovery", D0_HOOK_ERR_RECOVERY, D0_CTX_ERR_RECOVERY)
 
 /* ---- bridge-level resets (class 1) ------------------------------------------ */
 

@@ -3,6 +3,7 @@
 #include "escape.h"
 #include "cli.h"
 #include "event_names.h"
+#include "hook_table.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -31,14 +32,15 @@ void d0_summary_coverage(struct d0_summary *s)
 				   (unsigned long long)s->v->lost);
 	if (s->v->unseen_mapping) {
 		const struct d0_event *e = &s->v->first_unseen_mapping;
-		char bdf[16], step[256];
+		const char *fn = e->hook < D0_HOOK_COUNT ? d0_hooks[e->hook].target : "?";
 		int r = __builtin_ctz(s->v->first_unseen_mapping_rules) + 1;
+		char bdf[16];
 
 		d0_bdf_format(e->bdf, bdf, sizeof(bdf));
-		d0_event_describe(e, s->v->first_ts, step, sizeof(step));
-		d0_summary_problem(s, "%llu step(s) on a device already open when the audit started: a BAR mapping made "
-				   "before it would break rule %d %s (first: %s on %s); existing mappings are not seeded",
-				   (unsigned long long)s->v->unseen_mapping, r, d0_rule_meta[r].name, step, bdf);
+		d0_summary_problem(s, "%s was open before the audit started: rule %d %s not judged at %llu step(s) "
+				   "(first: %s in %s); BAR mappings made before the audit are not seeded",
+				   bdf, r, d0_rule_meta[r].name, (unsigned long long)s->v->unseen_mapping,
+				   d0_kind_name(e->kind), fn);
 	}
 	if (s->v->mismatches)
 		d0_summary_problem(s, "%llu events judged differently than the kernel judged them (first: seq %llu)",

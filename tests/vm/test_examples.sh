@@ -38,7 +38,7 @@ expect_in "ci: record complete" "$out/ci.txt" '$ d0audit record -o run.ndjson.gz
 expect_in "ci: check with requirements met" "$out/ci.txt" \
 	'$ d0audit check run.ndjson.gz --require reset::1 --require power-change::2 --require zap::1' 'verdict: clean' '[exit 0]'
 expect_in "ci: junit names the unmet requirement, exit 3" "$out/ci.txt" \
-	'  <testcase classname="d0audit.require" name="hot-reset::1"><failure message="0 event(s), need 1"/></testcase>' '[exit 3]'
+	'  <testcase classname="d0audit.require" name="hot-reset::1" time="0"><failure type="require-unmet" message="0 event(s), need 1"/></testcase>' '[exit 3]'
 expect_in "ops: config valid" "$out/ops.txt" '$ d0audit daemon --check-config' '[exit 0]'
 grep -q '^<4>d0audit: VIOLATION rule 10 BYPASS on 0000:00:03.0' "$out/daemon.stdout" &&
 	ok "ops: violation on the daemon's stdout at warning level" || not_ok "ops: no <4> violation line: $(head -c 300 "$out/daemon.stdout")"

@@ -71,10 +71,10 @@ t=$out/sysfs-cmd-mem.ndjson
 	ok "check text" || not_ok "check text (exit $rc)"
 "$D0" check --format junit "$t" >"$out/c.xml"
 if command -v xmllint >/dev/null; then xmllint --noout "$out/c.xml" && ok "junit is well-formed XML" || not_ok "junit XML"; fi
-grep -q 'failures="2"' "$out/c.xml" && grep -q '<testcase classname="d0audit.rules" name="10 BYPASS"><failure' "$out/c.xml" &&
+grep -q 'failures="2"' "$out/c.xml" && grep -q '<testcase classname="d0audit.rules" name="10 BYPASS" time="0"><failure type="violation"' "$out/c.xml" &&
 	ok "check junit" || not_ok "check junit: $(head -c 400 "$out/c.xml")"
 "$D0" check --format tap "$t" >"$out/c.tap"
-grep -q '^1\.\.12$' "$out/c.tap" && grep -q '^not ok 10 - rule 10 BYPASS' "$out/c.tap" && grep -q '^ok 1 - rule 1 ' "$out/c.tap" &&
+grep -q '^1\.\.13$' "$out/c.tap" && grep -q '^not ok 10 - rule 10 BYPASS' "$out/c.tap" && grep -q '^ok 1 - rule 1 ' "$out/c.tap" &&
 	ok "check tap" || not_ok "check tap: $(head -5 "$out/c.tap")"
 "$D0" check --format json "$t" | jq -e '.type == "check" and .exit_code == 1 and ([.violations[].rule] | sort) == [5, 10]' >/dev/null &&
 	ok "check json" || not_ok "check json"

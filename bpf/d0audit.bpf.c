@@ -585,7 +585,18 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 	struct d0_dev_state *st;
 	struct d0_event e;
 
-	if (ret >= 0 && !cfg_record_all)
+	__u64 pos = 0;
+
+	/*
+	 * Bytes moved (ret > 0) are what the kernel did: they are judged when the
+	 * device was not in D0 or vfio's decode was off, where vfio's gate must
+	 * have refused (rule 7: a broken gate shows here, not at entry). In D0
+	 * with decode on, the common case costs two direct loads and one byte read.
+	 */
+	if (ret == 0 && !cfg_record_all)
+		return 0;
+	if (ret > 0 && !cfg_record_all && vdev->pdev->current_state == D0_PWR_D0 &&
+	    vdev_mem_enabled_typed(vdev, vdev->pdev))
 		return 0;
 	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_BAR_RW_RET);
 	if (!st)
@@ -595,7 +606,10 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 	event_begin(&e, D0_EV_BAR_RW_DONE, D0_PH_EXIT, D0_HOOK_BAR_RW_RET, pdev, vdev, st);
 	e.a0 = iswrite;
 	if (ppos)
-		bpf_probe_read_kernel(&e.a2, sizeof(e.a2), ppos);
+		bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
+	/* a1: the region is a memory BAR or the ROM, which vfio gates on decode (test_mem) */
+	e.a1 = bar_is_mem(pdev, pos >> D0_VFIO_PCI_OFFSET_SHIFT);
+	e.a2 = pos;
 	e.a3 = count;
 	e.ret = ret;
 	event_submit(&e);

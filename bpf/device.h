@@ -191,6 +191,24 @@ static __always_inline bool vdev_mem_enabled(struct vfio_pci_core_device *vdev, 
 	return cmd & PCI_COMMAND_MEMORY;
 }
 
+/*
+ * Is vfio region idx a memory BAR or the ROM (gated by vfio on decode, test_mem)?
+ * pdev->resource[idx].flags, the array stride and offsets relocated (CO-RE).
+ */
+static __always_inline bool bar_is_mem(struct pci_dev *pdev, __u64 idx)
+{
+	unsigned long flags = 0;
+	__u64 off;
+
+	if (idx > PCI_ROM_RESOURCE)
+		return false;
+	off = bpf_core_field_offset(struct pci_dev, resource) + idx * bpf_core_type_size(struct resource) +
+	      bpf_core_field_offset(struct resource, flags);
+	if (bpf_probe_read_kernel(&flags, sizeof(flags), (void *)pdev + off))
+		return false;
+	return flags & IORESOURCE_MEM;
+}
+
 /* D0_ST_LOCK_* from vdev->memory_lock (non-RT rwsem layout). */
 static __always_inline __u32 vdev_lock_state(struct vfio_pci_core_device *vdev)
 {

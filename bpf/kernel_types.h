@@ -75,6 +75,11 @@ struct pci_bus {
 	struct pci_dev *self;       /* the bridge above the bus (NULL for a root bus) */
 };
 
+/* A BAR's window: only its flags are read (IORESOURCE_MEM: vfio gates it on decode). */
+struct resource {
+	unsigned long flags;
+};
+
 struct pci_dev {
 	struct pci_bus *bus;
 	unsigned int devfn;
@@ -85,6 +90,7 @@ struct pci_dev {
 	unsigned int no_command_memory : 1;
 	struct pci_bus *subordinate; /* issue 14: the bus below a bridge */
 	u8 pcie_cap;                 /* issue 14: DEVCTL (FLR) and a bridge's type */
+	struct resource resource[17]; /* BARs 0-5, ROM 6, ...: indexed by the relocated offsets */
 };
 
 typedef struct {
@@ -179,6 +185,10 @@ struct vfio_pci_ioeventfd {
 #define PCI_COMMAND           0x04
 #define PCI_COMMAND_MEMORY    0x2
 #define PCI_PM_CTRL           4
+#define IORESOURCE_MEM        0x00000200
+#define PCI_ROM_RESOURCE      6
+/* vfio-pci's region offset: index << 40 (VFIO_PCI_OFFSET_SHIFT) */
+#define D0_VFIO_PCI_OFFSET_SHIFT 40
 
 #define VM_FAULT_SIGBUS       0x000002
 #define VM_FAULT_NOPAGE       0x000100

@@ -122,6 +122,14 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 		if (e->a1)
 			return d0_not_d0(e->power, mode) && e->power < D0_PWR_D3HOT && mem;
 		return d0_not_d0(e->power, mode);
+	case D0_EV_BAR_RW_DONE:
+		/*
+		 * What the kernel did: bytes moved (ret > 0) through a memory BAR or
+		 * the ROM (a1) where vfio's gate must refuse: D3hot and above, or
+		 * decode off. A broken gate shows only here. D1/D2 with decode on
+		 * are judged at entry (BAR_ACCESS), so one access is one violation.
+		 */
+		return e->ret > 0 && e->a1 && (e->power >= D0_PWR_D3HOT || !mem);
 	case D0_EV_FAULT:
 		if (d0_refused(e) || e->phase != D0_PH_EXIT)
 			return 0;

@@ -208,6 +208,21 @@ static const struct row rows7[] = {
 	{ 7, "dmabuf map refused", { FL(KIND, D0_EV_DMABUF_MAP), FL(PHASE, D0_PH_EXIT), FL(RET, -1) }, BOTH(0) },
 	{ 7, "dmabuf map in D1", { FL(KIND, D0_EV_DMABUF_MAP), FL(PHASE, D0_PH_EXIT), FL(POWER, D0_PWR_D1) }, 1, 0 },
 	{ 7, "dmabuf map in D0", { FL(KIND, D0_EV_DMABUF_MAP), FL(PHASE, D0_PH_EXIT), FL(POWER, D0_PWR_D0) }, BOTH(0) },
+	/* bar-rw-done: bytes moved where vfio's gate must refuse (a broken gate) */
+	{ 7, "bar-rw-done: memory BAR read in D3hot moved bytes", { FL(KIND, D0_EV_BAR_RW_DONE), FL(PHASE, D0_PH_EXIT),
+	  FL(A1, 1), FL(RET, 4) }, BOTH(1) },
+	{ 7, "bar-rw-done: in D3cold", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 4), FL(POWER, D0_PWR_D3COLD) },
+	  BOTH(1) },
+	{ 7, "bar-rw-done: refused with -EIO", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, -5) }, BOTH(0) },
+	{ 7, "bar-rw-done: nothing moved", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 0) }, BOTH(0) },
+	{ 7, "bar-rw-done: an I/O BAR is judged at entry", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 0), FL(RET, 4) },
+	  BOTH(0) },
+	{ 7, "bar-rw-done: D1 with decode on is judged at entry", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 4),
+	  FL(POWER, D0_PWR_D1) }, BOTH(0) },
+	{ 7, "bar-rw-done: D1 with decode off moved bytes", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 4),
+	  FL(POWER, D0_PWR_D1), CLR(D0_ST_MEM_ENABLED) }, BOTH(1) },
+	{ 7, "bar-rw-done: power error passes the gate (judged at entry)", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1),
+	  FL(RET, 4), FL(POWER, D0_PWR_ERROR) }, BOTH(0) },
 };
 
 /* Rule 7 in D0: what decode-off and low power mean for faults and DMABUF maps. */
@@ -219,6 +234,11 @@ static const struct row rows7_d0[] = {
 	{ 7, "dmabuf map in D0, decode off", { FL(KIND, D0_EV_DMABUF_MAP), CLR(D0_ST_MEM_ENABLED) }, BOTH(1) },
 	{ 7, "dmabuf map in D0, engaged is not rule 7's", { FL(KIND, D0_EV_DMABUF_MAP), SET(D0_ST_ENGAGED) }, BOTH(0) },
 	{ 7, "bar access in D0 while engaged", { SET(D0_ST_ENGAGED) }, BOTH(0) },
+	{ 7, "bar-rw-done in D0, decode off, bytes moved (gate broken)", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1),
+	  FL(RET, 4), CLR(D0_ST_MEM_ENABLED) }, BOTH(1) },
+	{ 7, "bar-rw-done in D0, decode off, an I/O BAR", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 0), FL(RET, 4),
+	  CLR(D0_ST_MEM_ENABLED) }, BOTH(0) },
+	{ 7, "bar-rw-done in D0, decode on", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 4) }, BOTH(0) },
 };
 
 static const struct row rows_rest[] = {

@@ -15,15 +15,17 @@
 
 enum field { F_NONE, F_KIND, F_PHASE, F_POWER, F_BEFORE, F_ST_SET, F_ST_CLR, F_CTX, F_A0, F_A1, F_A2, F_A3,
 	     F_RET, F_UNREV };
+#define D0_RT_FLIPS 5
+
 struct flip {
 	enum field f;
 	long long v;
 };
-/* one row: a rule's base event with up to three fields changed, and the verdict for that rule */
+/* one row: a rule's base event with up to D0_RT_FLIPS fields changed, and the verdict for that rule */
 struct row {
 	int rule;
 	const char *what;
-	struct flip flips[3];
+	struct flip flips[D0_RT_FLIPS];
 	int strict, kernel;
 };
 
@@ -355,7 +357,7 @@ static inline struct d0_event rt_row_event(const struct row *r, const struct d0_
 {
 	struct d0_event e = override ? *override : bases[r->rule];
 
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < D0_RT_FLIPS; k++)
 		apply(&e, &r->flips[k]);
 	return e;
 }

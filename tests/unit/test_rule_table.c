@@ -125,7 +125,7 @@ static void test_unnamed_bits_do_not_matter(void **s)
 			const struct row *r = &tables[t][i];
 			struct d0_event e = bases[r->rule];
 
-			for (size_t k = 0; k < 3; k++)
+			for (size_t k = 0; k < D0_RT_FLIPS; k++)
 				apply(&e, &r->flips[k]);
 			for (int b = 0; b < 32; b++)
 				for (int which = 0; which < 2; which++) {

@@ -156,6 +156,31 @@ static void test_steps_and_states(void **state)
 	d0_timeline_free(&tl);
 }
 
+/* A gap ends a run of accesses (nothing is known across it); an event naming no device that
+ * broke nothing gets no lane. */
+static void test_gap_ends_a_run_and_deviceless_events(void **state)
+{
+	struct d0_timeline tl;
+	const struct d0_tl_device *d;
+	struct d0_event a = ev(0, 100, A, D0_EV_BAR_ACCESS, D0_PH_ENTRY, D0_PWR_D0, VFIO);
+	struct d0_event none = ev(1, 150, D0_TL_ANY_DEVICE, D0_EV_IOCTL, D0_PH_ENTRY, D0_PWR_D0, 0);
+	struct d0_event b = ev(4, 300, A, D0_EV_BAR_ACCESS, D0_PH_ENTRY, D0_PWR_D0, VFIO);
+
+	(void)state;
+	d0_timeline_init(&tl, D0_MODE_STRICT, D0_TL_ANY_DEVICE);
+	assert_int_equal(d0_timeline_add_event(&tl, &a), 0);
+	assert_int_equal(d0_timeline_add_event(&tl, &none), 0);
+	d0_timeline_add_gap(&tl, 2, 2);
+	assert_int_equal(d0_timeline_add_event(&tl, &b), 0);
+	d0_timeline_build(&tl);
+	assert_int_equal(tl.ndevs, 1);
+	d = d0_timeline_device(&tl, A);
+	assert_non_null(d);
+	assert_int_equal(d->accesses, 2);
+	assert_int_equal(d->nruns, 2);
+	d0_timeline_free(&tl);
+}
+
 static void test_access_runs_aggregate(void **state)
 {
 	struct d0_timeline tl;
@@ -444,6 +469,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_power_down_while_mapped),
 		cmocka_unit_test(test_steps_and_states),
+		cmocka_unit_test(test_gap_ends_a_run_and_deviceless_events),
 		cmocka_unit_test(test_access_runs_aggregate),
 		cmocka_unit_test(test_gap_makes_every_device_unknown),
 		cmocka_unit_test(test_device_filter_keeps_one_lane),

@@ -64,7 +64,7 @@ mkdir -p /var/lib/prometheus/node-exporter /etc/d0audit/conf.d /etc/systemd/syst
 printf '[metrics]\nlisten = 127.0.0.1:9717\ntextfile = /var/lib/prometheus/node-exporter/d0audit.prom\ninterval = 1s\n' \
 	>/etc/d0audit/conf.d/20-fleet.conf
 # the README's drop-in for a TCP listener
-printf '[Service]\nRestrictAddressFamilies=AF_UNIX AF_INET\nIPAddressAllow=localhost\n' \
+printf '[Service]\nPrivateNetwork=no\nRestrictAddressFamilies=AF_UNIX AF_INET\nIPAddressAllow=localhost\n' \
 	>/etc/systemd/system/d0audit.service.d/fleet.conf
 systemctl daemon-reload
 

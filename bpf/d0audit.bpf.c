@@ -985,3 +985,5 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 
 /* Issue 14: resets, config writes and recovery paths beyond vfio's own calls. */
 #include "beyond_vfio.bpf.h"
+/* Issue 18: the cold rows served by two multi-attached programs where the kernel can. */
+#include "cold_multi.bpf.h"

@@ -89,11 +89,13 @@ static json_t *hooks_json(const struct d0_loader *l, bool loaded)
 		const struct d0_hook_def *d = &d0_hooks[i];
 		const struct d0_hook_plan *p = &l->plan[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s}",
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:s}",
 			"name", d->name, "program", d->prog, "kind", d0_hook_kind_name(d->kind),
 			"target", d->target, "module", d->module, "core", (d->flags & D0_HF_CORE) != 0,
 			"hot", (d->flags & D0_HF_HOT) != 0, "status", d0_hook_status(l, i, loaded),
-			"symbol", p->symbol, "reason", p->reason));
+			"symbol", p->symbol, "reason", p->reason,
+			/* issue 18: its own program, or the shared kprobe.multi/kretprobe.multi programs */
+			"served", p->multi ? "multi" : "own"));
 	}
 	return arr;
 }

@@ -44,6 +44,7 @@ struct d0_hook_plan {
 	char reason[D0_REASON_LEN];
 	/* filled in by the loader */
 	bool attached;
+	bool multi;                /* served by the shared kprobe.multi programs (src/cold_multi.h) */
 	int error;                 /* -errno from load/attach, 0 if none */
 	unsigned long long late_ns;/* attached after start (module loaded later): when, CLOCK_MONOTONIC */
 };

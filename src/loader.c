@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "loader.h"
+#include "cold_multi.h"
 #include "log.h"
 #include "pin.h"
 #include "progress.h"
@@ -26,8 +27,9 @@ static struct bpf_program *prog_of(struct d0audit_bpf *skel, int hook)
  * object already loaded, so that late hooks feed the same state and stream.
  */
 static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
-		     struct d0audit_bpf *share, struct d0audit_bpf **out)
+		     const bool *multi, struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
+	bool cold_entry = false, cold_exit = false;
 	struct d0audit_bpf *skel = d0audit_bpf__open();
 	struct bpf_map *m;
 
@@ -69,8 +71,17 @@ static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_CO
 			d0audit_bpf__destroy(skel);
 			return -ENOENT;
 		}
-		bpf_program__set_autoload(p, want[i]);
+		/* a row the multi-attached programs serve loads no program of its own */
+		bpf_program__set_autoload(p, want[i] && !(multi && multi[i]));
+		if (want[i] && multi && multi[i]) {
+			bool exit = d0_hooks[i].kind == D0_FEXIT || d0_hooks[i].kind == D0_KRETPROBE;
+
+			cold_entry = true; /* exits keep their arguments at entry */
+			cold_exit |= exit;
+		}
 	}
+	bpf_program__set_autoload(skel->progs.cold_entry, cold_entry);
+	bpf_program__set_autoload(skel->progs.cold_exit, cold_exit);
 	*out = skel;
 	return 0;
 }
@@ -93,7 +104,7 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 		if (!want[i])
 			continue;
 		only[i] = true;
-		if (open_skel(opts, only, share, &skel))
+		if (open_skel(opts, only, NULL, share, &skel))
 			return -ENOENT;
 		err = d0audit_bpf__load(skel);
 		d0audit_bpf__destroy(skel);
@@ -160,10 +171,10 @@ int d0_loader_plan(struct d0_loader *l)
 }
 
 /* Open and load the wanted hooks; on failure nothing is left open. */
-static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
+static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT], const bool *multi,
 			 struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	int err = open_skel(opts, want, share, out);
+	int err = open_skel(opts, want, multi, share, out);
 
 	if (err)
 		return err;
@@ -175,33 +186,124 @@ static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOO
 	return err;
 }
 
-/* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
-static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
-			   struct d0audit_bpf *share, struct d0audit_bpf **out)
+/* Load the wanted hooks, isolating any the kernel rejects (without the multi-attached programs then). */
+static int load_wanted(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+		       bool multi[D0_HOOK_COUNT], struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	int err = open_and_load(opts, want, share, out), total = 0;
+	int err = open_and_load(opts, want, multi, share, out);
 
+	if (err && memchr(multi, true, D0_HOOK_COUNT)) {
+		d0_debug("BPF object with the multi-attached cold programs failed to load (%s): "
+			 "loading every row's own program", strerror(-err));
+		memset(multi, 0, D0_HOOK_COUNT * sizeof(multi[0]));
+		err = open_and_load(opts, want, multi, share, out);
+	}
 	if (err) {
 		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
 			 strerror(-err));
 		err = isolate_load_failures(l, opts, want, share);
 		if (err)
 			return err;
-		err = open_and_load(opts, want, share, out);
+		err = open_and_load(opts, want, NULL, share, out);
 		if (err) {
 			d0_err("cannot load the BPF object even without the failing hooks: %s (run with -vv)",
 			       strerror(-err));
 			return err;
 		}
 	}
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		total += want[i];
+	return 0;
+}
+
+/* Attach the cold rows in multi[] with one kprobe.multi and one kretprobe.multi link. */
+static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool multi[D0_HOOK_COUNT])
+{
+	struct d0_cold_links c;
+	struct bpf_link *entry = NULL, *exit = NULL;
+	int err;
+
+	d0_cold_links_build(l->plan, multi, &c);
+	if (c.nentry) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = c.entry_syms, .cookies = c.entry_cookies,
+			    .cnt = c.nentry);
+
+		entry = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_entry, NULL, &o);
+		if (!entry) {
+			err = -errno;
+			d0_debug("kprobe.multi link for %d cold functions failed: %s", c.nentry, strerror(-err));
+			return err;
+		}
+	}
+	/* after the entry link: an exit finds the arguments its entry kept */
+	if (c.nexit) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = c.exit_syms, .cookies = c.exit_cookies,
+			    .cnt = c.nexit, .retprobe = true);
+
+		exit = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_exit, NULL, &o);
+		if (!exit) {
+			err = -errno;
+			d0_debug("kretprobe.multi link for %d cold functions failed: %s", c.nexit, strerror(-err));
+			bpf_link__destroy(entry);
+			return err;
+		}
+	}
+	l->cold_links[0] = entry;
+	l->cold_links[1] = exit;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		l->plan[i].multi = multi[i];
+		if (multi[i]) {
+			l->plan[i].attached = true;
+			l->attached++;
+		}
+	}
+	d0_debug("cold rows: %d functions on one kprobe.multi link, %d on one kretprobe.multi link",
+		 c.nentry, c.nexit);
+	return 0;
+}
+
+/* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
+static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+			   struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	bool multi[D0_HOOK_COUNT] = {};
+	const char *why = NULL;
+	int err, total = 0, nmulti = 0;
+	struct timespec t0, t1, t2;
+
+	/* pinned links are kept per row (src/pin.h): a pinned daemon keeps one program per row */
+	if (!l->pin_dir && d0_cold_multi_usable(&l->facts, &why))
+		for (int i = 0; i < D0_HOOK_COUNT; i++)
+			multi[i] = want[i] && d0_cold_row(i);
+	else
+		d0_debug("cold rows served by their own programs: %s", why ? why : "links are pinned per row");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = load_wanted(l, opts, want, multi, share, out);
+	if (err)
+		return err;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d0_progress_step("attaching");
+	if (memchr(multi, true, sizeof(multi)) && (err = attach_cold(l, *out, multi))) {
+		d0_warn("cannot multi-attach the cold hooks (%s): loading one program per hook instead",
+			strerror(-err));
+		d0audit_bpf__destroy(*out);
+		*out = NULL;
+		memset(multi, 0, sizeof(multi));
+		err = load_wanted(l, opts, want, multi, share, out);
+		if (err)
+			return err;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		total += want[i] && !multi[i];
 	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
-		if (want[i]) {
+		if (want[i] && !multi[i]) {
 			attach_one(l, *out, i);
 			d0_progress_count(++n, total);
 		}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		nmulti += multi[i];
+	d0_debug("start-up: load and verify %.0f ms, attach %.0f ms (%d own programs, %d rows on the multi links)",
+		 (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
+		 (t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6, total, nmulti);
 	return 0;
 }
 
@@ -234,7 +336,7 @@ static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bo
 	bool none[D0_HOOK_COUNT] = {};
 	int missing = 0, err, before;
 
-	err = open_and_load(opts, none, NULL, &l->skel);
+	err = open_and_load(opts, none, NULL, NULL, &l->skel);
 	if (err) {
 		d0_err("cannot reuse the maps pinned in %s: %s (release them: d0audit daemon --release --pin %s)",
 		       opts->pin_dir, strerror(-err), opts->pin_dir);
@@ -346,7 +448,7 @@ bool d0_loader_modules_appeared(const struct d0_loader *l)
  */
 int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 {
-	struct bpf_link *old[D0_HOOK_COUNT];
+	struct bpf_link *old[D0_HOOK_COUNT], *old_cold[2];
 	struct d0_hook_plan old_plan[D0_HOOK_COUNT];
 	struct d0_kernel_facts facts;
 	bool want[D0_HOOK_COUNT];
@@ -367,6 +469,8 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 	memcpy(old, l->links, sizeof(old));
 	memcpy(old_plan, l->plan, sizeof(old_plan));
 	memset(l->links, 0, sizeof(l->links));
+	memcpy(old_cold, l->cold_links, sizeof(old_cold));
+	memset(l->cold_links, 0, sizeof(l->cold_links));
 	l->facts = facts;
 	d0_plan_hooks(&l->facts, l->plan);
 	l->attached = 0;
@@ -376,11 +480,14 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 	if (err) {
 		/* keep what ran */
 		memcpy(l->links, old, sizeof(old));
+		memcpy(l->cold_links, old_cold, sizeof(old_cold));
 		memcpy(l->plan, old_plan, sizeof(old_plan));
 		l->attached = old_attached;
 		return err;
 	}
 	l->nlate++;
+	bpf_link__destroy(old_cold[0]);
+	bpf_link__destroy(old_cold[1]);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		/* a hook no longer attached must not stay pinned (a replaced pin was already swapped) */
@@ -397,6 +504,10 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 
 void d0_loader_stop(struct d0_loader *l)
 {
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(l->cold_links[i]);
+		l->cold_links[i] = NULL;
+	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;

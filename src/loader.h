@@ -32,6 +32,7 @@ struct d0_loader {
 	struct d0_kernel_facts facts;
 	struct d0_hook_plan plan[D0_HOOK_COUNT];
 	struct bpf_link *links[D0_HOOK_COUNT];
+	struct bpf_link *cold_links[2]; /* the cold rows' kprobe.multi and kretprobe.multi links, or NULL */
 	int attached;               /* hooks attached */
 	const char *pin_dir;        /* from the options: new links are pinned there */
 	int reopened;               /* links re-opened from pins at start */

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Issue 18: the cold rows of include/d0audit/cold_hooks.h served by two
+ * multi-attached programs instead of one program per row. The kernel
+ * verifies each once; one kprobe.multi link and one kretprobe.multi link
+ * attach them to every function at once. The link's cookie per function
+ * names the row; the row's configuration (a constant table) says what its
+ * own program would do, and this does exactly that.
+ *
+ * kretprobe.multi sees only the return value: the entry program keeps the
+ * arguments of a function whose exit row needs them, per task and row, in a
+ * small stack (nested calls of the same function each get theirs back).
+ */
+#ifndef D0AUDIT_COLD_MULTI_BPF_H
+#define D0AUDIT_COLD_MULTI_BPF_H
+
+#include "d0audit/cold_hooks.h"
+
+/* A power of two above the row count: an index masked with it needs no bounds check the compiler may move. */
+#define D0_COLD_SLOTS 256
+_Static_assert(D0_HOOK_COUNT <= D0_COLD_SLOTS, "more hook rows than cold config slots");
+
+static const struct d0_cold_cfg d0_cold_cfg[D0_COLD_SLOTS] = {
+	D0_COLD_TABLE(D0_COLD_CFG_ROW)
+};
+
+#define D0_COLD_NARGS 6
+#define D0_COLD_NEST 4
+
+struct d0_cold_args {
+	__u64 arg[D0_COLD_NARGS];
+};
+
+struct d0_cold_stash {
+	__u32 depth;         /* calls entered and not yet returned (may exceed D0_COLD_NEST) */
+	__u32 pad;
+	struct d0_cold_args frame[D0_COLD_NEST];
+};
+
+/* (tid << 32 | exit row) -> the arguments of the calls in flight */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct d0_cold_stash);
+} cold_stash SEC(".maps");
+
+/* exits without their entry, per exit row (attached mid-call, or the kernel skipped the entry) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, D0_HOOK_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} cold_no_entry SEC(".maps");
+
+static __always_inline void count_no_entry(__u32 hook)
+{
+	__u64 *v = bpf_map_lookup_elem(&cold_no_entry, &hook);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u64 cold_arg(const struct d0_cold_args *a, __u32 n)
+{
+	switch (n) {
+	case 0: return a->arg[0];
+	case 1: return a->arg[1];
+	case 2: return a->arg[2];
+	case 3: return a->arg[3];
+	case 4: return a->arg[4];
+	case 5: return a->arg[5];
+	}
+	return 0;
+}
+
+/* A value source of the table: argument (as an int, as a bool), constant, or return value. */
+static __always_inline __s64 cold_value(const struct d0_cold_args *a, __u16 src, __s64 rc)
+{
+	__u32 n = src & 0xff;
+
+	switch (src & 0xff00) {
+	case D0_SRC_ARG: return (int)cold_arg(a, n);
+	case D0_SRC_BOOL: return cold_arg(a, n) != 0;
+	case D0_SRC_RC32: return (int)rc;
+	case D0_SRC_RC64: return rc;
+	}
+	return n;
+}
+
+static __always_inline bool cold_filter(const struct d0_cold_args *a, __u16 filter, __s64 rc)
+{
+	__u64 v = cold_arg(a, filter & 0xff);
+
+	switch (filter & 0xff00) {
+	case D0_F_LP_FEATURE: return is_low_power_feature(v);
+	case D0_F_RESET_IOCTL: return is_reset_ioctl(v) || cfg_record_all;
+	case D0_F_CMD_TOUCH:
+		return touches((int)v, (int)cold_arg(a, (filter & 0xff) + 1), PCI_COMMAND) || cfg_record_all;
+	case D0_F_NOT_PROBE: return !v;
+	case D0_F_RET_OK: return (int)rc == 0;
+	}
+	return true;
+}
+
+/* Run row `hook` (entry or exit) with these arguments. */
+static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, bool exit, __s64 rc)
+{
+	const struct d0_cold_cfg *c;
+	struct vfio_pci_core_device *vdev = NULL;
+	struct pci_dev *pdev = NULL;
+	struct d0_dev_state *st = NULL;
+	__u32 a0;
+
+	hook &= D0_COLD_SLOTS - 1;
+	c = &d0_cold_cfg[hook];
+	if (!c->served)
+		return;
+	if (c->hit)
+		count_hit(hook);
+	if (!exit && c->ctx)
+		ctx_enter(c->ctx - 1);
+	if (c->kind == D0_EV_NONE_EV || !cold_filter(a, c->filter, rc))
+		goto leave;
+	if (c->dev == D0_COLD_VDEV) {
+		vdev = (struct vfio_pci_core_device *)cold_arg(a, c->darg);
+		st = dev_state_of_vdev(vdev, &pdev, hook);
+	} else if (c->dev == D0_COLD_PDEV || c->dev == D0_COLD_DEVICE) {
+		pdev = (struct pci_dev *)cold_arg(a, c->darg);
+		if (c->dev == D0_COLD_DEVICE)
+			pdev = pdev_of_device((struct device *)pdev);
+		st = dev_state_of_pdev(pdev, &vdev, hook);
+		if (!st)
+			goto leave;
+	}
+	a0 = cold_value(a, c->a0, rc);
+	if ((c->filter & 0xff00) == D0_F_LP_FEATURE)
+		a0 &= VFIO_DEVICE_FEATURE_MASK;
+	emit(c->kind, exit ? D0_PH_EXIT : D0_PH_ENTRY, hook, pdev, vdev, st, a0, cold_value(a, c->a1, rc),
+	     cold_value(a, c->ret, rc));
+leave:
+	if (exit && c->ctx)
+		ctx_leave(c->ctx - 1);
+}
+
+/* Does the exit row read arguments (else its entry keeps none)? */
+static __always_inline bool cold_exit_needs_args(__u32 hook)
+{
+	const struct d0_cold_cfg *c;
+
+	c = &d0_cold_cfg[hook & (D0_COLD_SLOTS - 1)];
+	return c->served && c->kind != D0_EV_NONE_EV;
+}
+
+SEC("kprobe.multi")
+int cold_entry(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 exit_hook = (cookie >> 16) & 0xffff;
+	struct d0_cold_args a = { .arg = { ctx->di, ctx->si, ctx->dx, ctx->cx, ctx->r8, ctx->r9 } };
+
+	if (cold_exit_needs_args(exit_hook)) {
+		__u64 key = (__u64)current_tid() << 32 | exit_hook;
+		struct d0_cold_stash *s = bpf_map_lookup_elem(&cold_stash, &key);
+
+		if (!s) {
+			struct d0_cold_stash init = {};
+
+			bpf_map_update_elem(&cold_stash, &key, &init, BPF_NOEXIST);
+			s = bpf_map_lookup_elem(&cold_stash, &key);
+		}
+		if (s) {
+			__u32 d = s->depth;
+
+			if (d < D0_COLD_NEST)
+				s->frame[d] = a;
+			s->depth = d + 1;
+		}
+	}
+	cold_run(cookie & 0xffff, &a, false, 0);
+	return 0;
+}
+
+SEC("kretprobe.multi")
+int cold_exit(struct pt_regs *ctx)
+{
+	__u32 hook = bpf_get_attach_cookie(ctx) & 0xffff;
+	struct d0_cold_args a = {};
+
+	if (cold_exit_needs_args(hook)) {
+		__u64 key = (__u64)current_tid() << 32 | hook;
+		struct d0_cold_stash *s = bpf_map_lookup_elem(&cold_stash, &key);
+		__u32 d;
+
+		/* no entry seen (attached mid-call, or the kernel skipped it): nothing to judge */
+		if (!s || !s->depth) {
+			count_no_entry(hook);
+			return 0;
+		}
+		d = --s->depth;
+		if (d < D0_COLD_NEST)
+			a = s->frame[d];
+		if (!d)
+			bpf_map_delete_elem(&cold_stash, &key);
+		if (d >= D0_COLD_NEST) {
+			count_no_entry(hook);
+			return 0;
+		}
+	}
+	cold_run(hook, &a, true, PT_REGS_RC(ctx));
+	return 0;
+}
+
+#endif /* D0AUDIT_COLD_MULTI_BPF_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How the cold rows of the hook table are served where the kernel can
+ * multi-attach (issue 18): by ONE generic entry program (kprobe.multi) and
+ * ONE generic exit program (kretprobe.multi) that look the row up by the
+ * link's per-function cookie and run what this table says, instead of one
+ * program per row (about 125 ms of load, verification and trampoline each
+ * under TCG). bpf/cold_multi.bpf.h is the handler.
+ *
+ * A row of include/d0audit/hooks.h that is not listed here (hot paths,
+ * hooks with specific logic, and every new row by default) keeps its own
+ * program. Listed rows keep their own program too, as the fallback on
+ * kernels without multi-attach of module functions (6.1): the hook table
+ * stays the single source of what is hooked; this says how.
+ *
+ * Columns (each row does exactly what its own program in bpf/ does):
+ *   id      hook row (D0_HOOK_<id>); entry rows (FENTRY, KPROBE) and exit rows
+ *           (FEXIT, KRETPROBE) by the row's kind
+ *   dev     where the device comes from: NONE, VDEV (vfio_pci_core_device,
+ *           event always), PDEV (pci_dev, event only for a tracked vfio device),
+ *           DEVICE (struct device of a pci_dev, likewise)
+ *   darg    argument index (0-based) of that pointer
+ *   kind    event kind (D0_EV_<kind>), or NONE_EV: context only, no event
+ *   a0, a1  event words: ARG(n) an argument, BOOL(n) an argument tested != 0,
+ *           K(v) a constant
+ *   ret     event ret: K(0), ARG(n) (an int argument), RC32/RC64 (the return value,
+ *           int or long)
+ *   ctx     D0_CTX_* entered at entry, left at exit (after the event), or 0
+ *   filter  F_NONE, F_LP_FEATURE(arg), F_RESET_IOCTL(arg), F_CMD_TOUCH(pos arg,
+ *           count arg at n, n+1), F_NOT_PROBE(arg), F_RET_OK: when the event is
+ *           emitted (what the row's own program tests)
+ *   hit     1: the row counts its runs in `hits` (as its own program does)
+ */
+#ifndef D0AUDIT_COLD_HOOKS_H
+#define D0AUDIT_COLD_HOOKS_H
+
+/* value sources (a0, a1, ret): kind in bits 8..15, argument or constant below */
+#define D0_SRC_K       0x000u
+#define D0_SRC_ARG     0x100u
+#define D0_SRC_BOOL    0x200u
+#define D0_SRC_RC32    0x300u
+#define D0_SRC_RC64    0x400u
+#define K(v)    (D0_SRC_K | (v))
+#define ARG(n)  (D0_SRC_ARG | (n))
+#define BOOL(n) (D0_SRC_BOOL | (n))
+#define RC32    D0_SRC_RC32
+#define RC64    D0_SRC_RC64
+
+enum d0_cold_dev { D0_COLD_NONE, D0_COLD_VDEV, D0_COLD_PDEV, D0_COLD_DEVICE };
+
+/* filter: kind in bits 8..15, argument index below */
+#define D0_F_NONE        0x000u
+#define D0_F_LP_FEATURE  0x100u
+#define D0_F_RESET_IOCTL 0x200u
+#define D0_F_CMD_TOUCH   0x300u
+#define D0_F_NOT_PROBE   0x400u
+#define D0_F_RET_OK      0x500u
+#define F_NONE           D0_F_NONE
+#define F_LP_FEATURE(n)  (D0_F_LP_FEATURE | (n))
+#define F_RESET_IOCTL(n) (D0_F_RESET_IOCTL | (n))
+#define F_CMD_TOUCH(n)   (D0_F_CMD_TOUCH | (n))
+#define F_NOT_PROBE(n)   (D0_F_NOT_PROBE | (n))
+#define F_RET_OK         D0_F_RET_OK
+
+#define D0_EV_NONE_EV 0xffffu
+
+#define D0_COLD_TABLE(X)                                                                                       \
+	/* id                   dev     darg kind             a0                       a1       ret      ctx                  filter            hit */ \
+	X(VFIO_SET_POWER,       VDEV,   0, POWER_REQUEST,      ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_POWER,   F_NONE,           0) \
+	X(VFIO_SET_POWER_RET,   VDEV,   0, POWER_REQUEST_DONE, ARG(1),                  K(0),    RC32,    D0_CTX_VFIO_POWER,   F_NONE,           0) \
+	X(VFIO_PM_CONFIG,       VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  K(0),    D0_CTX_VFIO_PM_CTRL, F_NONE,           0) \
+	X(VFIO_PM_CONFIG_RET,   VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  RC32,    D0_CTX_VFIO_PM_CTRL, F_NONE,           0) \
+	X(PCI_RPM_SUSPEND,      DEVICE, 0, RPM_SUSPEND,        K(0),                    K(0),    K(0),    D0_CTX_RPM_SUSPEND,  F_NONE,           0) \
+	X(PCI_RPM_SUSPEND_RET,  DEVICE, 0, RPM_SUSPEND,        K(0),                    K(0),    RC32,    D0_CTX_RPM_SUSPEND,  F_NONE,           0) \
+	X(PCI_RPM_RESUME,       DEVICE, 0, RPM_RESUME,         K(0),                    K(0),    K(0),    D0_CTX_RPM_RESUME,   F_NONE,           0) \
+	X(PCI_RPM_RESUME_RET,   DEVICE, 0, RPM_RESUME,         K(0),                    K(0),    RC32,    D0_CTX_RPM_RESUME,   F_NONE,           0) \
+	X(VFIO_LP_FEATURE,      VDEV,   0, LOW_POWER,          ARG(1),                  ARG(1),  K(0),    D0_CTX_VFIO_FEATURE, F_LP_FEATURE(1),  0) \
+	X(VFIO_LP_FEATURE_RET,  VDEV,   0, LOW_POWER,          ARG(1),                  ARG(1),  RC32,    D0_CTX_VFIO_FEATURE, F_LP_FEATURE(1),  0) \
+	X(DMABUF_MOVE,          VDEV,   0, DMABUF_MOVE,        BOOL(1),                 K(0),    K(0),    D0_CTX_DMABUF_MOVE,  F_NONE,           0) \
+	X(DMABUF_MOVE_RET,      VDEV,   0, DMABUF_MOVE,        BOOL(1),                 K(0),    K(0),    D0_CTX_DMABUF_MOVE,  F_NONE,           0) \
+	X(ROM_MAP,              PDEV,   0, ROM_MAP,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0) \
+	X(VGA_RW,               VDEV,   0, VGA_ACCESS,         BOOL(4),                 K(0),    K(0),    0,                   F_NONE,           0) \
+	X(VFIO_CONFIG_RW,       NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_VFIO_CONFIG,  F_NONE,           0) \
+	X(VFIO_CONFIG_RW_RET,   NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_VFIO_CONFIG,  F_NONE,           0) \
+	X(VFIO_CMD_WRITE,       VDEV,   0, CONFIG_WRITE,       ARG(1),                  ARG(5),  ARG(2),  D0_CTX_VFIO_CMD,     F_CMD_TOUCH(1),   0) \
+	X(VFIO_CMD_WRITE_RET,   VDEV,   0, CONFIG_WRITE,       ARG(1),                  ARG(5),  RC32,    D0_CTX_VFIO_CMD,     F_CMD_TOUCH(1),   0) \
+	X(VFIO_EXP_WRITE,       VDEV,   0, FLR_WRITE,          ARG(1),                  ARG(5),  K(0),    0,                   F_NONE,           0) \
+	X(VFIO_AF_WRITE,        VDEV,   0, FLR_WRITE,          ARG(1),                  ARG(5),  K(0),    0,                   F_NONE,           0) \
+	X(SYSFS_MMAP,           PDEV,   0, SYSFS_MMAP,         ARG(1),                  K(0),    K(0),    0,                   F_NONE,           0) \
+	X(REGISTER_RET,         VDEV,   0, REGISTER,           K(0),                    K(0),    RC32,    0,                   F_RET_OK,         0) \
+	X(DISABLE,              VDEV,   0, DISABLE,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0) \
+	X(VFIO_IOCTL,           VDEV,   0, IOCTL,              ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_IOCTL,   F_RESET_IOCTL(1), 0) \
+	X(VFIO_IOCTL_RET,       VDEV,   0, IOCTL,              ARG(1),                  K(0),    RC64,    D0_CTX_VFIO_IOCTL,   F_RESET_IOCTL(1), 0) \
+	X(HOT_RESET,            NONE,   0, HOT_RESET,          K(0),                    K(0),    K(0),    D0_CTX_HOT_RESET,    F_NONE,           0) \
+	X(HOT_RESET_RET,        NONE,   0, HOT_RESET,          K(0),                    K(0),    RC32,    D0_CTX_HOT_RESET,    F_NONE,           0) \
+	X(TRY_RESET,            PDEV,   0, RESET,              K(D0_RESET_TRY),         K(0),    K(0),    D0_CTX_RESET,        F_NONE,           0) \
+	X(TRY_RESET_RET,        PDEV,   0, RESET,              K(D0_RESET_TRY),         K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0) \
+	X(RESET_LOCKED,         PDEV,   0, RESET,              K(D0_RESET_LOCKED),      K(0),    K(0),    D0_CTX_RESET,        F_NONE,           0) \
+	X(RESET_LOCKED_RET,     PDEV,   0, RESET,              K(D0_RESET_LOCKED),      K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0) \
+	X(PM_RESET,             PDEV,   0, RESET,              K(D0_RESET_PM),          K(0),    K(0),    0,                   F_NOT_PROBE(1),   0) \
+	X(BUS_RESET,            PDEV,   0, RESET,              K(D0_RESET_BUS),         K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(BUS_RESET_RET,        PDEV,   0, RESET,              K(D0_RESET_BUS),         K(0),    RC32,    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(RESET_FUNCTION,       PDEV,   0, RESET,              K(D0_RESET_FUNCTION),    K(0),    K(0),    D0_CTX_RESET,        F_NONE,           1) \
+	X(RESET_FUNCTION_RET,   PDEV,   0, RESET,              K(D0_RESET_FUNCTION),    K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0) \
+	X(TRY_RESET_BRIDGE,     NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1) \
+	X(TRY_RESET_BRIDGE_RET, NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(RESET_SUBORDINATE,    NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1) \
+	X(RESET_SUBORDINATE_RET, NONE,  0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(BUS_ERROR_RESET,      NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1) \
+	X(BUS_ERROR_RESET_RET,  NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(ERR_RECOVERY,         NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_ERR_RECOVERY, F_NONE,           1) \
+	X(ERR_RECOVERY_RET,     NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_ERR_RECOVERY, F_NONE,           0) \
+	X(SECONDARY_BUS_RESET_RET, NONE, 0, NONE_EV,           K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(DPC_RESET_RET,        NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
+	X(PCIE_FLR,             PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NONE,           1) \
+	X(AF_FLR,               PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NOT_PROBE(1),   1)
+
+/* The row's configuration as the generic handler reads it (one per hook id; unlisted rows: served = 0). */
+struct d0_cold_cfg {
+	__u16 kind;     /* D0_EV_*, or D0_EV_NONE_EV */
+	__u16 a0, a1, ret; /* D0_SRC_* | n */
+	__u16 filter;   /* D0_F_* | n */
+	__u16 ctx;      /* index of the D0_CTX_* bit + 1, or 0 */
+	__u8 served;    /* listed in D0_COLD_TABLE */
+	__u8 dev;       /* enum d0_cold_dev */
+	__u8 darg;
+	__u8 hit;
+};
+
+#define D0_COLD_CFG_ROW(id, dev_, darg_, kind_, a0_, a1_, ret_, ctx_, filter_, hit_)                  \
+	[D0_HOOK_##id] = { .kind = D0_EV_##kind_, .a0 = a0_, .a1 = a1_, .ret = ret_, .filter = filter_,     \
+			   .ctx = (ctx_) != 0 ? __builtin_ctz(ctx_) + 1 : 0, .served = 1, .dev = D0_COLD_##dev_, .darg = darg_, .hit = hit_ },
+
+/* The entry program's cookie: entry row in bits 0..15, the same function's exit row in 16..31 (NONE: none). */
+#define D0_COLD_COOKIE(entry, exit) ((__u64)(entry) | (__u64)(exit) << 16)
+
+#endif /* D0AUDIT_COLD_HOOKS_H */

@@ -68,7 +68,7 @@ $(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/floor: tools/bench/floor.c include/d0audit/hooks.h $(BUILD)/bench/floor.bpf.o
+$(BUILD)/bench/floor: tools/bench/floor.c include/d0audit/hooks.h include/d0audit/cold_hooks.h $(BUILD)/bench/floor.bpf.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< -lbpf -lelf -lz
 

@@ -3,12 +3,15 @@
  * floor: attach empty fentry/fexit programs to the functions d0audit hooks
  * (the hook table, include/d0audit/hooks.h), for benchmark figure 1's floor.
  *
- *   floor [--hot] [--obj PATH]
+ *   floor [--hot] [--multi] [--obj PATH]
  *
  * Default: every FENTRY/FEXIT row of the table whose function exists in the
  * running kernel's BTF (fallback rows only when their primary is missing),
  * so that a loop costs the same trampolines as under d0audit. --hot: only
- * the D0_HF_HOT rows. Prints "floor: N programs attached" on stderr once
+ * the D0_HF_HOT rows. --multi: the rows d0audit serves with its two
+ * multi-attached programs (include/d0audit/cold_hooks.h) go on one empty
+ * kprobe.multi and one empty kretprobe.multi link instead, the floor of
+ * d0audit's own attach mechanism (issue 18). Prints "floor: N programs attached" on stderr once
  * attached, then waits for SIGINT/SIGTERM and detaches.
  */
 #include <bpf/btf.h>
@@ -20,7 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/types.h>
 #include "d0audit/hooks.h"
+#include "d0audit/event.h"
+#include "d0audit/rules.h"
+#include "d0audit/cold_hooks.h"
+
+static const struct d0_cold_cfg cold[D0_HOOK_COUNT] = { D0_COLD_TABLE(D0_COLD_CFG_ROW) };
 
 struct row {
 	const char *id;
@@ -73,19 +82,23 @@ int main(int argc, char **argv)
 {
 	const char *obj_path = NULL;
 	struct bpf_program *prog, *progs[NROWS];
-	struct bpf_link *links[2 * NPROGS];
+	struct bpf_link *links[2 * NPROGS + 2];
 	struct bpf_object *obj;
 	struct btf *vmlinux;
-	int hot = 0, used[NROWS], present[NROWS], nfentry = 0, nfexit = 0, nlinks = 0, i;
+	int hot = 0, multi = 0, used[NROWS], present[NROWS], nfentry = 0, nfexit = 0, nlinks = 0, i;
+	const char *msyms[2][NROWS];
+	int nm[2] = {0, 0};
 	char self[4096], defpath[4200];
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--hot"))
 			hot = 1;
+		else if (!strcmp(argv[i], "--multi"))
+			multi = 1;
 		else if (!strcmp(argv[i], "--obj") && i + 1 < argc)
 			obj_path = argv[++i];
 		else {
-			fprintf(stderr, "usage: floor [--hot] [--obj PATH]\n");
+			fprintf(stderr, "usage: floor [--hot] [--multi] [--obj PATH]\n");
 			return 2;
 		}
 	}
@@ -131,6 +144,11 @@ int main(int argc, char **argv)
 
 		if (!used[i])
 			continue;
+		if (multi && cold[i].served) {
+			msyms[!fentry][nm[!fentry]++] = rows[i].target;
+			progs[i] = NULL;
+			continue;
+		}
 		/* floor.bpf.c numbers them with two octal digits: fentry_00 .. fentry_77 */
 		snprintf(name, sizeof(name), "%s_%02o", fentry ? "fentry" : "fexit", fentry ? nfentry++ : nfexit++);
 		if (nfentry > NPROGS || nfexit > NPROGS)
@@ -141,13 +159,27 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(prog, true);
 		progs[i] = prog;
 	}
+	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "multi_entry"), nm[0] > 0);
+	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "multi_exit"), nm[1] > 0);
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "floor: load failed: %s\n", strerror(errno));
 		return 1;
 	}
+	for (int k = 0; k < 2; k++) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = msyms[k], .cnt = nm[k], .retprobe = k == 1);
+
+		if (!nm[k])
+			continue;
+		links[nlinks] = bpf_program__attach_kprobe_multi_opts(
+			bpf_object__find_program_by_name(obj, k ? "multi_exit" : "multi_entry"), NULL, &o);
+		if (!links[nlinks])
+			return fprintf(stderr, "floor: %s link on %d functions failed: %s\n",
+				       k ? "kretprobe.multi" : "kprobe.multi", nm[k], strerror(errno)), 1;
+		nlinks++;
+	}
 	/* like d0audit: a function without an ftrace site (notrace) is skipped */
 	for (i = 0; i < NROWS; i++) {
-		if (!used[i])
+		if (!used[i] || !progs[i])
 			continue;
 		links[nlinks] = bpf_program__attach(progs[i]);
 		if (!links[nlinks]) {

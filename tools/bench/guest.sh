@@ -87,6 +87,9 @@ for ((round = 1; round <= rounds; round++)); do
 	log "figure 1, round $round/$rounds: b (empty fentry/fexit floor)"
 	start_tracer floor 'programs attached' $B/floor && { loops b; stop_tracer floor; }
 	cp /tmp/floor.err "$out/floor.err"
+	log "figure 2, round $round/$rounds: floor with d0audit's attach mechanism (start-up only)"
+	start_tracer floor_multi 'programs attached' $B/floor --multi && stop_tracer floor_multi
+	cp /tmp/floor_multi.err "$out/floor-multi.err"
 	log "figure 1, round $round/$rounds: c (d0audit audit)"
 	start_tracer d0audit 'hooks attached.*watching' $D0 audit && { loops c; stop_tracer d0audit; }
 	cp /tmp/d0audit.err "$out/audit-c.err"
@@ -135,6 +138,7 @@ for ((s = 1; s < starts; s++)); do
 	log "figure 2: start-up sample $((s + 1))"
 	start_tracer d0audit 'hooks attached.*watching' $D0 audit && stop_tracer d0audit
 	start_tracer bpftrace 'bpftrace: attached' bpftrace -B line $bt && stop_tracer bpftrace
+	start_tracer floor_multi 'programs attached' $B/floor --multi && stop_tracer floor_multi
 done
 log "figure 2: d0audit start-up under strace"
 start_tracer strace 'hooks attached.*watching' strace -f --seccomp-bpf -ttt -s 128 -o /tmp/strace.txt \

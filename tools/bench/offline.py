@@ -49,6 +49,18 @@ for name, cmd in (("check_plain", [d0, "check", plain]), ("check_gz", [d0, "chec
     res[name]["eps_cpu"] = n / statistics.median(c for _, c in runs)
     res[name]["eps_wall"] = n / statistics.median(w for w, _ in runs)
 
+# issue 18: check and report text against the trace size (goal: linear, i.e. flat CPU time per event)
+scale = {}
+for size in (int(x) for x in os.environ.get("BENCH_TRACE_SIZES", "100000 1000000 3000000").split()):
+    path = os.path.join(work, f"scale-{size}.ndjson")
+    got = int(subprocess.check_output([sys.executable, os.path.join(here, "synth.py"), real, path, str(size)]))
+    scale[got] = {}
+    for name, cmd in (("check", [d0, "check", path]), ("report_text", [d0, "report", "--format", "text", path])):
+        cpu = statistics.median(c for _, c in (timed(cmd, done) for _ in range(reps)))
+        scale[got][name] = {"cpu_s": round(cpu, 3), "ns_per_event": round(cpu * 1e9 / got, 1)}
+    os.unlink(path)
+res["scale"] = scale
+
 # where check's time goes (perf, if it can sample here)
 prof = {}
 data = os.path.join(work, "perf.data")

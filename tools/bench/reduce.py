@@ -157,6 +157,25 @@ if bts and d0s:
     row("2.startup.bpftrace", round(mb, 0), "ms", round(mb / statistics.median(d0s), 2), ">= 5x audit",
         mb / statistics.median(d0s) >= 5)
 
+# issue 18's goals: <= 0.5x bpftrace's one-probe script, <= 1.2x a floor with d0audit's attach mechanism
+# (floor --multi: empty kprobe.multi/kretprobe.multi programs on the cold rows, fentry/fexit on the rest)
+flm = [x / 1000 for x in nums("startup.floor_multi")]
+if d0s and bts:
+    r = statistics.median(d0s) / statistics.median(bts)
+    r_min = min(d0s) / min(bts)
+    ok = (r <= 0.5, r_min <= 0.5)
+    row("2.startup.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2),
+        "<= 0.5" if ok[0] == ok[1] else f"<= 0.5 (noise: min {r_min:.2f})", ok[0] if ok[0] == ok[1] else None)
+if d0s and flm:
+    r = statistics.median(d0s) / statistics.median(flm)
+    r_min = min(d0s) / min(flm)
+    ok = (r <= 1.2, r_min <= 1.2)
+    row("2.startup.floor_same_mechanism", round(statistics.median(flm), 0), "ms", round(r, 2),
+        "audit <= 1.2x" if ok[0] == ok[1] else f"audit <= 1.2x (noise: min {r_min:.2f})",
+        ok[0] if ok[0] == ok[1] else None)
+    notes.append(f"2: floor with d0audit's attach mechanism (tools/bench/floor --multi) samples (ms): "
+                 f"{[round(x) for x in flm]}; the ratio column is audit / that floor")
+
 phases = {}
 st = os.path.join(out, "strace.txt")
 if os.path.exists(st):
@@ -233,6 +252,19 @@ if offline:
     notes.append(f"4: {offline['events']} events, {offline['bytes_plain']} bytes ({offline['bytes_gz']} gzip); "
                  f"events/s from CPU time (user+sys) pinned to CPU 0, wall: check {cp['eps_wall']:.0f}, "
                  f"gzip {cg['eps_wall']:.0f}, jq {jq['eps_wall']:.0f}")
+    # issue 18: trace cost against size; ratio: CPU ns per event over the smallest trace's (linear: about 1)
+    sc = offline.get("scale") or {}
+    sizes = sorted(sc, key=int)
+    for name in ("check", "report_text"):
+        if not sizes:
+            break
+        base = sc[sizes[0]][name]["ns_per_event"]
+        for n in sizes:
+            v = sc[n][name]["ns_per_event"]
+            r = round(v / base, 2) if base else None
+            big = n == sizes[-1] and len(sizes) > 1
+            row(f"4.scale.{name}.{int(n) // 1000}k", v, "ns/event", r, "linear: <= 1.5x the smallest" if big else "",
+                (r is not None and r <= 1.5) if big else None)
     if offline.get("profile_dso"):
         notes.append("4: check profile by library: " +
                      ", ".join(f"{k} {v}%" for k, v in list(offline["profile_dso"].items())[:5]))
@@ -251,6 +283,48 @@ if "daemon.idle0.ticks" in raw:
     notes.append(f"5: flood = BAR pread loop + fault-loop (events) for the flood period; daemon wrote "
                  f"{raw.get('daemon.flood_lines', ['?'])[0]} JSON lines")
 
+# ---- figure 6 (issue 18): start-up and hot path against the number of vfio devices ----------
+# one guest per N (tools/bench/devices_guest.sh); the hot path on one device with N tracked
+devices = {}
+for d in sorted(os.listdir(out)) if os.path.isdir(out) else []:
+    m = re.fullmatch(r"devices-(\d+)", d)
+    p = os.path.join(out, d, "raw.txt")
+    if not m or not os.path.exists(p):
+        continue
+    kv = {}
+    for line in open(p):
+        k, _, v = line.rstrip("\n").partition(" ")
+        kv[k] = v
+    if "startup_ms" not in kv:
+        continue
+
+    def dev_prog_ns(i):
+        f = os.path.join(out, d, f"progstats.{i}.json")
+        try:
+            return sum(x.get("run_time_ns", 0) for x in json.load(open(f)) if x.get("type") in ("tracing", "kprobe"))
+        except (OSError, ValueError):
+            return None
+    s0, s1, s2 = dev_prog_ns(0), dev_prog_ns(1), dev_prog_ns(2)
+    devices[int(m.group(1))] = {
+        "startup_ms": float(kv["startup_ms"]),
+        "pread_prog_ns": (s1 - s0) / int(kv["cfg.npread"]) if s0 is not None and s1 is not None else None,
+        "fault_prog_ns": (s2 - s1) / int(kv["cfg.nfault"]) if s1 is not None and s2 is not None else None}
+if devices:
+    ns = sorted(devices)
+    for key, unit, goal in (("startup_ms", "ms", ""), ("pread_prog_ns", "ns/op", "flat: <= 1.2x 1 device"),
+                            ("fault_prog_ns", "ns/op", "flat: <= 1.2x 1 device")):
+        b = devices[ns[0]][key]
+        for n in ns:
+            v = devices[n][key]
+            if v is None:
+                continue
+            r = round(v / b, 2) if b else None
+            judged = goal and n == ns[-1] and len(ns) > 1
+            row(f"6.devices.{n}.{key.replace('_ms', '').replace('_prog_ns', '.prog_ns')}", round(v, 1), unit, r,
+                goal if judged else "", (r is not None and r <= 1.2) if judged else None)
+    notes.append("6: one guest per device count (separate boots: compare with care); the ratio is to the "
+                 f"fewest devices ({ns[0]})")
+
 load = {}
 for k in ("before", "after"):
     p = os.path.join(out, f"loadavg.{k}")
@@ -259,7 +333,7 @@ for k in ("before", "after"):
         notes.append(f"host load average {k}: {load[k].split('load average:')[-1].strip()} (shared host, 2 cores)")
 
 res = {"config": cfg, "rows": rows, "program_ns_per_op": progrun, "verified_insns": verified, "notes": notes, "samples_ns_per_op": samples, "startup_phases_ms": phases,
-       "loss": loss, "offline": offline, "host_load": load}
+       "loss": loss, "offline": offline, "host_load": load, "devices": devices}
 json.dump(res, open(os.path.join(out, "..", "results.json"), "w"), indent=1)
 
 fmt = "{:<34} {:>12} {:<9} {:>8} {:<30} {:<4}"

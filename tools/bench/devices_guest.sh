@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside a guest with N vfio devices (tools/bench/run boots one per N):
+# issue 18's "cost that grows with the work". audit's start-up, then the
+# programs' own run time (kernel.bpf_stats_enabled) per BAR read and per fault
+# on the first device, with every device known to audit (each opened once so
+# its per-device state exists). Raw "key value" lines to $D0AUDIT_VM_OUT/raw.txt.
+set -u
+out=${D0AUDIT_VM_OUT:?run me through tools/bench/run}
+quick=${BENCH_QUICK:-0}
+D0=build/d0audit
+X=build/vfio-exercise
+raw=$out/raw.txt
+: >"$raw"
+put() { printf '%s %s\n' "$1" "$2" >>"$raw"; }
+now_us() { local t=$EPOCHREALTIME; echo $((${t/./})); }
+if ((quick)); then npread=50000 nfault=500; else npread=200000 nfault=3000; fi
+read -r -a devs <<<"${D0AUDIT_VM_DEVICES//,/ }"
+put devices "${#devs[@]}"
+put cfg.npread "$npread"
+put cfg.nfault "$nfault"
+t0=$(now_us)
+$D0 audit >/tmp/audit.out 2>/tmp/audit.err &
+pid=$!
+end=$((SECONDS + 600))
+until grep -qE 'hooks attached.*watching' /tmp/audit.err; do
+	((SECONDS < end)) && kill -0 $pid 2>/dev/null || { put failed 1; cat /tmp/audit.err >&2; exit 1; }
+	sleep 0.01
+done
+put startup_ms $((($(now_us) - t0) / 1000))
+# every device gets its per-device state (a few reads each)
+for d in "${devs[@]}"; do $X -d "$d" pread-loop 10 >/dev/null 2>&1; done
+stats() { bpftool prog show -j >"$out/progstats.$1.json" 2>/dev/null; }
+sysctl -qw kernel.bpf_stats_enabled=1
+stats 0
+$X pread-loop "$npread" >/dev/null 2>&1
+stats 1
+$X fault-only-loop "$nfault" >/dev/null 2>&1
+stats 2
+sysctl -qw kernel.bpf_stats_enabled=0
+kill -INT $pid
+wait $pid
+cp /tmp/audit.err "$out/audit.err"

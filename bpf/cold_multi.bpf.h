@@ -120,6 +120,22 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 		count_hit(hook);
 	if (!exit && c->ctx)
 		ctx_enter(c->ctx - 1);
+	/* the rows whose own program is more than an event: the same helpers they call */
+	switch (c->act) {
+	case D0_ACT_POWER_ENTER:
+		power_change_enter((struct pci_dev *)cold_arg(a, c->darg), hook);
+		return;
+	case D0_ACT_POWER_EXIT:
+		power_change_exit((struct pci_dev *)cold_arg(a, c->darg), cold_value(a, c->a0, rc),
+				  cold_value(a, c->ret, rc), hook);
+		return;
+	case D0_ACT_POWER_UPDATE:
+		power_update((struct pci_dev *)cold_arg(a, c->darg), hook);
+		return;
+	case D0_ACT_BRIDGE_RESET:
+		bridge_reset((struct pci_dev *)cold_arg(a, c->darg), cold_value(a, c->a0, rc), hook);
+		goto leave;
+	}
 	if (c->kind == D0_EV_NONE_EV || !cold_filter(a, c->filter, rc))
 		goto leave;
 	if (c->dev == D0_COLD_VDEV) {
@@ -133,11 +149,25 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 		if (!st)
 			goto leave;
 	}
+	/* open (success) and close: no VMA of the device can exist, so no PTEs remain (fexit_enable, fentry_close) */
+	if (st && ((c->act == D0_ACT_OPEN && (int)rc == 0) || c->act == D0_ACT_CLOSE)) {
+		st->zap_gen = st->fault_gen;
+		st->flags &= ~(D0_DEVF_MAPPED_UNKNOWN | (c->act == D0_ACT_OPEN ? D0_DEVF_CLOSING : 0));
+	}
 	a0 = cold_value(a, c->a0, rc);
 	if ((c->filter & 0xff00) == D0_F_LP_FEATURE)
 		a0 &= VFIO_DEVICE_FEATURE_MASK;
 	emit(c->kind, exit ? D0_PH_EXIT : D0_PH_ENTRY, hook, pdev, vdev, st, a0, cold_value(a, c->a1, rc),
 	     cold_value(a, c->ret, rc));
+	if (st && c->act == D0_ACT_CLOSE)
+		st->flags |= D0_DEVF_CLOSING;
+	if (st && c->act == D0_ACT_UNREGISTER) {
+		__u64 key = (__u64)pdev, mkey = st->mapping;
+
+		if (mkey)
+			bpf_map_delete_elem(&mappings, &mkey);
+		bpf_map_delete_elem(&devices, &key);
+	}
 leave:
 	if (exit && c->ctx)
 		ctx_leave(c->ctx - 1);

@@ -291,15 +291,16 @@ int BPF_PROG(fexit_zap_v61, struct vfio_pci_core_device *vdev, bool try, int ret
 
 /*
  * vfio's view of COMMAND.MEMORY (vdev_mem_enabled()) where vdev is a typed
- * (BTF) pointer: vconfig is a direct load; the bitfield and the config byte
- * (vconfig is a u8 *, a scalar to the verifier) keep their probe reads.
+ * (BTF) pointer: vconfig and the bitfield are direct loads; the config byte
+ * (vconfig is a u8 *, a scalar to the verifier) keeps its probe read.
  */
 static __always_inline bool vdev_mem_enabled_typed(struct vfio_pci_core_device *vdev, struct pci_dev *pdev)
 {
 	u8 *vconfig;
 	u8 cmd = 0;
 
-	if (BPF_CORE_READ_BITFIELD_PROBED(pdev, no_command_memory))
+	/* typed pdev: the bitfield's bytes are a direct (PROBE_MEM) load, not a helper call (issue 18) */
+	if (BPF_CORE_READ_BITFIELD(pdev, no_command_memory))
 		return true;
 	vconfig = vdev->vconfig;
 	if (!vconfig || bpf_probe_read_kernel(&cmd, 1, vconfig + PCI_COMMAND))
@@ -338,7 +339,8 @@ static __always_inline void fault_done(struct vfio_pci_core_device *vdev, struct
 	/* Quiet when a grant happens in D0, decode on, not in low power: the normal case. */
 	if (granted && !flags && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0 &&
 	    (typed ? vdev_mem_enabled_typed(vdev, pdev) : vdev_mem_enabled(vdev, pdev)) &&
-	    !BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged))
+	    !(typed ? BPF_CORE_READ_BITFIELD(vdev, pm_runtime_engaged) :
+		      BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged)))
 		return;
 	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, flags, ret);
 }

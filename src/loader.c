@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -170,15 +171,70 @@ int d0_loader_plan(struct d0_loader *l)
 	return 0;
 }
 
+/*
+ * D0AUDIT_VERIFIER_STATS=1 (issue 18's profile of start-up): the verifier's
+ * statistics per program (log level 4), printed after the load at -v.
+ */
+#define D0_STATS_LOG 1024
+
+static char *verifier_stats_on(struct d0audit_bpf *skel)
+{
+	const char *on = getenv("D0AUDIT_VERIFIER_STATS");
+	struct bpf_program *p;
+	char *logs;
+	int n = 0;
+
+	if (!on || strcmp(on, "1"))
+		return NULL;
+	bpf_object__for_each_program(p, skel->obj)
+		n++;
+	logs = calloc(n, D0_STATS_LOG);
+	if (!logs)
+		return NULL;
+	n = 0;
+	bpf_object__for_each_program(p, skel->obj) {
+		if (bpf_program__autoload(p)) {
+			bpf_program__set_log_buf(p, logs + n * D0_STATS_LOG, D0_STATS_LOG);
+			bpf_program__set_log_level(p, 4);
+		}
+		n++;
+	}
+	return logs;
+}
+
+static void verifier_stats_print(struct d0audit_bpf *skel, char *logs)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	if (!logs)
+		return;
+	bpf_object__for_each_program(p, skel->obj) {
+		const char *log = logs + n++ * D0_STATS_LOG, *t = strstr(log, "verification time "),
+			   *ins = strstr(log, "processed ");
+
+		if (bpf_program__autoload(p) && t && ins)
+			d0_info("verifier: %-28s %8ld us %8ld insns processed", bpf_program__name(p),
+				strtol(t + 18, NULL, 10), strtol(ins + 10, NULL, 10));
+	}
+	free(logs);
+}
+
 /* Open and load the wanted hooks; on failure nothing is left open. */
 static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT], const bool *multi,
 			 struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
 	int err = open_skel(opts, want, multi, share, out);
+	char *stats;
 
 	if (err)
 		return err;
+	stats = verifier_stats_on(*out);
 	err = d0audit_bpf__load(*out);
+	if (!err)
+		verifier_stats_print(*out, stats);
+	else
+		free(stats);
 	if (err) {
 		d0audit_bpf__destroy(*out);
 		*out = NULL;

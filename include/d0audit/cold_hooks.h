@@ -30,6 +30,11 @@
  *           count arg at n, n+1), F_NOT_PROBE(arg), F_RET_OK: when the event is
  *           emitted (what the row's own program tests)
  *   hit     1: the row counts its runs in `hits` (as its own program does)
+ *   act     NONE, or the row's own logic that is more than an event: POWER_ENTER/
+ *           POWER_EXIT (__pci_set_power_state: the state at entry kept per task),
+ *           POWER_UPDATE (an event only when the state changed), OPEN, CLOSE,
+ *           UNREGISTER (the per-device state they reset or remove), BRIDGE_RESET
+ *           (one event per tracked device below the bridge, a0 the reset kind)
  */
 #ifndef D0AUDIT_COLD_HOOKS_H
 #define D0AUDIT_COLD_HOOKS_H
@@ -47,6 +52,10 @@
 #define RC64    D0_SRC_RC64
 
 enum d0_cold_dev { D0_COLD_NONE, D0_COLD_VDEV, D0_COLD_PDEV, D0_COLD_DEVICE };
+enum d0_cold_act {
+	D0_ACT_NONE, D0_ACT_POWER_ENTER, D0_ACT_POWER_EXIT, D0_ACT_POWER_UPDATE, D0_ACT_OPEN, D0_ACT_CLOSE,
+	D0_ACT_UNREGISTER, D0_ACT_BRIDGE_RESET,
+};
 
 /* filter: kind in bits 8..15, argument index below */
 #define D0_F_NONE        0x000u
@@ -65,55 +74,66 @@ enum d0_cold_dev { D0_COLD_NONE, D0_COLD_VDEV, D0_COLD_PDEV, D0_COLD_DEVICE };
 #define D0_EV_NONE_EV 0xffffu
 
 #define D0_COLD_TABLE(X)                                                                                       \
-	/* id                   dev     darg kind             a0                       a1       ret      ctx                  filter            hit */ \
-	X(VFIO_SET_POWER,       VDEV,   0, POWER_REQUEST,      ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_POWER,   F_NONE,           0) \
-	X(VFIO_SET_POWER_RET,   VDEV,   0, POWER_REQUEST_DONE, ARG(1),                  K(0),    RC32,    D0_CTX_VFIO_POWER,   F_NONE,           0) \
-	X(VFIO_PM_CONFIG,       VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  K(0),    D0_CTX_VFIO_PM_CTRL, F_NONE,           0) \
-	X(VFIO_PM_CONFIG_RET,   VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  RC32,    D0_CTX_VFIO_PM_CTRL, F_NONE,           0) \
-	X(PCI_RPM_SUSPEND,      DEVICE, 0, RPM_SUSPEND,        K(0),                    K(0),    K(0),    D0_CTX_RPM_SUSPEND,  F_NONE,           0) \
-	X(PCI_RPM_SUSPEND_RET,  DEVICE, 0, RPM_SUSPEND,        K(0),                    K(0),    RC32,    D0_CTX_RPM_SUSPEND,  F_NONE,           0) \
-	X(PCI_RPM_RESUME,       DEVICE, 0, RPM_RESUME,         K(0),                    K(0),    K(0),    D0_CTX_RPM_RESUME,   F_NONE,           0) \
-	X(PCI_RPM_RESUME_RET,   DEVICE, 0, RPM_RESUME,         K(0),                    K(0),    RC32,    D0_CTX_RPM_RESUME,   F_NONE,           0) \
-	X(VFIO_LP_FEATURE,      VDEV,   0, LOW_POWER,          ARG(1),                  ARG(1),  K(0),    D0_CTX_VFIO_FEATURE, F_LP_FEATURE(1),  0) \
-	X(VFIO_LP_FEATURE_RET,  VDEV,   0, LOW_POWER,          ARG(1),                  ARG(1),  RC32,    D0_CTX_VFIO_FEATURE, F_LP_FEATURE(1),  0) \
-	X(DMABUF_MOVE,          VDEV,   0, DMABUF_MOVE,        BOOL(1),                 K(0),    K(0),    D0_CTX_DMABUF_MOVE,  F_NONE,           0) \
-	X(DMABUF_MOVE_RET,      VDEV,   0, DMABUF_MOVE,        BOOL(1),                 K(0),    K(0),    D0_CTX_DMABUF_MOVE,  F_NONE,           0) \
-	X(ROM_MAP,              PDEV,   0, ROM_MAP,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0) \
-	X(VGA_RW,               VDEV,   0, VGA_ACCESS,         BOOL(4),                 K(0),    K(0),    0,                   F_NONE,           0) \
-	X(VFIO_CONFIG_RW,       NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_VFIO_CONFIG,  F_NONE,           0) \
-	X(VFIO_CONFIG_RW_RET,   NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_VFIO_CONFIG,  F_NONE,           0) \
-	X(VFIO_CMD_WRITE,       VDEV,   0, CONFIG_WRITE,       ARG(1),                  ARG(5),  ARG(2),  D0_CTX_VFIO_CMD,     F_CMD_TOUCH(1),   0) \
-	X(VFIO_CMD_WRITE_RET,   VDEV,   0, CONFIG_WRITE,       ARG(1),                  ARG(5),  RC32,    D0_CTX_VFIO_CMD,     F_CMD_TOUCH(1),   0) \
-	X(VFIO_EXP_WRITE,       VDEV,   0, FLR_WRITE,          ARG(1),                  ARG(5),  K(0),    0,                   F_NONE,           0) \
-	X(VFIO_AF_WRITE,        VDEV,   0, FLR_WRITE,          ARG(1),                  ARG(5),  K(0),    0,                   F_NONE,           0) \
-	X(SYSFS_MMAP,           PDEV,   0, SYSFS_MMAP,         ARG(1),                  K(0),    K(0),    0,                   F_NONE,           0) \
-	X(REGISTER_RET,         VDEV,   0, REGISTER,           K(0),                    K(0),    RC32,    0,                   F_RET_OK,         0) \
-	X(DISABLE,              VDEV,   0, DISABLE,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0) \
-	X(VFIO_IOCTL,           VDEV,   0, IOCTL,              ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_IOCTL,   F_RESET_IOCTL(1), 0) \
-	X(VFIO_IOCTL_RET,       VDEV,   0, IOCTL,              ARG(1),                  K(0),    RC64,    D0_CTX_VFIO_IOCTL,   F_RESET_IOCTL(1), 0) \
-	X(HOT_RESET,            NONE,   0, HOT_RESET,          K(0),                    K(0),    K(0),    D0_CTX_HOT_RESET,    F_NONE,           0) \
-	X(HOT_RESET_RET,        NONE,   0, HOT_RESET,          K(0),                    K(0),    RC32,    D0_CTX_HOT_RESET,    F_NONE,           0) \
-	X(TRY_RESET,            PDEV,   0, RESET,              K(D0_RESET_TRY),         K(0),    K(0),    D0_CTX_RESET,        F_NONE,           0) \
-	X(TRY_RESET_RET,        PDEV,   0, RESET,              K(D0_RESET_TRY),         K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0) \
-	X(RESET_LOCKED,         PDEV,   0, RESET,              K(D0_RESET_LOCKED),      K(0),    K(0),    D0_CTX_RESET,        F_NONE,           0) \
-	X(RESET_LOCKED_RET,     PDEV,   0, RESET,              K(D0_RESET_LOCKED),      K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0) \
-	X(PM_RESET,             PDEV,   0, RESET,              K(D0_RESET_PM),          K(0),    K(0),    0,                   F_NOT_PROBE(1),   0) \
-	X(BUS_RESET,            PDEV,   0, RESET,              K(D0_RESET_BUS),         K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(BUS_RESET_RET,        PDEV,   0, RESET,              K(D0_RESET_BUS),         K(0),    RC32,    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(RESET_FUNCTION,       PDEV,   0, RESET,              K(D0_RESET_FUNCTION),    K(0),    K(0),    D0_CTX_RESET,        F_NONE,           1) \
-	X(RESET_FUNCTION_RET,   PDEV,   0, RESET,              K(D0_RESET_FUNCTION),    K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0) \
-	X(TRY_RESET_BRIDGE,     NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1) \
-	X(TRY_RESET_BRIDGE_RET, NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(RESET_SUBORDINATE,    NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1) \
-	X(RESET_SUBORDINATE_RET, NONE,  0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(BUS_ERROR_RESET,      NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1) \
-	X(BUS_ERROR_RESET_RET,  NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(ERR_RECOVERY,         NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_ERR_RECOVERY, F_NONE,           1) \
-	X(ERR_RECOVERY_RET,     NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_ERR_RECOVERY, F_NONE,           0) \
-	X(SECONDARY_BUS_RESET_RET, NONE, 0, NONE_EV,           K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(DPC_RESET_RET,        NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0) \
-	X(PCIE_FLR,             PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NONE,           1) \
-	X(AF_FLR,               PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NOT_PROBE(1),   1)
+	/* id                   dev     darg kind             a0                       a1       ret      ctx                  filter            hit act */ \
+	X(PCI_SET_POWER,        PDEV,   0, NONE_EV,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0, POWER_ENTER) \
+	X(PCI_SET_POWER_RET,    PDEV,   0, POWER_CHANGE,       ARG(1),                  K(0),    RC32,    0,                   F_NONE,           0, POWER_EXIT) \
+	X(PCI_SET_POWER_OLD,    PDEV,   0, NONE_EV,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0, POWER_ENTER) \
+	X(PCI_SET_POWER_OLD_RET, PDEV,  0, POWER_CHANGE,       ARG(1),                  K(0),    RC32,    0,                   F_NONE,           0, POWER_EXIT) \
+	X(PCI_POWER_UP_RET,     PDEV,   0, POWER_UPDATE,       K(0),                    K(0),    K(0),    0,                   F_NONE,           0, POWER_UPDATE) \
+	X(PCI_UPDATE_STATE_RET, PDEV,   0, POWER_UPDATE,       K(0),                    K(0),    K(0),    0,                   F_NONE,           0, POWER_UPDATE) \
+	X(ENABLE_RET,           VDEV,   0, OPEN,               K(0),                    K(0),    RC32,    0,                   F_NONE,           0, OPEN) \
+	X(CLOSE,                VDEV,   0, CLOSE,              K(0),                    K(0),    K(0),    0,                   F_NONE,           0, CLOSE) \
+	X(UNREGISTER,           VDEV,   0, UNREGISTER,         K(0),                    K(0),    K(0),    0,                   F_NONE,           0, UNREGISTER) \
+	X(SECONDARY_BUS_RESET,  NONE,   0, NONE_EV,            K(D0_RESET_SECONDARY_BUS), K(0),  K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, BRIDGE_RESET) \
+	X(DPC_RESET,            NONE,   0, NONE_EV,            K(D0_RESET_DPC),         K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, BRIDGE_RESET) \
+	X(VFIO_SET_POWER,       VDEV,   0, POWER_REQUEST,      ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_POWER,   F_NONE,           0, NONE) \
+	X(VFIO_SET_POWER_RET,   VDEV,   0, POWER_REQUEST_DONE, ARG(1),                  K(0),    RC32,    D0_CTX_VFIO_POWER,   F_NONE,           0, NONE) \
+	X(VFIO_PM_CONFIG,       VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  K(0),    D0_CTX_VFIO_PM_CTRL, F_NONE,           0, NONE) \
+	X(VFIO_PM_CONFIG_RET,   VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  RC32,    D0_CTX_VFIO_PM_CTRL, F_NONE,           0, NONE) \
+	X(PCI_RPM_SUSPEND,      DEVICE, 0, RPM_SUSPEND,        K(0),                    K(0),    K(0),    D0_CTX_RPM_SUSPEND,  F_NONE,           0, NONE) \
+	X(PCI_RPM_SUSPEND_RET,  DEVICE, 0, RPM_SUSPEND,        K(0),                    K(0),    RC32,    D0_CTX_RPM_SUSPEND,  F_NONE,           0, NONE) \
+	X(PCI_RPM_RESUME,       DEVICE, 0, RPM_RESUME,         K(0),                    K(0),    K(0),    D0_CTX_RPM_RESUME,   F_NONE,           0, NONE) \
+	X(PCI_RPM_RESUME_RET,   DEVICE, 0, RPM_RESUME,         K(0),                    K(0),    RC32,    D0_CTX_RPM_RESUME,   F_NONE,           0, NONE) \
+	X(VFIO_LP_FEATURE,      VDEV,   0, LOW_POWER,          ARG(1),                  ARG(1),  K(0),    D0_CTX_VFIO_FEATURE, F_LP_FEATURE(1),  0, NONE) \
+	X(VFIO_LP_FEATURE_RET,  VDEV,   0, LOW_POWER,          ARG(1),                  ARG(1),  RC32,    D0_CTX_VFIO_FEATURE, F_LP_FEATURE(1),  0, NONE) \
+	X(DMABUF_MOVE,          VDEV,   0, DMABUF_MOVE,        BOOL(1),                 K(0),    K(0),    D0_CTX_DMABUF_MOVE,  F_NONE,           0, NONE) \
+	X(DMABUF_MOVE_RET,      VDEV,   0, DMABUF_MOVE,        BOOL(1),                 K(0),    K(0),    D0_CTX_DMABUF_MOVE,  F_NONE,           0, NONE) \
+	X(ROM_MAP,              PDEV,   0, ROM_MAP,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0, NONE) \
+	X(VGA_RW,               VDEV,   0, VGA_ACCESS,         BOOL(4),                 K(0),    K(0),    0,                   F_NONE,           0, NONE) \
+	X(VFIO_CONFIG_RW,       NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_VFIO_CONFIG,  F_NONE,           0, NONE) \
+	X(VFIO_CONFIG_RW_RET,   NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_VFIO_CONFIG,  F_NONE,           0, NONE) \
+	X(VFIO_CMD_WRITE,       VDEV,   0, CONFIG_WRITE,       ARG(1),                  ARG(5),  ARG(2),  D0_CTX_VFIO_CMD,     F_CMD_TOUCH(1),   0, NONE) \
+	X(VFIO_CMD_WRITE_RET,   VDEV,   0, CONFIG_WRITE,       ARG(1),                  ARG(5),  RC32,    D0_CTX_VFIO_CMD,     F_CMD_TOUCH(1),   0, NONE) \
+	X(VFIO_EXP_WRITE,       VDEV,   0, FLR_WRITE,          ARG(1),                  ARG(5),  K(0),    0,                   F_NONE,           0, NONE) \
+	X(VFIO_AF_WRITE,        VDEV,   0, FLR_WRITE,          ARG(1),                  ARG(5),  K(0),    0,                   F_NONE,           0, NONE) \
+	X(SYSFS_MMAP,           PDEV,   0, SYSFS_MMAP,         ARG(1),                  K(0),    K(0),    0,                   F_NONE,           0, NONE) \
+	X(REGISTER_RET,         VDEV,   0, REGISTER,           K(0),                    K(0),    RC32,    0,                   F_RET_OK,         0, NONE) \
+	X(DISABLE,              VDEV,   0, DISABLE,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0, NONE) \
+	X(VFIO_IOCTL,           VDEV,   0, IOCTL,              ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_IOCTL,   F_RESET_IOCTL(1), 0, NONE) \
+	X(VFIO_IOCTL_RET,       VDEV,   0, IOCTL,              ARG(1),                  K(0),    RC64,    D0_CTX_VFIO_IOCTL,   F_RESET_IOCTL(1), 0, NONE) \
+	X(HOT_RESET,            NONE,   0, HOT_RESET,          K(0),                    K(0),    K(0),    D0_CTX_HOT_RESET,    F_NONE,           0, NONE) \
+	X(HOT_RESET_RET,        NONE,   0, HOT_RESET,          K(0),                    K(0),    RC32,    D0_CTX_HOT_RESET,    F_NONE,           0, NONE) \
+	X(TRY_RESET,            PDEV,   0, RESET,              K(D0_RESET_TRY),         K(0),    K(0),    D0_CTX_RESET,        F_NONE,           0, NONE) \
+	X(TRY_RESET_RET,        PDEV,   0, RESET,              K(D0_RESET_TRY),         K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0, NONE) \
+	X(RESET_LOCKED,         PDEV,   0, RESET,              K(D0_RESET_LOCKED),      K(0),    K(0),    D0_CTX_RESET,        F_NONE,           0, NONE) \
+	X(RESET_LOCKED_RET,     PDEV,   0, RESET,              K(D0_RESET_LOCKED),      K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0, NONE) \
+	X(PM_RESET,             PDEV,   0, RESET,              K(D0_RESET_PM),          K(0),    K(0),    0,                   F_NOT_PROBE(1),   0, NONE) \
+	X(BUS_RESET,            PDEV,   0, RESET,              K(D0_RESET_BUS),         K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(BUS_RESET_RET,        PDEV,   0, RESET,              K(D0_RESET_BUS),         K(0),    RC32,    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(RESET_FUNCTION,       PDEV,   0, RESET,              K(D0_RESET_FUNCTION),    K(0),    K(0),    D0_CTX_RESET,        F_NONE,           1, NONE) \
+	X(RESET_FUNCTION_RET,   PDEV,   0, RESET,              K(D0_RESET_FUNCTION),    K(0),    RC32,    D0_CTX_RESET,        F_NONE,           0, NONE) \
+	X(TRY_RESET_BRIDGE,     NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1, NONE) \
+	X(TRY_RESET_BRIDGE_RET, NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(RESET_SUBORDINATE,    NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1, NONE) \
+	X(RESET_SUBORDINATE_RET, NONE,  0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(BUS_ERROR_RESET,      NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           1, NONE) \
+	X(BUS_ERROR_RESET_RET,  NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(ERR_RECOVERY,         NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_ERR_RECOVERY, F_NONE,           1, NONE) \
+	X(ERR_RECOVERY_RET,     NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_ERR_RECOVERY, F_NONE,           0, NONE) \
+	X(SECONDARY_BUS_RESET_RET, NONE, 0, NONE_EV,           K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(DPC_RESET_RET,        NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
+	X(PCIE_FLR,             PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NONE,           1, NONE) \
+	X(AF_FLR,               PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NOT_PROBE(1),   1, NONE)
 
 /* The row's configuration as the generic handler reads it (one per hook id; unlisted rows: served = 0). */
 struct d0_cold_cfg {
@@ -125,11 +145,14 @@ struct d0_cold_cfg {
 	__u8 dev;       /* enum d0_cold_dev */
 	__u8 darg;
 	__u8 hit;
+	__u8 act;       /* enum d0_cold_act */
+	__u8 pad[3];
 };
 
-#define D0_COLD_CFG_ROW(id, dev_, darg_, kind_, a0_, a1_, ret_, ctx_, filter_, hit_)                  \
+#define D0_COLD_CFG_ROW(id, dev_, darg_, kind_, a0_, a1_, ret_, ctx_, filter_, hit_, act_)              \
 	[D0_HOOK_##id] = { .kind = D0_EV_##kind_, .a0 = a0_, .a1 = a1_, .ret = ret_, .filter = filter_,     \
-			   .ctx = (ctx_) != 0 ? __builtin_ctz(ctx_) + 1 : 0, .served = 1, .dev = D0_COLD_##dev_, .darg = darg_, .hit = hit_ },
+			   .ctx = (ctx_) != 0 ? __builtin_ctz(ctx_) + 1 : 0, .served = 1, .dev = D0_COLD_##dev_, \
+			   .darg = darg_, .hit = hit_, .act = D0_ACT_##act_ },
 
 /* The entry program's cookie: entry row in bits 0..15, the same function's exit row in 16..31 (NONE: none). */
 #define D0_COLD_COOKIE(entry, exit) ((__u64)(entry) | (__u64)(exit) << 16)

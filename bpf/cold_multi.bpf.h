@@ -132,6 +132,19 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 	case D0_ACT_POWER_UPDATE:
 		power_update((struct pci_dev *)cold_arg(a, c->darg), hook);
 		return;
+	case D0_ACT_USER_CFG:
+	case D0_ACT_BRIDGE_CFG: {
+		/* val is a u8/u16/u32 argument: only its low bytes (as the typed fentry argument) */
+		int size = cold_value(a, c->a0, rc);
+		__u32 val = cold_arg(a, 2) & (size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff);
+
+		if (c->act == D0_ACT_USER_CFG)
+			user_config_write((struct pci_dev *)cold_arg(a, c->darg), (int)cold_arg(a, 1), val, size, hook);
+		else
+			bridge_config_write((struct pci_dev *)cold_arg(a, c->darg), (int)cold_arg(a, 1), val, size,
+					    hook);
+		return;
+	}
 	case D0_ACT_BRIDGE_RESET:
 		bridge_reset((struct pci_dev *)cold_arg(a, c->darg), cold_value(a, c->a0, rc), hook);
 		goto leave;
@@ -208,6 +221,9 @@ int cold_entry(struct pt_regs *ctx)
 		}
 	}
 	cold_run(cookie & 0xffff, &a, false, 0);
+	/* a second row on the same function (pci_user_write_config_*: user and bridge config writes) */
+	if (((cookie >> 32) & 0xffff) != D0_HOOK_NONE)
+		cold_run((cookie >> 32) & 0xffff, &a, false, 0);
 	return 0;
 }
 

@@ -60,7 +60,10 @@ void d0_cold_links_build(const struct d0_hook_plan plan[D0_HOOK_COUNT], const bo
 			continue;
 		if (!is_exit(h)) {
 			j = entry_slot(o, plan[i].symbol);
-			o->entry_cookies[j] = (o->entry_cookies[j] & ~0xffffull) | (unsigned)i;
+			if ((o->entry_cookies[j] & 0xffff) == D0_HOOK_NONE)
+				o->entry_cookies[j] = (o->entry_cookies[j] & ~0xffffull) | (unsigned)i;
+			else /* a second entry row on this function (rows are in table order) */
+				o->entry_cookies[j] = (o->entry_cookies[j] & ~(0xffffull << 32)) | (__u64)i << 32;
 			continue;
 		}
 		o->exit_syms[o->nexit] = plan[i].symbol;
@@ -68,7 +71,7 @@ void d0_cold_links_build(const struct d0_hook_plan plan[D0_HOOK_COUNT], const bo
 		if (cold_cfg[i].kind != D0_EV_NONE_EV) {
 			/* its arguments are kept at entry */
 			j = entry_slot(o, plan[i].symbol);
-			o->entry_cookies[j] = (o->entry_cookies[j] & 0xffffull) | (__u64)i << 16;
+			o->entry_cookies[j] = (o->entry_cookies[j] & ~(0xffffull << 16)) | (__u64)i << 16;
 		}
 	}
 }

@@ -34,7 +34,9 @@
  *           POWER_EXIT (__pci_set_power_state: the state at entry kept per task),
  *           POWER_UPDATE (an event only when the state changed), OPEN, CLOSE,
  *           UNREGISTER (the per-device state they reset or remove), BRIDGE_RESET
- *           (one event per tracked device below the bridge, a0 the reset kind)
+ *           (one event per tracked device below the bridge, a0 the reset kind),
+ *           USER_CFG/BRIDGE_CFG (pci_user_write_config_*: where, val in arguments 1
+ *           and 2, a0 the access size); two entry rows may share a function
  */
 #ifndef D0AUDIT_COLD_HOOKS_H
 #define D0AUDIT_COLD_HOOKS_H
@@ -54,7 +56,7 @@
 enum d0_cold_dev { D0_COLD_NONE, D0_COLD_VDEV, D0_COLD_PDEV, D0_COLD_DEVICE };
 enum d0_cold_act {
 	D0_ACT_NONE, D0_ACT_POWER_ENTER, D0_ACT_POWER_EXIT, D0_ACT_POWER_UPDATE, D0_ACT_OPEN, D0_ACT_CLOSE,
-	D0_ACT_UNREGISTER, D0_ACT_BRIDGE_RESET,
+	D0_ACT_UNREGISTER, D0_ACT_BRIDGE_RESET, D0_ACT_USER_CFG, D0_ACT_BRIDGE_CFG,
 };
 
 /* filter: kind in bits 8..15, argument index below */
@@ -86,6 +88,12 @@ enum d0_cold_act {
 	X(UNREGISTER,           VDEV,   0, UNREGISTER,         K(0),                    K(0),    K(0),    0,                   F_NONE,           0, UNREGISTER) \
 	X(SECONDARY_BUS_RESET,  NONE,   0, NONE_EV,            K(D0_RESET_SECONDARY_BUS), K(0),  K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, BRIDGE_RESET) \
 	X(DPC_RESET,            NONE,   0, NONE_EV,            K(D0_RESET_DPC),         K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, BRIDGE_RESET) \
+	X(USER_CFG_BYTE,        PDEV,   0, NONE_EV,            K(1),                    K(0),    K(0),    0,                   F_NONE,           0, USER_CFG) \
+	X(USER_CFG_WORD,        PDEV,   0, NONE_EV,            K(2),                    K(0),    K(0),    0,                   F_NONE,           0, USER_CFG) \
+	X(USER_CFG_DWORD,       PDEV,   0, NONE_EV,            K(4),                    K(0),    K(0),    0,                   F_NONE,           0, USER_CFG) \
+	X(BRIDGE_CFG_BYTE,      PDEV,   0, NONE_EV,            K(1),                    K(0),    K(0),    0,                   F_NONE,           0, BRIDGE_CFG) \
+	X(BRIDGE_CFG_WORD,      PDEV,   0, NONE_EV,            K(2),                    K(0),    K(0),    0,                   F_NONE,           0, BRIDGE_CFG) \
+	X(BRIDGE_CFG_DWORD,     PDEV,   0, NONE_EV,            K(4),                    K(0),    K(0),    0,                   F_NONE,           0, BRIDGE_CFG) \
 	X(VFIO_SET_POWER,       VDEV,   0, POWER_REQUEST,      ARG(1),                  K(0),    K(0),    D0_CTX_VFIO_POWER,   F_NONE,           0, NONE) \
 	X(VFIO_SET_POWER_RET,   VDEV,   0, POWER_REQUEST_DONE, ARG(1),                  K(0),    RC32,    D0_CTX_VFIO_POWER,   F_NONE,           0, NONE) \
 	X(VFIO_PM_CONFIG,       VDEV,   0, PM_CTRL_WRITE,      ARG(4),                  ARG(5),  K(0),    D0_CTX_VFIO_PM_CTRL, F_NONE,           0, NONE) \
@@ -154,7 +162,11 @@ struct d0_cold_cfg {
 			   .ctx = (ctx_) != 0 ? __builtin_ctz(ctx_) + 1 : 0, .served = 1, .dev = D0_COLD_##dev_, \
 			   .darg = darg_, .hit = hit_, .act = D0_ACT_##act_ },
 
-/* The entry program's cookie: entry row in bits 0..15, the same function's exit row in 16..31 (NONE: none). */
-#define D0_COLD_COOKIE(entry, exit) ((__u64)(entry) | (__u64)(exit) << 16)
+/*
+ * The entry program's cookie: entry row in bits 0..15, the same function's exit row in 16..31,
+ * a second entry row on the same function in 32..47 (NONE: none), run after the first.
+ */
+#define D0_COLD_COOKIE2(entry, exit, entry2) ((__u64)(entry) | (__u64)(exit) << 16 | (__u64)(entry2) << 32)
+#define D0_COLD_COOKIE(entry, exit) D0_COLD_COOKIE2(entry, exit, D0_HOOK_NONE)
 
 #endif /* D0AUDIT_COLD_HOOKS_H */

@@ -89,6 +89,37 @@ static void test_clone_symbol(void **state)
 	assert_int_equal(c.nexit, 1);
 }
 
+/* pci_user_write_config_*: the user and the bridge config-write rows share one entry on the link. */
+static void test_two_entry_rows(void **state)
+{
+	struct d0_cold_links c;
+
+	(void)state;
+	plan_all();
+	memset(multi, 0, sizeof(multi));
+	multi[D0_HOOK_USER_CFG_BYTE] = multi[D0_HOOK_BRIDGE_CFG_BYTE] = true;
+	d0_cold_links_build(plan, multi, &c);
+	assert_int_equal(c.nentry, 1);
+	assert_int_equal(c.nexit, 0);
+	assert_string_equal(c.entry_syms[0], "pci_user_write_config_byte");
+	assert_int_equal(c.entry_cookies[0],
+			 D0_COLD_COOKIE2(D0_HOOK_USER_CFG_BYTE, D0_HOOK_NONE, D0_HOOK_BRIDGE_CFG_BYTE));
+}
+
+/* The entry cookie has room for two entry rows per function: the table must not list a third. */
+static void test_at_most_two_entry_rows(void **state)
+{
+	(void)state;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		int n = 0;
+
+		for (int j = 0; j < D0_HOOK_COUNT; j++)
+			n += d0_cold_row(j) && !strcmp(d0_hooks[j].target, d0_hooks[i].target) &&
+			     (d0_hooks[j].kind == D0_FENTRY || d0_hooks[j].kind == D0_KPROBE);
+		assert_in_range(n, 0, 2);
+	}
+}
+
 static void test_usable(void **state)
 {
 	struct d0_kernel_facts k = { .major = 6, .minor = 1 };
@@ -115,6 +146,8 @@ int main(void)
 		cmocka_unit_test(test_no_hot_row_is_cold),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_clone_symbol),
+		cmocka_unit_test(test_two_entry_rows),
+		cmocka_unit_test(test_at_most_two_entry_rows),
 		cmocka_unit_test(test_usable),
 	};
 

@@ -103,8 +103,11 @@ static __always_inline bool cold_filter(const struct d0_cold_args *a, __u16 filt
 	return true;
 }
 
-/* Run row `hook` (entry or exit) with these arguments. */
-static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, bool exit, __s64 rc)
+/*
+ * Run row `hook` (entry or exit) with these arguments. A global function:
+ * the verifier checks it once for every row, whatever calls it.
+ */
+__noinline int d0_cold_run(__u32 hook, const struct d0_cold_args *a, __u32 exit, __s64 rc)
 {
 	const struct d0_cold_cfg *c;
 	struct vfio_pci_core_device *vdev = NULL;
@@ -112,10 +115,12 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 	struct d0_dev_state *st = NULL;
 	__u32 a0;
 
+	if (!a)
+		return 0;
 	hook &= D0_COLD_SLOTS - 1;
 	c = &d0_cold_cfg[hook];
 	if (!c->served)
-		return;
+		return 0;
 	if (c->hit)
 		count_hit(hook);
 	if (!exit && c->ctx)
@@ -124,14 +129,14 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 	switch (c->act) {
 	case D0_ACT_POWER_ENTER:
 		power_change_enter((struct pci_dev *)cold_arg(a, c->darg), hook);
-		return;
+		return 0;
 	case D0_ACT_POWER_EXIT:
 		power_change_exit((struct pci_dev *)cold_arg(a, c->darg), cold_value(a, c->a0, rc),
 				  cold_value(a, c->ret, rc), hook);
-		return;
+		return 0;
 	case D0_ACT_POWER_UPDATE:
 		power_update((struct pci_dev *)cold_arg(a, c->darg), hook);
-		return;
+		return 0;
 	case D0_ACT_USER_CFG:
 	case D0_ACT_BRIDGE_CFG: {
 		/* val is a u8/u16/u32 argument: only its low bytes (as the typed fentry argument) */
@@ -143,7 +148,7 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 		else
 			bridge_config_write((struct pci_dev *)cold_arg(a, c->darg), (int)cold_arg(a, 1), val, size,
 					    hook);
-		return;
+		return 0;
 	}
 	case D0_ACT_BRIDGE_RESET:
 		bridge_reset((struct pci_dev *)cold_arg(a, c->darg), cold_value(a, c->a0, rc), hook);
@@ -184,6 +189,7 @@ static __always_inline void cold_run(__u32 hook, const struct d0_cold_args *a, b
 leave:
 	if (exit && c->ctx)
 		ctx_leave(c->ctx - 1);
+	return 0;
 }
 
 /* Does the exit row read arguments (else its entry keeps none)? */
@@ -195,65 +201,82 @@ static __always_inline bool cold_exit_needs_args(__u32 hook)
 	return c->served && c->kind != D0_EV_NONE_EV;
 }
 
+/* At entry: keep the arguments for the exit row of this function, if it reads them. */
+static __always_inline void cold_keep_args(__u32 exit_hook, const struct d0_cold_args *a)
+{
+	__u64 key = (__u64)current_tid() << 32 | exit_hook;
+	struct d0_cold_stash *s = bpf_map_lookup_elem(&cold_stash, &key);
+
+	if (!s) {
+		struct d0_cold_stash init = {};
+
+		bpf_map_update_elem(&cold_stash, &key, &init, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&cold_stash, &key);
+	}
+	if (s) {
+		__u32 d = s->depth;
+
+		if (d < D0_COLD_NEST)
+			s->frame[d] = *a;
+		s->depth = d + 1;
+	}
+}
+
+/* At exit: the arguments its entry kept (false: no entry was seen, counted). */
+static __always_inline bool cold_take_args(__u32 hook, struct d0_cold_args *a)
+{
+	__u64 key = (__u64)current_tid() << 32 | hook;
+	struct d0_cold_stash *s = bpf_map_lookup_elem(&cold_stash, &key);
+	__u32 d;
+
+	/* attached mid-call, or the kernel skipped the entry (recursion) */
+	if (!s || !s->depth) {
+		count_no_entry(hook);
+		return false;
+	}
+	d = --s->depth;
+	if (d < D0_COLD_NEST)
+		*a = s->frame[d];
+	if (!d)
+		bpf_map_delete_elem(&cold_stash, &key);
+	if (d >= D0_COLD_NEST) {
+		count_no_entry(hook);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * One program, two links: kprobe.multi at entry and kretprobe.multi at exit
+ * (the exit link's cookies have D0_COLD_EXIT set), so it is verified once.
+ */
 SEC("kprobe.multi")
-int cold_entry(struct pt_regs *ctx)
+int cold_hook(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 exit_hook = (cookie >> 16) & 0xffff;
-	struct d0_cold_args a = { .arg = { ctx->di, ctx->si, ctx->dx, ctx->cx, ctx->r8, ctx->r9 } };
-
-	if (cold_exit_needs_args(exit_hook)) {
-		__u64 key = (__u64)current_tid() << 32 | exit_hook;
-		struct d0_cold_stash *s = bpf_map_lookup_elem(&cold_stash, &key);
-
-		if (!s) {
-			struct d0_cold_stash init = {};
-
-			bpf_map_update_elem(&cold_stash, &key, &init, BPF_NOEXIST);
-			s = bpf_map_lookup_elem(&cold_stash, &key);
-		}
-		if (s) {
-			__u32 d = s->depth;
-
-			if (d < D0_COLD_NEST)
-				s->frame[d] = a;
-			s->depth = d + 1;
-		}
-	}
-	cold_run(cookie & 0xffff, &a, false, 0);
-	/* a second row on the same function (pci_user_write_config_*: user and bridge config writes) */
-	if (((cookie >> 32) & 0xffff) != D0_HOOK_NONE)
-		cold_run((cookie >> 32) & 0xffff, &a, false, 0);
-	return 0;
-}
-
-SEC("kretprobe.multi")
-int cold_exit(struct pt_regs *ctx)
-{
-	__u32 hook = bpf_get_attach_cookie(ctx) & 0xffff;
 	struct d0_cold_args a = {};
 
-	if (cold_exit_needs_args(hook)) {
-		__u64 key = (__u64)current_tid() << 32 | hook;
-		struct d0_cold_stash *s = bpf_map_lookup_elem(&cold_stash, &key);
-		__u32 d;
+	if (cookie & D0_COLD_EXIT) {
+		__u32 hook = cookie & 0xffff;
 
-		/* no entry seen (attached mid-call, or the kernel skipped it): nothing to judge */
-		if (!s || !s->depth) {
-			count_no_entry(hook);
+		if (cold_exit_needs_args(hook) && !cold_take_args(hook, &a))
 			return 0;
-		}
-		d = --s->depth;
-		if (d < D0_COLD_NEST)
-			a = s->frame[d];
-		if (!d)
-			bpf_map_delete_elem(&cold_stash, &key);
-		if (d >= D0_COLD_NEST) {
-			count_no_entry(hook);
-			return 0;
-		}
+		d0_cold_run(hook, &a, 1, PT_REGS_RC(ctx));
+		return 0;
 	}
-	cold_run(hook, &a, true, PT_REGS_RC(ctx));
+	a.arg[0] = ctx->di;
+	a.arg[1] = ctx->si;
+	a.arg[2] = ctx->dx;
+	a.arg[3] = ctx->cx;
+	a.arg[4] = ctx->r8;
+	a.arg[5] = ctx->r9;
+	if (cold_exit_needs_args(exit_hook))
+		cold_keep_args(exit_hook, &a);
+	d0_cold_run(cookie & 0xffff, &a, 0, 0);
+	/* a second row on the same function (pci_user_write_config_*: user and bridge config writes) */
+	if (((cookie >> 32) & 0xffff) != D0_HOOK_NONE)
+		d0_cold_run((cookie >> 32) & 0xffff, &a, 0, 0);
 	return 0;
 }
 

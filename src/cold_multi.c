@@ -67,7 +67,7 @@ void d0_cold_links_build(const struct d0_hook_plan plan[D0_HOOK_COUNT], const bo
 			continue;
 		}
 		o->exit_syms[o->nexit] = plan[i].symbol;
-		o->exit_cookies[o->nexit++] = i;
+		o->exit_cookies[o->nexit++] = D0_COLD_EXIT | (unsigned)i;
 		if (cold_cfg[i].kind != D0_EV_NONE_EV) {
 			/* its arguments are kept at entry */
 			j = entry_slot(o, plan[i].symbol);

@@ -81,8 +81,8 @@ static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_CO
 			cold_exit |= exit;
 		}
 	}
-	bpf_program__set_autoload(skel->progs.cold_entry, cold_entry);
-	bpf_program__set_autoload(skel->progs.cold_exit, cold_exit);
+	/* one program for both links */
+	bpf_program__set_autoload(skel->progs.cold_hook, cold_entry || cold_exit);
 	*out = skel;
 	return 0;
 }
@@ -270,7 +270,7 @@ static int load_wanted(struct d0_loader *l, const struct d0_load_opts *opts, boo
 	return 0;
 }
 
-/* Attach the cold rows in multi[] with one kprobe.multi and one kretprobe.multi link. */
+/* Attach the cold rows in multi[] with one kprobe.multi and one kretprobe.multi link of one program. */
 static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool multi[D0_HOOK_COUNT])
 {
 	struct d0_cold_links c;
@@ -282,7 +282,7 @@ static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool
 		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = c.entry_syms, .cookies = c.entry_cookies,
 			    .cnt = c.nentry);
 
-		entry = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_entry, NULL, &o);
+		entry = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_hook, NULL, &o);
 		if (!entry) {
 			err = -errno;
 			d0_debug("kprobe.multi link for %d cold functions failed: %s", c.nentry, strerror(-err));
@@ -294,7 +294,7 @@ static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool
 		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = c.exit_syms, .cookies = c.exit_cookies,
 			    .cnt = c.nexit, .retprobe = true);
 
-		exit = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_exit, NULL, &o);
+		exit = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_hook, NULL, &o);
 		if (!exit) {
 			err = -errno;
 			d0_debug("kretprobe.multi link for %d cold functions failed: %s", c.nexit, strerror(-err));

@@ -168,5 +168,7 @@ struct d0_cold_cfg {
  */
 #define D0_COLD_COOKIE2(entry, exit, entry2) ((__u64)(entry) | (__u64)(exit) << 16 | (__u64)(entry2) << 32)
 #define D0_COLD_COOKIE(entry, exit) D0_COLD_COOKIE2(entry, exit, D0_HOOK_NONE)
+/* The exit link's cookie: this bit and the exit row (the same program serves both links). */
+#define D0_COLD_EXIT (1ull << 63)
 
 #endif /* D0AUDIT_COLD_HOOKS_H */

@@ -68,7 +68,7 @@ static void test_links(void **state)
 	assert_int_equal(find(c.entry_syms, c.nentry, "pci_try_reset_bridge"), -1);
 	j = find(c.exit_syms, c.nexit, "pci_try_reset_bridge");
 	assert_true(j >= 0);
-	assert_int_equal(c.exit_cookies[j], D0_HOOK_TRY_RESET_BRIDGE_RET);
+	assert_int_equal(c.exit_cookies[j], D0_COLD_EXIT | D0_HOOK_TRY_RESET_BRIDGE_RET);
 }
 
 /* A clone symbol from the plan (the hot-reset kprobes on 6.12+) is what the links attach to. */

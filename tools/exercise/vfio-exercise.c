@@ -100,6 +100,13 @@ static const struct scenario scenarios[] = {
 	{ "hold", scen_hold, P_NONE, false,
 	  "open, map, touch BAR0, print 'hold: ready'; SIGUSR1: D3hot via vfio;\n"
 	  "                    SIGTERM: D0, close (an audit started mid-stream)" },
+	/* issue 14, class 4: IOMMU entries on a BAR (scen_iommu.c) */
+	{ "iommu-bar-low-power", scen_iommu_bar_low_power, P_MAPPED, false,
+	  "[--mapped] VFIO_IOMMU_MAP_DMA of the BAR0 mmap, then LOW_POWER_ENTRY;\n"
+	  "                    correct: VFIO_IOMMU_UNMAP_DMA first" },
+	{ "iommu-bar-teardown", scen_iommu_bar_teardown, P_NONE, false,
+	  "VFIO_IOMMU_MAP_DMA of the BAR0 mmap, close all (the container teardown\n"
+	  "                    unmaps), reopen, LOW_POWER_ENTRY" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,

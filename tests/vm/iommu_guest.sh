@@ -24,5 +24,6 @@ build/static/d0audit doctor -j >"$out/doctor.json" 2>"$out/doctor.err"
 scenario iommu-bar-low-power iommu-bar-low-power
 scenario iommu-bar-low-power-mapped iommu-bar-low-power --mapped
 scenario iommu-bar-teardown iommu-bar-teardown
+scenario iommu-bar-map-low-power iommu-bar-map-low-power
 dmesg >"$out/dmesg.txt"
 exit 0

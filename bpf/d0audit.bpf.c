@@ -989,3 +989,4 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 #include "beyond_vfio.bpf.h"
 /* Issue 18: the cold rows served by two multi-attached programs where the kernel can. */
 #include "cold_multi.bpf.h"
+#include "iommu_grants.bpf.h"

@@ -114,6 +114,9 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 	if (st) {
 		if (st->fault_gen != st->zap_gen)
 			e->state |= D0_ST_MAPPED;
+		/* an IOMMU entry on a BAR: survives the zap, judged as a mapping (bpf/iommu_grants.bpf.h) */
+		if (st->iommu_grants)
+			e->state |= D0_ST_MAPPED | D0_ST_IOMMU_MAPPED;
 		if (st->flags & D0_DEVF_MAPPED_UNKNOWN)
 			e->state |= D0_ST_MAPPED_UNKNOWN;
 		if (st->flags & D0_DEVF_CLOSING)

@@ -75,8 +75,10 @@ struct pci_bus {
 	struct pci_dev *self;       /* the bridge above the bus (NULL for a root bus) */
 };
 
-/* A BAR's window: only its flags are read (IORESOURCE_MEM: vfio gates it on decode). */
+/* A BAR's window: flags (IORESOURCE_MEM: vfio gates it on decode); start/end (IOMMU grants on it). */
 struct resource {
+	u64 start;
+	u64 end;
 	unsigned long flags;
 };
 
@@ -174,6 +176,13 @@ struct dma_buf_attachment {
 struct vfio_pci_ioeventfd {
 	struct vfio_pci_core_device *vdev;
 	bool test_mem;
+};
+
+/* vfio_iommu_type1's record of one VFIO_IOMMU_MAP_DMA (module BTF: vfio_iommu_type1). */
+struct vfio_dma {
+	u64 iova;
+	unsigned long vaddr;
+	bool has_rsvd;              /* a PFNMAP (reserved) chunk was pinned: 5.13+ */
 };
 
 #pragma clang attribute pop

@@ -212,8 +212,10 @@ int cmd_audit(int argc, char **argv)
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		sum.avail.works[i] = loader.plan[i].attached;
 		sum.avail.absent_path[i] = loader.facts.t[i].requires_missing;
+		sum.avail.module_absent[i] = !loader.facts.t[i].module_present;
 	}
 	memcpy(sum.kernel_by_rule, res.counters.violations, sizeof(sum.kernel_by_rule));
+	sum.iommufd = loader.facts.iommufd;
 	sum.have_kernel_counts = true;
 	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
 		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",

@@ -40,6 +40,9 @@ static void availability_from_header(json_t *hdr, struct d0_hook_availability *a
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
+	/* a hook the trace does not list did not exist when it was recorded */
+	for (i = 0; i < D0_HOOK_COUNT; i++)
+		a->module_absent[i] = true;
 	json_array_foreach(hooks, i, h) {
 		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
 		const char *status = json_string_value(json_object_get(h, "status")) ?: "";
@@ -49,6 +52,7 @@ static void availability_from_header(json_t *hdr, struct d0_hook_availability *a
 			continue;
 		a->works[d->id] = !strcmp(status, "attached");
 		a->absent_path[d->id] = !strncmp(reason, "would never fire", 16);
+		a->module_absent[d->id] = !strncmp(reason, "module ", 7);
 	}
 }
 
@@ -175,6 +179,7 @@ int cmd_check(int argc, char **argv)
 		if (!mode_given)
 			mode = rec_mode;
 		availability_from_header(rec.json, &res.sum.avail);
+		res.sum.iommufd = json_is_true(json_object_get(rec.json, "iommufd"));
 	}
 	d0_verdict_init(&res.verdict, mode, NULL, NULL);
 	res.verdict.allow = allow;

@@ -294,6 +294,7 @@ static long render_metrics(void *ctx, char **out)
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		avail.works[i] = d->loader.plan[i].attached;
 		avail.absent_path[i] = d->loader.facts.t[i].requires_missing;
+		avail.module_absent[i] = !d->loader.facts.t[i].module_present;
 	}
 	if (d->cons.rb)
 		d0_consumer_counters(&d->cons, &d->counters);

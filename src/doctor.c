@@ -157,6 +157,9 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 	/* where user PTEs on BARs live: what the zap hook must see (from BTF) */
 	if (root)
 		json_object_set_new(root, "mapping_model", json_string(d0_mapping_model_name(l->facts.mapping_model)));
+	/* issue 14, class 4: DMABUF imports into an iommufd IOAS are not tracked as grants */
+	if (root)
+		json_object_set_new(root, "iommufd", json_boolean(l->facts.iommufd));
 	if (!root) {
 		d0_err("internal error: cannot build the doctor JSON");
 		return D0_EXIT_CANNOT;
@@ -189,6 +192,9 @@ static int print_text(const struct d0_host_info *h, const struct d0_loader *l, b
 	       yes(h->cap_bpf), yes(h->cap_perfmon), yes(h->cap_sys_admin));
 	printf("lockdown:          %s\n", h->lockdown);
 	printf("mapping model:     %s\n", d0_mapping_model_text(l->facts.mapping_model));
+	printf("iommufd:           %s\n", l->facts.iommufd
+	       ? "built: its IOMMU entries for vfio DMABUF imports are not tracked (audits say incomplete)"
+	       : "not built (CONFIG_IOMMUFD off): IOMMU entries on BARs come only from type1, tracked");
 	printf("\nhooks (%s):\n", loaded ? "loaded and attached for real, then detached"
 					 : "predicted from BTF, kallsyms and ftrace; not loaded");
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {

@@ -74,6 +74,20 @@ static void plan_kprobe(const struct d0_hook_def *h, const struct d0_target_fact
 		UNAVAILABLE(p, "%s has no symbol in /proc/kallsyms (inlined, or absent in this version)", h->target);
 }
 
+/* An IOMMU grant whose removal cannot be seen would stay "mapped" for good: false violations. */
+static void plan_grant_needs_removal(struct d0_hook_plan *grant, const struct d0_hook_plan *removal,
+				     const struct d0_hook_def *rh)
+{
+	char why[96];
+
+	if (grant->decision != D0_PLAN_ATTACH || removal->decision == D0_PLAN_ATTACH)
+		return;
+	/* a copy: both reasons live in the same plan array */
+	memcpy(why, removal->reason, sizeof(why) - 1);
+	why[sizeof(why) - 1] = '\0';
+	UNAVAILABLE(grant, "its removal cannot be observed here (%.20s %.32s: %s)", rh->name, rh->target, why);
+}
+
 void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT])
 {
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
@@ -110,4 +124,6 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 			break;
 		}
 	}
+	plan_grant_needs_removal(&plan[D0_HOOK_IOMMU_PIN_RET], &plan[D0_HOOK_IOMMU_UNMAP_RET],
+				 &d0_hooks[D0_HOOK_IOMMU_UNMAP_RET]);
 }

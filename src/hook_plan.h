@@ -29,6 +29,7 @@ struct d0_kernel_facts {
 	bool vmlinux_btf;      /* /sys/kernel/btf/vmlinux */
 	bool ftrace_list;      /* available_filter_functions could be read */
 	enum d0_mapping_model mapping_model; /* from vfio's module BTF */
+	bool iommufd;          /* iommufd is built (its BTF): DMABUF imports into an IOAS can exist */
 	struct d0_target_facts t[D0_HOOK_COUNT];
 };
 

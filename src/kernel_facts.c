@@ -235,6 +235,20 @@ static enum d0_mapping_model mapping_model(struct btf_cache *c, const char *dir)
 	return m;
 }
 
+/*
+ * Is iommufd in this kernel (CONFIG_IOMMUFD, off in every Debian config up
+ * to 7.3)? Its module's BTF, or its bind call in vmlinux BTF when built in.
+ */
+static bool iommufd_built(struct btf_cache *c, const char *dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/iommufd", dir);
+	if (!access(path, R_OK))
+		return true;
+	return c->vmlinux && btf__find_by_name_kind(c->vmlinux, "iommufd_device_bind", BTF_KIND_FUNC) > 0;
+}
+
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
 static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 {
@@ -264,6 +278,7 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 			btf__free(mod);
 	}
 	k->mapping_model = mapping_model(&c, dir);
+	k->iommufd = iommufd_built(&c, dir);
 	btf_cache_free(&c);
 }
 

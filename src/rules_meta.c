@@ -12,8 +12,10 @@
 const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 	[D0_RULE_ZAP_BEFORE_POWER_DOWN] = { 1, "ZAP_BEFORE_POWER_DOWN",
 		"When the device's power state goes from D0 to anything else, no user PTE may have been granted "
-		"on its BARs since the last zap of the whole BAR window (vfio zaps before D3hot: config.c:716, core.c:378).",
-		"user space could still touch the BARs of a device that is no longer in D0.",
+		"on its BARs since the last zap of the whole BAR window (vfio zaps before D3hot: config.c:716, core.c:378), "
+		"and no IOMMU entry may point at them (a type1 VFIO_IOMMU_MAP_DMA of a BAR mmap, which the zap does not "
+		"remove: it lasts until VFIO_IOMMU_UNMAP_DMA or the container's teardown).",
+		"user space, or a device doing DMA through the IOMMU, could still reach the BARs of a device no longer in D0.",
 		{ POWER_HOOKS, ZAP_HOOKS, FAULT_HOOKS } },
 	[D0_RULE_REVOKE_BEFORE_POWER_DOWN] = { 2, "REVOKE_BEFORE_POWER_DOWN",
 		"When the device leaves D0, every DMABUF on vdev->dmabufs must be revoked, whatever path moved it, "
@@ -32,20 +34,20 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		{ { "DMABUF_INVALIDATE", "DMABUF_MOVE_NOTIFY" } } },
 	[D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE] = { 5, "ZAP_REVOKE_BEFORE_MEM_DISABLE",
 		"A hardware write clearing PCI_COMMAND.MEMORY must come after the zap and the revoke (config.c:593-597 "
-		"before :616), whoever writes it.",
+		"before :616), whoever writes it; a live IOMMU entry on a BAR counts as a mapping.",
 		"mappings and DMABUFs pointed at BARs whose decoding was being switched off.",
 		{ { "USER_CFG_WORD", "USER_CFG_DWORD" }, ZAP_HOOKS } },
 	[D0_RULE_ZAP_REVOKE_BEFORE_RESET] = { 6, "ZAP_REVOKE_BEFORE_RESET",
 		"When a reset of an open vfio device starts (pci_try_reset_function, __pci_reset_function_locked, "
 		"pci_pm_reset, pci_reset_bus; and beyond vfio: pci_reset_function (sysfs reset), a secondary bus reset "
 		"of any bridge above it (pcibios_reset_secondary_bus: reset_subordinate, AER recovery, slot resets), "
-		"DPC, FLR), no PTE and no unrevoked DMABUF may remain. Where the path makes a D0 "
+		"DPC, FLR), no PTE, no IOMMU entry on a BAR and no unrevoked DMABUF may remain. Where the path makes a D0 "
 		"transition, the revoke follows it; the order of the zap relative to D0 does not matter.",
 		"the device was reset while user space or importers could still reach its BARs.",
 		{ { "TRY_RESET", "RESET_LOCKED", "PM_RESET", "BUS_RESET" }, ZAP_HOOKS } },
 	[D0_RULE_NO_ACCESS_OUTSIDE_D0] = { 7, "NO_ACCESS_OUTSIDE_D0",
-		"No BAR read/write through the device fd, no PTE grant, no ROM read, no ioeventfd write and no DMABUF "
-		"map may reach a device that is not in D0 or has decode off. Accesses the kernel refused (-EIO, SIGBUS) "
+		"No BAR read/write through the device fd, no PTE grant, no IOMMU grant of a BAR (type1 MAP_DMA), no ROM "
+		"read, no ioeventfd write and no DMABUF map may reach a device that is not in D0 or has decode off. Accesses the kernel refused (-EIO, SIGBUS) "
 		"are counted as refused, not as violations.",
 		"a stray access reached a device outside D0; on some platforms that escalates to a system fault.",
 		{ { "BAR_IO", "BAR_IO_V61" }, FAULT_HOOKS } },

@@ -26,6 +26,7 @@ extern const char *const d0_rule_message_id[];
 struct d0_hook_availability {
 	bool works[D0_HOOK_COUNT];
 	bool absent_path[D0_HOOK_COUNT];
+	bool module_absent[D0_HOOK_COUNT]; /* its module is not loaded (or the trace predates the hook) */
 };
 
 enum d0_rule_coverage {

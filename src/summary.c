@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "event_names.h"
 #include "hook_table.h"
+#include "iommu_coverage.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -27,6 +28,7 @@ void d0_summary_coverage(struct d0_summary *s)
 			d0_summary_problem(s, "rule %d %s not fully checked: no working hook for %s", r,
 					   d0_rule_meta[r].name, s->missing[r]);
 	}
+	d0_summary_iommu(s);
 	if (s->v->lost)
 		d0_summary_problem(s, "%llu events were lost (ring buffer full): verdicts in them are counted by the kernel only",
 				   (unsigned long long)s->v->lost);

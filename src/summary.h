@@ -15,6 +15,7 @@ struct d0_summary {
 	const char *missing[D0_RULE_MAX + 1];
 	__u64 kernel_by_rule[D0_RULE_MAX + 1];  /* live only: what the kernel counted */
 	bool have_kernel_counts;
+	bool iommufd;                           /* the kernel has iommufd (kernel facts, trace header) */
 	char problems[8][256];                  /* why the verdict is incomplete */
 	int nproblems;
 };

@@ -223,10 +223,10 @@ int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsign
 		json_array_append_new(hooks, json_pack("{s:s, s:s, s:s, s:s}", "name", d0_hooks[i].name,
 			"target", l->plan[i].symbol[0] ? l->plan[i].symbol : d0_hooks[i].target,
 			"status", d0_hook_status(l, i, true), "reason", l->plan[i].reason));
-	return write_json(w, json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:b, s:o}", "type", "header",
+	return write_json(w, json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, s:b, s:o}", "type", "header",
 		"format", D0_TRACE_FORMAT, "d0audit", D0AUDIT_VERSION, "event_abi", D0_EVENT_ABI_VERSION,
 		"kernel", u.release, "mapping_model", d0_mapping_model_name(l->facts.mapping_model),
-		"mode", d0_mode_name(mode), "record_all", record_all, "hooks", hooks));
+		"iommufd", l->facts.iommufd, "mode", d0_mode_name(mode), "record_all", record_all, "hooks", hooks));
 }
 
 int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const struct d0_session_result *res)

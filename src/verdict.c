@@ -250,6 +250,7 @@ void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_viol
 	fprintf(f, "  inside: %s\n", ctx);
 	fprintf(f, "  state:  %s%s%s%s, DMABUFs %u unrevoked of %u\n",
 		e->state & D0_ST_OPEN ? "open" : "closed", e->state & D0_ST_MEM_ENABLED ? ", decode on" : ", decode off",
+		e->state & D0_ST_IOMMU_MAPPED ? ", IOMMU entries (type1 MAP_DMA) point at its BARs" :
 		e->state & D0_ST_MAPPED ? ", PTEs may exist" : "",
 		e->state & D0_ST_LOCK_W_CURRENT ? ", memory_lock held" : ", memory_lock not held by the task",
 		e->nr_unrevoked, e->nr_dmabufs);

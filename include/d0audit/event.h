@@ -65,7 +65,10 @@ enum d0_power {
 	X(HOT_RESET,       "hot-reset")        /* ret on exit */ \
 	/* issue 14, paths beyond vfio's own (bpf/beyond_vfio.bpf.h) */ \
 	X(BRIDGE_CONFIG_WRITE, "bridge-config-write") /* config write to a bridge above the device: \
-	                                            a0=offset a1=value a3=size, a2=bridge bdf << 32 | its PM_CTRL */
+	                                            a0=offset a1=value a3=size, a2=bridge bdf << 32 | its PM_CTRL */ \
+	/* issue 14 class 4, IOMMU entries on a BAR (bpf/iommu_grants.bpf.h): type1 MAP_DMA of a BAR mmap */ \
+	X(IOMMU_MAP,       "iommu-map")        /* grant: a0=BAR a1=pages a2=iova a3=BAR offset, ret=pages pinned */ \
+	X(IOMMU_UNMAP,     "iommu-unmap")      /* the grant's IOMMU entries removed: a0=BAR a1=pages a2=iova a3=BAR offset */
 
 enum d0_event_kind {
 #define D0_KIND_ENUM(name, str) D0_EV_##name,
@@ -111,6 +114,7 @@ enum d0_phase {
 #define D0_ST_MAPPED_UNKNOWN (1u << 6)  /* device was open before d0audit saw it */
 #define D0_ST_VDEV_KNOWN     (1u << 7)  /* the event carries vfio state (vdev found) */
 #define D0_ST_CLOSING        (1u << 8)  /* close_device started; open_count not yet dropped */
+#define D0_ST_IOMMU_MAPPED   (1u << 9)  /* an IOMMU entry (type1 MAP_DMA) points at a BAR; also sets MAPPED */
 
 #define D0_COMM_LEN 16
 
@@ -152,7 +156,7 @@ struct d0_dev_state {
 	__u32 bdf;
 	__u32 flags;         /* D0_DEVF_* */
 	__s32 last_power;    /* current_state at the last event: detects changes */
-	__u32 pad;
+	__u32 iommu_grants;  /* live type1 IOMMU grants on its BARs (bpf/iommu_grants.bpf.h) */
 };
 
 /* First seen while already open: PTEs may exist that were granted unseen. */

@@ -145,7 +145,10 @@
 	/* beyond vfio: user config writes to a bridge above a vfio device (rule 10) */ \
 	X(BRIDGE_CFG_BYTE,      fentry_bridge_cfg_byte,     FENTRY, "pci_user_write_config_byte",  "vmlinux", 0, NONE, NULL) \
 	X(BRIDGE_CFG_WORD,      fentry_bridge_cfg_word,     FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE, NULL) \
-	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL)
+	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL) \
+	/* IOMMU entries on a BAR (issue 14, bpf/iommu_grants.bpf.h): type1 pins a PFNMAP range, removes it */ \
+	X(IOMMU_PIN_RET,        fexit_iommu_pin,            FEXIT,  "vfio_pin_pages_remote",     "vfio_iommu_type1", 0, NONE, NULL) \
+	X(IOMMU_UNMAP_RET,      fexit_iommu_unmap,          FEXIT,  "vfio_unmap_unpin",          "vfio_iommu_type1", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

@@ -149,6 +149,9 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 		return d0_not_d0(e->power, mode);
 	case D0_EV_DMABUF_MAP:
 		return e->ret == 0 && (d0_not_d0(e->power, mode) || !mem);
+	case D0_EV_IOMMU_MAP:
+		/* a BAR mapped into the IOMMU (type1 MAP_DMA of a BAR mmap) is a grant, like a PTE */
+		return d0_not_d0(e->power, mode) || !mem;
 	case D0_EV_DMABUF_MMAP:
 		/* the series: an mmap of an exported DMABUF is a grant; a1 = the buffer was revoked */
 		return e->ret == 0 && (d0_not_d0(e->power, mode) || !mem || e->a1);

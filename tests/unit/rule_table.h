@@ -97,6 +97,7 @@ static const struct row rows[] = {
 	{ 1, "to power error", { FL(POWER, D0_PWR_ERROR) }, BOTH(1) },
 	{ 1, "to unknown", { FL(POWER, D0_PWR_UNKNOWN) }, BOTH(1) },
 	{ 1, "unrevoked DMABUFs are rule 2's", { CLR(D0_ST_MAPPED), FL(UNREV, 1) }, BOTH(0) },
+	{ 1, "an IOMMU grant on a BAR is a mapping (BPF sets both bits)", { SET(D0_ST_IOMMU_MAPPED) }, BOTH(1) },
 	/* 2: leaving D0 with an unrevoked DMABUF */
 	{ 2, "base: D0 -> D3hot, one unrevoked", {}, BOTH(1) },
 	{ 2, "all revoked", { FL(UNREV, 0) }, BOTH(0) },
@@ -191,6 +192,12 @@ static const struct row rows[] = {
 	{ 7, "vga in D2", { FL(KIND, D0_EV_VGA_ACCESS), FL(POWER, D0_PWR_D2) }, 1, 0 },
 	{ 7, "vga in D0", { FL(KIND, D0_EV_VGA_ACCESS), FL(POWER, D0_PWR_D0) }, BOTH(0) },
 	{ 7, "bar-rw-done is the outcome, not the access", { FL(KIND, D0_EV_BAR_RW_DONE) }, BOTH(0) },
+	{ 7, "IOMMU grant on a BAR in D3hot", { FL(KIND, D0_EV_IOMMU_MAP) }, BOTH(1) },
+	{ 7, "IOMMU grant on a BAR in D1", { FL(KIND, D0_EV_IOMMU_MAP), FL(POWER, D0_PWR_D1) }, 1, 0 },
+	{ 7, "IOMMU grant on a BAR in D0", { FL(KIND, D0_EV_IOMMU_MAP), FL(POWER, D0_PWR_D0) }, BOTH(0) },
+	{ 7, "IOMMU grant on a BAR in D0, decode off", { FL(KIND, D0_EV_IOMMU_MAP), FL(POWER, D0_PWR_D0),
+	  CLR(D0_ST_MEM_ENABLED) }, BOTH(1) },
+	{ 7, "IOMMU entries removed in D3hot: not a grant", { FL(KIND, D0_EV_IOMMU_UNMAP) }, BOTH(0) },
 	{ 7, "a config write is not a BAR access", { FL(KIND, D0_EV_CONFIG_WRITE) }, BOTH(0) },
 	{ 7, "not a vfio device", { CLR(VK) }, BOTH(0) },
 };

@@ -247,6 +247,27 @@ static void test_table_is_consistent(void **state)
 	}
 }
 
+/* Issue 14, class 4: a type1 grant hook without its removal would keep every grant live forever. */
+static void test_iommu_grant_needs_its_removal(void **state)
+{
+	(void)state;
+	all_present(7, 2);
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_IOMMU_PIN_RET, D0_PLAN_ATTACH, NULL);
+	expect(D0_HOOK_IOMMU_UNMAP_RET, D0_PLAN_ATTACH, NULL);
+	/* vfio_unmap_unpin inlined on some kernel: the grants are not taken at all */
+	k.t[D0_HOOK_IOMMU_UNMAP_RET].sym_exact = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_IOMMU_UNMAP_RET, D0_PLAN_UNAVAILABLE, "inlined");
+	expect(D0_HOOK_IOMMU_PIN_RET, D0_PLAN_UNAVAILABLE,
+	       "its removal cannot be observed here (IOMMU_UNMAP_RET vfio_unmap_unpin: inlined");
+	/* no type1 module: both say so, the grant hook for its own reason */
+	all_present(7, 2);
+	k.t[D0_HOOK_IOMMU_PIN_RET].module_present = k.t[D0_HOOK_IOMMU_UNMAP_RET].module_present = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_IOMMU_PIN_RET, D0_PLAN_UNAVAILABLE, "module vfio_iommu_type1 is not loaded");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_dmabuf_mmap_series_probe),
 		cmocka_unit_test(test_no_kernel_btf),
 		cmocka_unit_test(test_table_is_consistent),
+		cmocka_unit_test(test_iommu_grant_needs_its_removal),
 	};
 
 	return cmocka_run_group_tests_name("hook_plan", tests, NULL, NULL);

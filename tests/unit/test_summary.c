@@ -11,6 +11,10 @@
 #include <cmocka.h>
 #include <stdio.h>
 
+#include <string.h>
+
+#include "iommu_coverage.h"
+#include "hook_table.h"
 #include "summary.h"
 #include "verdict.h"
 #include "cli.h"
@@ -48,10 +52,50 @@ static void test_exit_codes(void **state)
 	assert_int_equal(d0_summary_exit(&s), D0_EXIT_OK);
 }
 
+/* Issue 14, class 4: IOMMU entries on BARs that this run could not see make it incomplete. */
+static void test_iommu_coverage(void **state)
+{
+	struct d0_verdict v = {};
+	struct d0_summary s = { .v = &v };
+	int pin = D0_HOOK_IOMMU_PIN_RET, unmap = D0_HOOK_IOMMU_UNMAP_RET;
+
+	(void)state;
+	/* both hooks attached: nothing to say */
+	s.avail.works[pin] = s.avail.works[unmap] = true;
+	d0_summary_iommu(&s);
+	assert_int_equal(s.nproblems, 0);
+	/* no type1 module: no type1 grant can exist */
+	s.avail.works[pin] = s.avail.works[unmap] = false;
+	s.avail.module_absent[pin] = s.avail.module_absent[unmap] = true;
+	d0_summary_iommu(&s);
+	assert_int_equal(s.nproblems, 0);
+	/* type1 loaded, the grant hook not attached */
+	s.avail.module_absent[pin] = s.avail.module_absent[unmap] = false;
+	d0_summary_iommu(&s);
+	assert_int_equal(s.nproblems, 1);
+	assert_string_equal(s.problems[0], "IOMMU entries on BARs are not tracked: IOMMU_PIN_RET (vfio_pin_pages_remote) "
+			    "did not attach, so a VFIO_IOMMU_MAP_DMA of a BAR mmap goes unseen ('d0audit doctor' says why)");
+	assert_int_equal(d0_summary_exit(&s), D0_EXIT_CANNOT);
+	/* grants seen, removal not */
+	s.nproblems = 0;
+	s.avail.works[pin] = true;
+	d0_summary_iommu(&s);
+	assert_int_equal(s.nproblems, 1);
+	assert_non_null(strstr(s.problems[0], "not their removal (IOMMU_UNMAP_RET vfio_unmap_unpin did not attach)"));
+	/* iommufd in the kernel */
+	s.nproblems = 0;
+	s.avail.works[unmap] = true;
+	s.iommufd = true;
+	d0_summary_iommu(&s);
+	assert_int_equal(s.nproblems, 1);
+	assert_non_null(strstr(s.problems[0], "iommufd is in this kernel"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_iommu_coverage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ void scen_cmd_mem(const struct scen_args *a)
 }
 
 /* wakeup_fd < 0: plain LOW_POWER_ENTRY; else LOW_POWER_ENTRY_WITH_WAKEUP. */
-static void low_power_entry(const struct vfio_dev *d, int wakeup_fd)
+void low_power_entry(const struct vfio_dev *d, int wakeup_fd)
 {
 	struct vfio_device_low_power_entry_with_wakeup w = {
 		.wakeup_eventfd = wakeup_fd,
@@ -91,7 +91,7 @@ static void low_power_entry(const struct vfio_dev *d, int wakeup_fd)
 		fail();
 }
 
-static void low_power_exit(const struct vfio_dev *d)
+void low_power_exit(const struct vfio_dev *d)
 {
 	step("VFIO_DEVICE_FEATURE SET LOW_POWER_EXIT");
 	if (vdev_feature(d, VFIO_DEVICE_FEATURE_SET |
@@ -99,7 +99,7 @@ static void low_power_exit(const struct vfio_dev *d)
 		fail();
 }
 
-static void wait_runtime_suspended(const char *bdf)
+void wait_runtime_suspended(const char *bdf)
 {
 	uint64_t start = monotonic_ns(), ms;
 	char status[32], control[32];

@@ -27,6 +27,11 @@ scenario_fn scen_open_close, scen_mmap_touch, scen_pread_bar, scen_rom,
 /* scen_power.c: power state, memory enable, runtime PM, DMABUF */
 scenario_fn scen_pm_d3, scen_cmd_mem, scen_low_power, scen_low_power_wakeup,
 	    scen_dmabuf, scen_dmabuf_low_power, scen_dmabuf_reset, scen_dmabuf_close;
+/* scen_power.c's low-power steps, shared with scen_iommu.c (wakeup_fd < 0: no wakeup eventfd) */
+struct vfio_dev;
+void low_power_entry(const struct vfio_dev *d, int wakeup_fd);
+void low_power_exit(const struct vfio_dev *d);
+void wait_runtime_suspended(const char *bdf);
 /* scen_reset.c */
 scenario_fn scen_reset, scen_hot_reset;
 /* scen_series.c: the DMABUF-mmap series (exit 3 without it) */
@@ -37,5 +42,7 @@ scenario_fn scen_sysfs_pm_d3, scen_sysfs_cmd_mem, scen_sysfs_mmap;
 /* scen_beyond.c: resets and config writes beyond vfio's own calls (issue 14) */
 scenario_fn scen_sysfs_reset, scen_reset_subordinate, scen_aer_fatal, scen_bridge_config,
 	    scen_sysfs_bar_write, scen_rom_decode_off, scen_rom_info_decode_off, scen_hold;
+/* scen_iommu.c: IOMMU entries on a BAR (issue 14, class 4) */
+scenario_fn scen_iommu_bar_low_power, scen_iommu_bar_teardown, scen_iommu_bar_map_low_power;
 
 #endif /* SCENARIOS_H */

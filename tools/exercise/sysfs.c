@@ -108,6 +108,25 @@ int sysfs_power_control(const char *bdf, char *buf, size_t len)
 	return read_word(bdf, "power/control", buf, len);
 }
 
+void sysfs_set_power_control(const char *bdf, const char *value)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(value);
+	int fd;
+
+	dev_path(path, sizeof(path), bdf, "power/control");
+	step("echo %s > %s", value, path);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail();
+	if (write(fd, value, n) != (ssize_t)n) {
+		close(fd);
+		fail();
+	}
+	if (close(fd) < 0)
+		fail();
+}
+
 static int open_dev_file(const char *bdf, const char *file)
 {
 	char path[PATH_MAX];

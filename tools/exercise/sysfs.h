@@ -21,6 +21,8 @@ int sysfs_iommu_group(const char *bdf);
 int sysfs_runtime_status(const char *bdf, char *buf, size_t len);
 /* power/control ("auto" or "on"); -1 with errno on error. */
 int sysfs_power_control(const char *bdf, char *buf, size_t len);
+/* Write power/control ("on" forbids runtime suspend, "auto" allows it): an action. */
+void sysfs_set_power_control(const char *bdf, const char *value);
 /* Open .../config read-write: a cfg_io that bypasses vfio. */
 struct cfg_io sysfs_cfg_open(const char *bdf);
 void sysfs_cfg_close(struct cfg_io *c);

@@ -100,6 +100,16 @@ static const struct scenario scenarios[] = {
 	{ "hold", scen_hold, P_NONE, false,
 	  "open, map, touch BAR0, print 'hold: ready'; SIGUSR1: D3hot via vfio;\n"
 	  "                    SIGTERM: D0, close (an audit started mid-stream)" },
+	/* issue 14, class 4: IOMMU entries on a BAR (scen_iommu.c) */
+	{ "iommu-bar-low-power", scen_iommu_bar_low_power, P_MAPPED, false,
+	  "[--mapped] VFIO_IOMMU_MAP_DMA of the BAR0 mmap, then LOW_POWER_ENTRY;\n"
+	  "                    correct: VFIO_IOMMU_UNMAP_DMA first" },
+	{ "iommu-bar-map-low-power", scen_iommu_bar_map_low_power, P_NONE, false,
+	  "BAR0 mapped and touched, LOW_POWER_ENTRY, VFIO_IOMMU_MAP_DMA of it:\n"
+	  "                    refused (EFAULT: the zap removed the PTE)" },
+	{ "iommu-bar-teardown", scen_iommu_bar_teardown, P_NONE, false,
+	  "VFIO_IOMMU_MAP_DMA of the BAR0 mmap, close all (the container teardown\n"
+	  "                    unmaps), reopen, LOW_POWER_ENTRY" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,
@@ -161,6 +171,14 @@ static unsigned long parse_count(const char *s)
 	return n;
 }
 
+/* Nothing, or exactly `flag`: is it there? */
+static bool optional_flag(int argc, char **argv, const char *flag)
+{
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], flag)))
+		usage_error("unexpected argument '%s'", argv[0]);
+	return argc == 1;
+}
+
 /* Fill args from the words after the scenario name. */
 static void parse_params(const struct scenario *sc, int argc, char **argv,
 			 struct scen_args *args)
@@ -176,14 +194,10 @@ static void parse_params(const struct scenario *sc, int argc, char **argv,
 		args->count = parse_count(argv[0]);
 		break;
 	case P_DMABUF:
-		if (argc > 1 || (argc == 1 && strcmp(argv[0], "--dmabuf")))
-			usage_error("unexpected argument '%s'", argv[0]);
-		args->dmabuf = argc == 1;
+		args->dmabuf = optional_flag(argc, argv, "--dmabuf");
 		break;
 	case P_MAPPED:
-		if (argc > 1 || (argc == 1 && strcmp(argv[0], "--mapped")))
-			usage_error("unexpected argument '%s'", argv[0]);
-		args->mapped = argc == 1;
+		args->mapped = optional_flag(argc, argv, "--mapped");
 		break;
 	}
 }

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Issue 14, class 4: can this run see IOMMU entries that point at a BAR?
+ * Type1 grants (bpf/iommu_grants.bpf.h) need both their hooks; iommufd,
+ * where a kernel has it, maps vfio DMABUFs into an IOAS that d0audit does
+ * not track as grants. Each gap is a reason the verdict is incomplete.
+ */
+#include "iommu_coverage.h"
+#include "hook_table.h"
+
+void d0_summary_iommu(struct d0_summary *s)
+{
+	const struct d0_hook_availability *a = &s->avail;
+	const struct d0_hook_def *pin = &d0_hooks[D0_HOOK_IOMMU_PIN_RET], *unmap = &d0_hooks[D0_HOOK_IOMMU_UNMAP_RET];
+
+	/* no type1 module: no type1 container, so no type1 grant, can exist */
+	if (!a->works[pin->id] && !a->module_absent[pin->id])
+		d0_summary_problem(s, "IOMMU entries on BARs are not tracked: %s (%s) did not attach, so a VFIO_IOMMU_MAP_DMA "
+				   "of a BAR mmap goes unseen ('d0audit doctor' says why)", pin->name, pin->target);
+	else if (a->works[pin->id] && !a->works[unmap->id])
+		d0_summary_problem(s, "IOMMU entries on BARs: grants are seen but not their removal (%s %s did not attach); "
+				   "a grant counts as live to the end", unmap->name, unmap->target);
+	if (s->iommufd)
+		d0_summary_problem(s, "iommufd is in this kernel: its IOMMU entries for vfio DMABUF imports are not tracked "
+				   "as grants, only the buffers' revoke is judged (rules 2, 4)");
+}

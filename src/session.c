@@ -131,6 +131,8 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 		d0_warn("the final drain of the ring buffer failed: counts below may be short");
 	d0_consumer_counters(&c, &res->counters);
 	res->bad_records = c.bad_records;
+	if (o->finished)
+		o->finished(l, o->ready_ctx);
 out_free:
 	d0_consumer_free(&c);
 	if (err && child < 0 && !res->ended_by)

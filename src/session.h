@@ -18,6 +18,8 @@ struct d0_session_opts {
 	/* called once hooks are attached, before the command starts */
 	int (*ready)(struct d0_loader *l, void *ctx);
 	void *ready_ctx;
+	/* called after the final drain, hooks detached, maps still readable */
+	void (*finished)(struct d0_loader *l, void *ctx);
 	/* attach the hooks of modules that load later (vfio-pci after d0audit) */
 	bool wait_modules;
 };

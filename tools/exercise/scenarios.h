@@ -27,6 +27,8 @@ scenario_fn scen_open_close, scen_mmap_touch, scen_pread_bar, scen_rom,
 /* scen_power.c: power state, memory enable, runtime PM, DMABUF */
 scenario_fn scen_pm_d3, scen_cmd_mem, scen_low_power, scen_low_power_wakeup,
 	    scen_dmabuf, scen_dmabuf_low_power, scen_dmabuf_reset, scen_dmabuf_close;
+/* scen_variant.c: any vfio device, BAR0 or not (variant drivers, issue 14) */
+scenario_fn scen_variant_d3_read;
 /* scen_reset.c */
 scenario_fn scen_reset, scen_hot_reset;
 /* scen_series.c: the DMABUF-mmap series (exit 3 without it) */

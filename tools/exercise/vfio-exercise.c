@@ -100,6 +100,9 @@ static const struct scenario scenarios[] = {
 	{ "hold", scen_hold, P_NONE, false,
 	  "open, map, touch BAR0, print 'hold: ready'; SIGUSR1: D3hot via vfio;\n"
 	  "                    SIGTERM: D0, close (an audit started mid-stream)" },
+	{ "variant-d3-read", scen_variant_d3_read, P_NONE, false,
+	  "any vfio device (no BAR0 needed): pread its largest BAR in D0, in D3hot\n"
+	  "                    via vfio (must be refused), in D0 again" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,

@@ -7,7 +7,6 @@
  * or verdict lost with dropped events makes the result incomplete.
  */
 #include "cli.h"
-#include "d0audit.skel.h"
 #include "duration.h"
 #include "host_info.h"
 #include "log.h"
@@ -15,7 +14,6 @@
 #include "session.h"
 #include "summary.h"
 #include "trace_writer.h"
-#include "variant_ops.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -28,8 +26,6 @@ struct audit_ctx {
 	struct d0_verdict verdict;
 	struct d0_trace_writer *w;     /* --record */
 	struct d0_load_opts *load;
-	struct d0_variant_dev drivers[D0_VARIANT_MAX]; /* bound devices' drivers, judged at the end */
-	int ndrivers;
 };
 
 static void print_violation(const struct d0_verdict *v, const struct d0_violation *viol, void *ctx)
@@ -58,16 +54,7 @@ static int on_ready(struct d0_loader *l, void *ctx)
 	if (d0_loader_held_modules(l, true, held, sizeof(held)))
 		d0_debug("while attached, modules %s cannot be unloaded (fentry programs hold them); "
 			 "stop d0audit first", held);
-	/* devices bound before the audit: BPF learns their driver's ops now */
-	d0_variant_probe("");
 	return a->w ? d0_trace_header(a->w, l, a->load->mode, a->load->record_all) : 0;
-}
-
-static void on_finished(struct d0_loader *l, void *ctx)
-{
-	struct audit_ctx *a = ctx;
-
-	a->ndrivers = d0_variant_collect(bpf_map__fd(l->skel->maps.driver_ops), "", a->drivers, D0_VARIANT_MAX);
 }
 
 static int on_event(const struct d0_event *e, void *ctx)
@@ -208,7 +195,6 @@ int cmd_audit(int argc, char **argv)
 	a.verdict.allow = allow;
 	a.verdict.nallow = nallow;
 	so.ready = on_ready;
-	so.finished = on_finished;
 	so.ready_ctx = &a;
 	err = d0_session_run(&so, &ops, &loader, &res);
 	if (err) {
@@ -236,13 +222,8 @@ int cmd_audit(int argc, char **argv)
 		d0_summary_problem(&sum, "%lu records from the kernel were malformed (wrong size, unknown kind or hook): "
 				   "BPF object and d0audit from different builds?", res.bad_records);
 	/* a variant driver's own BAR paths are not observed: never a clean pass on its device */
-	for (int i = 0; i < a.ndrivers; i++)
-		if (a.drivers[i].gap[0])
-			d0_summary_problem(&sum, "device %s (driver %s): %s", a.drivers[i].bdf, a.drivers[i].driver,
-					   a.drivers[i].gap);
-	if (a.ndrivers < 0)
-		d0_summary_problem(&sum, "the drivers of the vfio devices could not be listed (%s): variant driver "
-				   "paths unchecked", strerror(-a.ndrivers));
+	for (int i = 0; i < res.nunobserved; i++)
+		d0_summary_problem(&sum, "%s", res.unobserved[i]);
 	if (d0_session_cmd_killed(&res, why, sizeof(why)))
 		d0_summary_problem(&sum, "the command was %s: the audit covers only what it did before", why);
 	d0_summary_coverage(&sum);

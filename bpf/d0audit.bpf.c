@@ -990,3 +990,5 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 /* Issue 18: the cold rows served by two multi-attached programs where the kernel can. */
 #include "cold_multi.bpf.h"
 #include "iommu_grants.bpf.h"
+/* Issue 14: variant drivers (core I/O accessors, which ops a driver uses). */
+#include "variant.bpf.h"

@@ -223,6 +223,9 @@ int cmd_audit(int argc, char **argv)
 	if (res.bad_records)
 		d0_summary_problem(&sum, "%lu records from the kernel were malformed (wrong size, unknown kind or hook): "
 				   "BPF object and d0audit from different builds?", res.bad_records);
+	/* a variant driver's own BAR paths are not observed: never a clean pass on its device */
+	for (int i = 0; i < res.nunobserved; i++)
+		d0_summary_problem(&sum, "%s", res.unobserved[i]);
 	if (d0_session_cmd_killed(&res, why, sizeof(why)))
 		d0_summary_problem(&sum, "the command was %s: the audit covers only what it did before", why);
 	d0_summary_coverage(&sum);

@@ -70,6 +70,17 @@ static void availability_add_late(json_t *footer, struct d0_hook_availability *a
 	}
 }
 
+/* Devices whose driver's own BAR paths no hook saw (variant drivers): as incomplete as live. */
+static void unobserved_from_footer(json_t *footer, struct d0_summary *sum)
+{
+	json_t *u = json_object_get(footer, "unobserved"), *s;
+	size_t i;
+
+	json_array_foreach(u, i, s)
+		if (json_is_string(s))
+			d0_summary_problem(sum, "%s", json_string_value(s));
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -199,6 +210,7 @@ int cmd_check(int argc, char **argv)
 		case D0_REC_FOOTER:
 			have_footer = true;
 			availability_add_late(rec.json, &res.sum.avail);
+			unobserved_from_footer(rec.json, &res.sum);
 			break;
 		default:
 			break;

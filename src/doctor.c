@@ -6,10 +6,12 @@
  * object (then detaches), so "attached" means proven, not predicted.
  */
 #include "cli.h"
+#include "d0audit.skel.h"
 #include "device_power.h"
 #include "host_info.h"
 #include "loader.h"
 #include "log.h"
+#include "variant_ops.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -129,8 +131,50 @@ static void print_devices(const struct d0_device_power *p, int n)
 	printf("\n");
 }
 
+/* Per bound device: its driver's ops (core or its own) and what d0audit does not observe. */
+static void print_drivers(const struct d0_variant_dev *d, int n)
+{
+	if (n < 0) {
+		printf("vfio device drivers: not checked (the BPF object was not loaded)\n\n");
+		return;
+	}
+	printf("vfio device drivers (vfio_device_ops named through kallsyms):\n");
+	if (!n)
+		printf("  no device bound to a vfio_pci_core driver\n");
+	for (int i = 0; i < n; i++) {
+		printf("  %-13s %-18s", d[i].bdf, d[i].driver);
+		for (int j = 0; j < D0_OP_COUNT; j++) {
+			if (d[i].cls[j] == D0_OPC_CORE || d[i].cls[j] == D0_OPC_NONE)
+				printf(" %s=%s", d0_variant_op_names[j], d0_op_class_name(d[i].cls[j]));
+			else
+				printf(" %s=%s (%s)", d0_variant_op_names[j], d[i].sym[j], d0_op_class_name(d[i].cls[j]));
+		}
+		printf("\n    %s%s\n", d[i].gap[0] ? "NOT observed: " : "every BAR path observed", d[i].gap);
+	}
+	printf("\n");
+}
+
+static json_t *drivers_json(const struct d0_variant_dev *d, int n)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *ops = json_object();
+
+		for (int j = 0; j < D0_OP_COUNT; j++)
+			json_object_set_new(ops, d0_variant_op_names[j],
+					    json_pack("{s:s?, s:s}", "symbol", d[i].sym[j][0] ? d[i].sym[j] : NULL,
+						      "class", d0_op_class_name(d[i].cls[j])));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o, s:s?}", "bdf", d[i].bdf, "driver",
+						     d[i].driver, "ops_known", d[i].ops_known, "ops", ops,
+						     "not_observed", d[i].gap[0] ? d[i].gap : NULL));
+	}
+	return arr;
+}
+
 static int print_json(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
-		      const struct verdict *v, int code, const struct d0_device_power *power, int ndev)
+		      const struct verdict *v, int code, const struct d0_device_power *power, int ndev,
+		      const struct d0_variant_dev *drivers, int ndrivers)
 {
 	json_t *devs = json_array(), *problems = json_array(), *root, *held_arr = json_array();
 	char held[128], *save = NULL;
@@ -154,6 +198,8 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 		"verdict", "can_audit", code == D0_EXIT_OK, "exit_code", code, "problems", problems);
 	if (root && ndev >= 0)
 		json_object_set_new(root, "device_power", device_power_json(power, ndev));
+	if (root && ndrivers >= 0)
+		json_object_set_new(root, "drivers", drivers_json(drivers, ndrivers));
 	/* where user PTEs on BARs live: what the zap hook must see (from BTF) */
 	if (root)
 		json_object_set_new(root, "mapping_model", json_string(d0_mapping_model_name(l->facts.mapping_model)));
@@ -176,7 +222,7 @@ static const char *yes(bool b)
 }
 
 static int print_text(const struct d0_host_info *h, const struct d0_loader *l, bool loaded,
-		      const struct verdict *v, int code)
+		      const struct verdict *v, int code, const struct d0_variant_dev *drivers, int ndrivers)
 {
 	char held[128];
 
@@ -210,6 +256,10 @@ static int print_text(const struct d0_host_info *h, const struct d0_loader *l, b
 	printf("\n");
 	if (code == D0_EXIT_OK) {
 		printf("verdict: ready to audit %d device(s)\n", h->vfio_devices);
+		for (int i = 0; i < ndrivers; i++)
+			if (drivers[i].gap[0])
+				printf("  but audits will be incomplete (exit 3) for %s (driver %s): see above\n",
+				       drivers[i].bdf, drivers[i].driver);
 	} else {
 		printf("verdict: cannot audit this host:\n");
 		for (int i = 0; i < v->n; i++)
@@ -247,6 +297,8 @@ int cmd_doctor(int argc, char **argv)
 		{ 0 },
 	};
 	struct d0_device_power power[D0_MAX_LISTED_DEVICES];
+	struct d0_variant_dev drivers[D0_VARIANT_MAX];
+	int ndrivers = -1;
 	struct d0_host_info host;
 	struct d0_loader loader = {};
 	int ndev;
@@ -275,6 +327,9 @@ int cmd_doctor(int argc, char **argv)
 	if (load && d0_host_can_trace(&host) && host.vmlinux_btf) {
 		load_err = d0_loader_start(&loader, NULL);
 		loaded = load_err == 0;
+		if (loaded && d0_variant_probe("") >= 0)
+			ndrivers = d0_variant_collect(bpf_map__fd(loader.skel->maps.driver_ops), "", drivers,
+						      D0_VARIANT_MAX);
 		d0_loader_stop(&loader);
 	}
 	if (!loaded && d0_loader_plan(&loader))
@@ -287,7 +342,8 @@ int cmd_doctor(int argc, char **argv)
 	for (int i = 0; i < ndev; i++)
 		d0_device_power_check("/sys/bus/pci/devices", host.devices[i], &power[i]);
 	if (d0_opts.json)
-		return print_json(&host, &loader, loaded, &v, code, power, ndev);
+		return print_json(&host, &loader, loaded, &v, code, power, ndev, drivers, ndrivers);
 	print_devices(power, ndev);
-	return print_text(&host, &loader, loaded, &v, code);
+	print_drivers(drivers, ndrivers);
+	return print_text(&host, &loader, loaded, &v, code, drivers, ndrivers);
 }

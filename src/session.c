@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "session.h"
 #include "cli.h"
+#include "d0audit.skel.h"
 #include "log.h"
+#include "variant_ops.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -49,6 +51,23 @@ static pid_t start_command(char **cmd, bool stdout_to_stderr)
 	return pid;
 }
 
+/* Devices whose driver moves BAR data on paths no hook sees: the verdict on them cannot be clean. */
+static void unobserved_paths(const struct d0_loader *l, struct d0_session_result *res)
+{
+	struct d0_variant_dev d[D0_VARIANT_MAX];
+	int n = d0_variant_collect(bpf_map__fd(l->skel->maps.driver_ops), "", d, D0_VARIANT_MAX);
+
+	if (n < 0)
+		snprintf(res->unobserved[res->nunobserved++], sizeof(res->unobserved[0]),
+			 "the drivers of the vfio devices could not be listed (%s): variant driver paths unchecked",
+			 strerror(-n));
+	for (int i = 0; i < n && res->nunobserved < D0_UNOBSERVED_MAX; i++)
+		if (d[i].gap[0] && snprintf(res->unobserved[res->nunobserved++], sizeof(res->unobserved[0]),
+					    "device %s (driver %s): %s", d[i].bdf, d[i].driver, d[i].gap) >=
+					   (int)sizeof(res->unobserved[0]))
+			strcpy(res->unobserved[res->nunobserved - 1] + sizeof(res->unobserved[0]) - 4, "...");
+}
+
 int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops *ops,
 		   struct d0_loader *l, struct d0_session_result *res)
 {
@@ -68,6 +87,8 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 	err = d0_consumer_init(&c, l, ops);
 	if (err)
 		goto out_stop;
+	/* devices bound before the session: BPF learns their driver's ops now (others at registration) */
+	d0_variant_probe("");
 	if (o->ready && (err = o->ready(l, o->ready_ctx)))
 		goto out_free;
 	stop_signal = 0;
@@ -131,6 +152,7 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 		d0_warn("the final drain of the ring buffer failed: counts below may be short");
 	d0_consumer_counters(&c, &res->counters);
 	res->bad_records = c.bad_records;
+	unobserved_paths(l, res);
 out_free:
 	d0_consumer_free(&c);
 	if (err && child < 0 && !res->ended_by)

@@ -22,11 +22,17 @@ struct d0_session_opts {
 	bool wait_modules;
 };
 
+/* At most this many devices whose driver has BAR paths d0audit does not observe are named. */
+#define D0_UNOBSERVED_MAX 8
+
 struct d0_session_result {
 	int cmd_status;                   /* waitpid status, -1 if no command ran */
 	const char *ended_by;             /* "duration", "command", "signal" */
 	struct d0_counters counters;
 	unsigned long bad_records;
+	/* variant drivers (issue 14): "device BDF (driver X): what is not observed", one per device */
+	char unobserved[D0_UNOBSERVED_MAX][256];
+	int nunobserved;
 };
 
 /*

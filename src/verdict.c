@@ -118,6 +118,8 @@ bool d0_event_is_access(const struct d0_event *e)
 	switch (e->kind) {
 	case D0_EV_BAR_ACCESS:
 	case D0_EV_IOEVENTFD_WRITE:
+		if (e->phase == D0_PH_EXIT) /* a core accessor's exit: ret 0 = it ran */
+			return e->ret == 0;
 		/* vfio's own gate refuses test_mem accesses in D3hot+ or with decode off */
 		return !(e->a1 && (d0_not_d0(e->power, D0_MODE_KERNEL) || !(e->state & D0_ST_MEM_ENABLED)));
 	case D0_EV_ROM_MAP:

@@ -148,7 +148,18 @@
 	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL) \
 	/* IOMMU entries on a BAR (issue 14, bpf/iommu_grants.bpf.h): type1 pins a PFNMAP range, removes it */ \
 	X(IOMMU_PIN_RET,        fexit_iommu_pin,            FEXIT,  "vfio_pin_pages_remote",     "vfio_iommu_type1", 0, NONE, NULL) \
-	X(IOMMU_UNMAP_RET,      fexit_iommu_unmap,          FEXIT,  "vfio_unmap_unpin",          "vfio_iommu_type1", 0, NONE, NULL)
+	X(IOMMU_UNMAP_RET,      fexit_iommu_unmap,          FEXIT,  "vfio_unmap_unpin",          "vfio_iommu_type1", 0, NONE, NULL) \
+	/* variant drivers (issue 14, bpf/variant.bpf.h) */ \
+	X(CORE_IOREAD8_RET,     fexit_core_ioread8,         FEXIT,  "vfio_pci_core_ioread8",      "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOWRITE8_RET,    fexit_core_iowrite8,        FEXIT,  "vfio_pci_core_iowrite8",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOREAD16_RET,    fexit_core_ioread16,        FEXIT,  "vfio_pci_core_ioread16",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOWRITE16_RET,   fexit_core_iowrite16,       FEXIT,  "vfio_pci_core_iowrite16",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOREAD32_RET,    fexit_core_ioread32,        FEXIT,  "vfio_pci_core_ioread32",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOWRITE32_RET,   fexit_core_iowrite32,       FEXIT,  "vfio_pci_core_iowrite32",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOREAD64_RET,    fexit_core_ioread64,        FEXIT,  "vfio_pci_core_ioread64",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOWRITE64_RET,   fexit_core_iowrite64,       FEXIT,  "vfio_pci_core_iowrite64",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(OPS_PROBE,            fentry_ops_probe,           FENTRY, "pci_user_read_config_dword", "vmlinux", 0, NONE, NULL) \
+	X(OPS_REGISTER,         fentry_ops_register,        FENTRY, "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

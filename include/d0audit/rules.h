@@ -114,6 +114,9 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 	switch (e->kind) {
 	case D0_EV_BAR_ACCESS:
 	case D0_EV_IOEVENTFD_WRITE:
+		/* a core accessor's exit (variant drivers, issue 14): ret 0 = the MMIO ran, gate or not */
+		if (e->phase == D0_PH_EXIT)
+			return e->ret == 0 && d0_not_d0(e->power, mode);
 		/*
 		 * test_mem accesses pass vfio's gate (__vfio_pci_memory_enabled) only
 		 * when current_state < PCI_D3hot and decode is on: PCI_POWER_ERROR (-1)

@@ -211,6 +211,15 @@ static void test_rule7_no_access_outside_d0(void **s)
 	e.a1 = 1;      /* vfio lets D1 through: strict says no */
 	BREAKS(7, e);
 	assert_false(d0_rules_eval(&e, D0_MODE_KERNEL) & D0_RULE_BIT(7));
+	/* a core accessor's exit (variant drivers): ret 0 = the MMIO ran, even through a test_mem gate */
+	e = ev(D0_EV_BAR_ACCESS, D0_PH_EXIT, D0_PWR_D3HOT, D0_PWR_D3HOT, VFIO_OPEN, 0);
+	e.a1 = 1;
+	BREAKS(7, e); /* a broken gate let it through */
+	e.ret = -5;
+	KEEPS(7, e);  /* -EIO: the gate refused it */
+	e.ret = 0;
+	e.power = e.power_before = D0_PWR_D0;
+	KEEPS(7, e);
 	/* a PTE grant: refused (SIGBUS) is not a violation, granted in D3hot or while engaged is */
 	e = ev(D0_EV_FAULT, D0_PH_EXIT, D0_PWR_D3HOT, D0_PWR_D3HOT, VFIO_OPEN, 0);
 	e.ret = 0x2;

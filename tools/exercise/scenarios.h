@@ -32,6 +32,8 @@ struct vfio_dev;
 void low_power_entry(const struct vfio_dev *d, int wakeup_fd);
 void low_power_exit(const struct vfio_dev *d);
 void wait_runtime_suspended(const char *bdf);
+/* scen_variant.c: any vfio device, BAR0 or not (variant drivers, issue 14) */
+scenario_fn scen_variant_d3_read;
 /* scen_reset.c */
 scenario_fn scen_reset, scen_hot_reset;
 /* scen_series.c: the DMABUF-mmap series (exit 3 without it) */

@@ -110,6 +110,9 @@ static const struct scenario scenarios[] = {
 	{ "iommu-bar-teardown", scen_iommu_bar_teardown, P_NONE, false,
 	  "VFIO_IOMMU_MAP_DMA of the BAR0 mmap, close all (the container teardown\n"
 	  "                    unmaps), reopen, LOW_POWER_ENTRY" },
+	{ "variant-d3-read", scen_variant_d3_read, P_NONE, false,
+	  "any vfio device (no BAR0 needed): pread its largest BAR in D0, in D3hot\n"
+	  "                    via vfio (must be refused), in D0 again" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,

@@ -101,6 +101,13 @@ void vdev_region_info(const struct vfio_dev *d, uint32_t index,
 
 void vdev_open(struct vfio_dev *d, const char *bdf)
 {
+	vdev_open_any(d, bdf);
+	if (!d->bar0.size)
+		fail_msg("BAR0 is not implemented");
+}
+
+void vdev_open_any(struct vfio_dev *d, const char *bdf)
+{
 	memset(d, 0, sizeof(*d));
 	d->container = d->group = d->device = -1;
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
@@ -111,8 +118,6 @@ void vdev_open(struct vfio_dev *d, const char *bdf)
 	open_device(d);
 	vdev_region_info(d, VFIO_PCI_CONFIG_REGION_INDEX, "config", &d->config);
 	vdev_region_info(d, VFIO_PCI_BAR0_REGION_INDEX, "BAR0", &d->bar0);
-	if (!d->bar0.size)
-		fail_msg("BAR0 is not implemented");
 }
 
 void close_fd(int *fd, const char *what)

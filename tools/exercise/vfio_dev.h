@@ -32,6 +32,8 @@ struct vfio_dev {
 
 /* Actions: print their steps, exit on failure. */
 void vdev_open(struct vfio_dev *d, const char *bdf);
+/* The same for a device that may lack BAR0 (a modern virtio-net: BAR1, BAR4). */
+void vdev_open_any(struct vfio_dev *d, const char *bdf);
 void vdev_close(struct vfio_dev *d);
 void vdev_region_info(const struct vfio_dev *d, uint32_t index,
 		      const char *name, struct vfio_region *r);

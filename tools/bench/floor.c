@@ -9,8 +9,8 @@
  * running kernel's BTF (fallback rows only when their primary is missing),
  * so that a loop costs the same trampolines as under d0audit. --hot: only
  * the D0_HF_HOT rows. --multi: the rows d0audit serves with its two
- * multi-attached programs (include/d0audit/cold_hooks.h) go on one empty
- * kprobe.multi and one empty kretprobe.multi link instead, the floor of
+ * multi-attached program (include/d0audit/cold_hooks.h) go on one empty
+ * program's kprobe.multi and kretprobe.multi links instead, the floor of
  * d0audit's own attach mechanism (issue 18). Prints "floor: N programs attached" on stderr once
  * attached, then waits for SIGINT/SIGTERM and detaches.
  */
@@ -159,8 +159,7 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(prog, true);
 		progs[i] = prog;
 	}
-	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "multi_entry"), nm[0] > 0);
-	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "multi_exit"), nm[1] > 0);
+	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "multi_cold"), nm[0] + nm[1] > 0);
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "floor: load failed: %s\n", strerror(errno));
 		return 1;
@@ -171,7 +170,7 @@ int main(int argc, char **argv)
 		if (!nm[k])
 			continue;
 		links[nlinks] = bpf_program__attach_kprobe_multi_opts(
-			bpf_object__find_program_by_name(obj, k ? "multi_exit" : "multi_entry"), NULL, &o);
+			bpf_object__find_program_by_name(obj, "multi_cold"), NULL, &o);
 		if (!links[nlinks])
 			return fprintf(stderr, "floor: %s link on %d functions failed: %s\n",
 				       k ? "kretprobe.multi" : "kprobe.multi", nm[k], strerror(errno)), 1;

@@ -15,7 +15,7 @@ log() { printf 'bench-guest: %s\n' "$*" >&2; }
 put() { printf '%s %s\n' "$1" "$2" >>"$raw"; }
 now_ns() { local t=$EPOCHREALTIME; echo $((${t/./} * 1000)); }
 
-if ((quick)); then rounds=1 reps=3 npread=100000 nfault=1000 nfcmd=300 idle=10 flood=10 starts=1 lossdur=2; rates="20000 80000 0"
+if ((quick)); then rounds=1 reps=3 npread=100000 nfault=1000 nfcmd=300 idle=10 flood=10 starts=3 lossdur=2; rates="20000 80000 0"
 else rounds=2 reps=3 npread=200000 nfault=3000 nfcmd=1000 idle=30 flood=20 starts=2 lossdur=3; rates="10000 30000 60000 100000 0"; fi
 put cfg.reps "$reps"; put cfg.npread "$npread"; put cfg.nfault "$nfault"; put cfg.nfaultcmd "$nfcmd"
 put host.kernel "$(uname -r)"; put host.ncpu "$(nproc)"

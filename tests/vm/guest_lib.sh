@@ -14,3 +14,13 @@ wait_for() {
 	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
 	return 1
 }
+
+# audit_scenario NAME ARGS...: vfio-exercise ARGS on the first device under `d0audit audit -j
+# --record`: NAME.ndjson, NAME.audit.json, NAME.err, NAME.rc in $out
+audit_scenario() {
+	local name=$1
+	shift
+	build/static/d0audit audit -j --record "$out/$name.ndjson" -- build/vfio-exercise -d "$dev" "$@" \
+		>"$out/$name.audit.json" 2>"$out/$name.err"
+	echo $? >"$out/$name.rc"
+}

@@ -6,13 +6,7 @@
 set -u
 out=${D0AUDIT_VM_OUT:?run me through tools/vm/run}
 dev=${D0AUDIT_VM_DEVICES%% *}
-scenario() {
-	local name=$1
-	shift
-	build/static/d0audit audit -j --record "$out/$name.ndjson" -- build/vfio-exercise -d "$dev" "$@" \
-		>"$out/$name.audit.json" 2>"$out/$name.err"
-	echo $? >"$out/$name.rc"
-}
+. tests/vm/guest_lib.sh
 # which type1 functions are real here, and whether the kernel has iommufd at all
 {
 	for f in vaddr_get_pfns vfio_pin_pages_remote vfio_unmap_unpin vfio_remove_dma follow_fault_pfn vfio_pin_map_dma; do
@@ -21,9 +15,9 @@ scenario() {
 	echo "iommufd_btf=$(test -e /sys/kernel/btf/iommufd && echo yes || echo no) dev_iommu=$(test -e /dev/iommu && echo yes || echo no)"
 } >"$out/facts.txt"
 build/static/d0audit doctor -j >"$out/doctor.json" 2>"$out/doctor.err"
-scenario iommu-bar-low-power iommu-bar-low-power
-scenario iommu-bar-low-power-mapped iommu-bar-low-power --mapped
-scenario iommu-bar-teardown iommu-bar-teardown
-scenario iommu-bar-map-low-power iommu-bar-map-low-power
+audit_scenario iommu-bar-low-power iommu-bar-low-power
+audit_scenario iommu-bar-low-power-mapped iommu-bar-low-power --mapped
+audit_scenario iommu-bar-teardown iommu-bar-teardown
+audit_scenario iommu-bar-map-low-power iommu-bar-map-low-power
 dmesg >"$out/dmesg.txt"
 exit 0

@@ -120,3 +120,32 @@ schema_ok() {
 	fi
 }
 S=tools/schema/d0audit-output.schema.json
+
+# Scenario runs of a guest script (NAME.rc, NAME.err, NAME.audit.json, NAME.ndjson in $out):
+# live_rules NAME: the rules the live audit flagged, "rule@dev" sorted, comma-separated
+live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$out/$1.audit.json" | sort -u | paste -sd, -; }
+# exercised NAME SCENARIO: vfio-exercise ran SCENARIO to its end
+exercised() { grep -q "^ok: $2\$" "$out/$1.err"; }
+# clean NAME SCENARIO: the correct flow ran to its end and nothing was flagged
+clean() {
+	local s=$1 rc got
+	rc=$(cat "$out/$s.rc")
+	got=$(live_rules "$s")
+	if [[ $rc == 0 && -z $got ]] && exercised "$s" "$2"; then ok "correct flow $s: clean"; else
+		not_ok "correct flow $s: exit $rc, violations '$got': $(grep -v '^step' "$out/$s.err" | tail -3)"; fi
+}
+# replay_all: check replays every recording in $out to the live verdict, none judged differently;
+# the audit lines and traces follow the schema
+replay_all() {
+	local f s crc mism
+	for f in "$out"/*.ndjson; do
+		s=$(basename "$f" .ndjson)
+		"$D0" check "$f" >/dev/null 2>&1
+		crc=$?
+		mism=$("$D0" check -j "$f" 2>/dev/null | jq -r '[.incomplete[] | select(test("judged differently"))] | length')
+		if [[ $crc == $(cat "$out/$s.rc") && $mism == 0 ]]; then ok "replay $s: same verdict ($crc)"; else
+			not_ok "replay $s: live exit $(cat "$out/$s.rc"), check exit $crc, mismatches $mism"; fi
+	done
+	schema_ok "audit -j lines of $(ls "$out"/*.audit.json | wc -l) runs" --lines --def audit_line "$S" "$out"/*.audit.json
+	schema_ok "traces" --lines --def trace_line "$S" "$out"/*.ndjson
+}

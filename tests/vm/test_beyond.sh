@@ -17,20 +17,10 @@ vm_boot beyond --root-port --timeout 1200 -- tests/vm/beyond_guest.sh
 D0=${D0AUDIT:-build/d0audit}
 dev=0000:01:00.0
 
-live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$out/$1.audit.json" | sort -u | paste -sd, -; }
 # hits HOOK[|HOOK...] TRACE: how often the hooks' programs ran during the recording
 hits() { jq -r --arg h "$1" 'select(.type == "footer") | [.hits[($h | split("|"))[]] // 0] | add' "$out/$2.ndjson"; }
-exercised() { grep -q "^ok: $2\$" "$out/$1.err"; }
 unsupported_here() { grep -q "not supported here: $2" "$out/$1.err"; }
 
-# clean NAME SCENARIO: the correct flow ran to its end and nothing was flagged
-clean() {
-	local s=$1 rc got
-	rc=$(cat "$out/$s.rc")
-	got=$(live_rules "$s")
-	if [[ $rc == 0 && -z $got ]] && exercised "$s" "$2"; then ok "correct flow $s: clean"; else
-		not_ok "correct flow $s: exit $rc, violations '$got': $(grep -v '^step' "$out/$s.err" | tail -3)"; fi
-}
 # flagged NAME SCENARIO WANT FUNCTION: exactly WANT, first seen in FUNCTION
 flagged() {
 	local s=$1 want=$3 fn=$4 rc got first
@@ -117,15 +107,6 @@ else
 fi
 
 # check replays every recording to the same verdict
-for f in "$out"/*.ndjson; do
-	s=$(basename "$f" .ndjson)
-	"$D0" check "$f" >/dev/null 2>&1
-	crc=$?
-	mism=$("$D0" check -j "$f" 2>/dev/null | jq -r '[.incomplete[] | select(test("judged differently"))] | length')
-	if [[ $crc == $(cat "$out/$s.rc") && $mism == 0 ]]; then ok "replay $s: same verdict ($crc)"; else
-		not_ok "replay $s: live exit $(cat "$out/$s.rc"), check exit $crc, mismatches $mism"; fi
-done
-schema_ok "audit -j lines of $(ls "$out"/*.audit.json | wc -l) runs" --lines --def audit_line "$S" "$out"/*.audit.json
-schema_ok "traces" --lines --def trace_line "$S" "$out"/*.ndjson
+replay_all
 
 summary beyond

@@ -74,20 +74,31 @@ static void iommu_unmap_bar(const struct vfio_dev *d, const struct bar_map *m)
 			 m->size);
 }
 
-/* BAR0 mapped, touched (so its PTEs exist) and mapped into the IOMMU. */
-static void open_and_map(struct vfio_dev *d, struct bar_map *m, const char *bdf)
+/* The device open, BAR0 mapped and touched (a PTE exists). */
+static void open_touched(struct vfio_dev *d, struct bar_map *m, const char *bdf)
 {
 	vdev_open(d, bdf);
 	bar_mmap_vfio(d, m);
 	bar_touch(m, E1000_STATUS);
+}
+
+/* ... and BAR0 mapped into the IOMMU. */
+static void open_and_map(struct vfio_dev *d, struct bar_map *m, const char *bdf)
+{
+	open_touched(d, m, bdf);
 	iommu_map_bar(d, m);
+}
+
+static void enter_low_power(const struct vfio_dev *d, const char *bdf)
+{
+	low_power_entry(d, -1);
+	wait_runtime_suspended(bdf);
 }
 
 /* Low power and back; the zap makes the CPU path SIGBUS meanwhile. */
 static void low_power_round(const struct vfio_dev *d, const struct bar_map *m, const char *bdf)
 {
-	low_power_entry(d, -1);
-	wait_runtime_suspended(bdf);
+	enter_low_power(d, bdf);
 	bar_touch_expect_sigbus(m, E1000_STATUS);
 	low_power_exit(d);
 	bar_touch(m, E1000_STATUS);
@@ -131,11 +142,8 @@ void scen_iommu_bar_map_low_power(const struct scen_args *a)
 	struct vfio_dev d;
 	struct bar_map m;
 
-	vdev_open(&d, a->bdf);
-	bar_mmap_vfio(&d, &m);
-	bar_touch(&m, E1000_STATUS);
-	low_power_entry(&d, -1);
-	wait_runtime_suspended(a->bdf);
+	open_touched(&d, &m, a->bdf);
+	enter_low_power(&d, a->bdf);
 	/*
 	 * The one page the touch faulted in (the others would fault and fail anyway), read-only:
 	 * for a writable map type1 takes only a writable PTE, and the touch was a read.

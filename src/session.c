@@ -143,6 +143,8 @@ int d0_session_run(const struct d0_session_opts *o, const struct d0_consumer_ops
 		kill(child, SIGTERM);
 		waitpid(child, &res->cmd_status, 0);
 	}
+	/* and those bound since without registering in sight (vfio-pci probing as its module loads) */
+	d0_variant_probe("");
 	/* Detach first so that nothing is produced after the final drain. */
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		bpf_link__destroy(l->links[i]);

@@ -985,3 +985,4 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 
 /* Issue 14: resets, config writes and recovery paths beyond vfio's own calls. */
 #include "beyond_vfio.bpf.h"
+#include "preempt_rt.bpf.h"

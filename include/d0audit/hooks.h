@@ -34,6 +34,12 @@
 #define D0_HF_CLONE    0x2u
 /* Fires for every BAR access or fault: must stay cheap, emits only on need. */
 #define D0_HF_HOT      0x4u
+/*
+ * Used only where the target named by alt is no function of its own (no
+ * symbol, no BTF: the compiler inlined it into this row's target); wherever
+ * it exists, the path is seen there or by the row it stands in for.
+ */
+#define D0_HF_INLINED_ALT 0x8u
 
 #define D0_HOOK_TABLE(X)                                                                        \
 	/* power: vfio's own requests and PM_CTRL emulation */                                   \
@@ -145,7 +151,9 @@
 	/* beyond vfio: user config writes to a bridge above a vfio device (rule 10) */ \
 	X(BRIDGE_CFG_BYTE,      fentry_bridge_cfg_byte,     FENTRY, "pci_user_write_config_byte",  "vmlinux", 0, NONE, NULL) \
 	X(BRIDGE_CFG_WORD,      fentry_bridge_cfg_word,     FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE, NULL) \
-	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL)
+	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL) \
+	/* PREEMPT_RT (issue 14 class 10, bpf/preempt_rt.bpf.h) */                                \
+	X(FAULT_PAGE_RET,       fexit_fault_page,           FEXIT,  "vfio_pci_mmap_page_fault",  "vfio_pci_core", D0_HF_HOT | D0_HF_INLINED_ALT, FAULT_HUGE_RET, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

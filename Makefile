@@ -201,7 +201,8 @@ EXTRA_KERNELS ?= 6.16 6.17
 vm-test-extra: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
 	tests/run-vm $(foreach k,$(EXTRA_KERNELS),"tests/vm/test_capture.sh --kernel $(k)") \
-		"tests/vm/test_rules.sh --kernel 7.3" "tests/vm/test_rules.sh --kernel 6.12"
+		"tests/vm/test_rules.sh --kernel 7.3" "tests/vm/test_rules.sh --kernel 6.12" \
+		"tests/vm/test_capture.sh --kernel 7.2-rt"
 
 test: unit-test sanitize-test fuzz-smoke mutate-sample vm-test
 

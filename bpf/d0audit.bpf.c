@@ -992,3 +992,4 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 #include "iommu_grants.bpf.h"
 /* Issue 14: variant drivers (core I/O accessors, which ops a driver uses). */
 #include "variant.bpf.h"
+#include "preempt_rt.bpf.h"

@@ -209,15 +209,28 @@ static __always_inline bool bar_is_mem(struct pci_dev *pdev, __u64 idx)
 	return flags & IORESOURCE_MEM;
 }
 
-/* D0_ST_LOCK_* from vdev->memory_lock (non-RT rwsem layout). */
+/*
+ * D0_ST_LOCK_* from vdev->memory_lock. Two layouts, chosen by CO-RE at load:
+ * the ordinary rwsem (count bit 0 = writer, owner = task | flag bits 0-2) and
+ * PREEMPT_RT's rwbase_rt (readers == WRITER_BIAS while write-held, the writer
+ * owns the rtmutex: owner = task | RT_MUTEX_HAS_WAITERS). The branch a kernel
+ * lacks is dead code to the verifier, so one object loads on both.
+ */
 static __always_inline __u32 vdev_lock_state(struct vfio_pci_core_device *vdev)
 {
-	long count = BPF_CORE_READ(vdev, memory_lock.count.counter);
-	unsigned long owner = BPF_CORE_READ(vdev, memory_lock.owner.counter);
+	struct vfio_pci_core_device___rt *rt = (void *)vdev;
+	unsigned long owner;
 
-	if (!(count & RWSEM_WRITER_LOCKED))
-		return 0;
-	if ((owner & ~RWSEM_OWNER_FLAGS_MASK) == (unsigned long)bpf_get_current_task())
+	if (bpf_core_field_exists(rt->memory_lock.rwbase)) {
+		if ((__u32)BPF_CORE_READ(rt, memory_lock.rwbase.readers.counter) != RWBASE_WRITER_BIAS)
+			return 0;
+		owner = (unsigned long)BPF_CORE_READ(rt, memory_lock.rwbase.rtmutex.owner) & ~RT_MUTEX_HAS_WAITERS;
+	} else {
+		if (!(BPF_CORE_READ(vdev, memory_lock.count.counter) & RWSEM_WRITER_LOCKED))
+			return 0;
+		owner = BPF_CORE_READ(vdev, memory_lock.owner.counter) & ~RWSEM_OWNER_FLAGS_MASK;
+	}
+	if (owner == (unsigned long)bpf_get_current_task())
 		return D0_ST_LOCK_W_CURRENT;
 	return D0_ST_LOCK_W_OTHER;
 }

@@ -104,6 +104,29 @@ struct rw_semaphore {
 	atomic_long_t owner;
 };
 
+/*
+ * PREEMPT_RT: struct rw_semaphore is { struct rwbase_rt rwbase; }, a reader
+ * count plus an rtmutex the writer owns (include/linux/rwbase_rt.h). The
+ * ___rt flavours match the same kernel structs; a read through them is
+ * guarded by bpf_core_field_exists(memory_lock.rwbase).
+ */
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct rt_mutex_base {
+	struct task_struct *owner;
+};
+
+struct rwbase_rt {
+	atomic_t readers;
+	struct rt_mutex_base rtmutex;
+};
+
+struct rw_semaphore___rt {
+	struct rwbase_rt rwbase;
+};
+
 struct address_space {
 	unsigned long nrpages;
 };
@@ -130,6 +153,10 @@ struct vfio_pci_core_device {
 	struct rw_semaphore memory_lock;
 	struct list_head dmabufs;   /* 6.19+ */
 	bool zap_bars_on_revoke;    /* the DMABUF-mmap series: a :1 bitfield on the 7.2 rebase */
+};
+
+struct vfio_pci_core_device___rt {
+	struct rw_semaphore___rt memory_lock;
 };
 
 struct dma_buf {
@@ -190,6 +217,9 @@ struct vfio_dma {
 /* Only the rw_semaphore bits we test (include/linux/rwsem.h, kernel/locking/rwsem.c). */
 #define RWSEM_WRITER_LOCKED   (1UL << 0)
 #define RWSEM_OWNER_FLAGS_MASK 0x7UL
+/* PREEMPT_RT (include/linux/rwbase_rt.h, rtmutex.h): readers == WRITER_BIAS once write-held. */
+#define RWBASE_WRITER_BIAS    (1U << 30)
+#define RT_MUTEX_HAS_WAITERS  1UL
 
 #define PCI_COMMAND           0x04
 #define PCI_COMMAND_MEMORY    0x2

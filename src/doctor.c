@@ -187,8 +187,9 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 		json_array_append_new(devs, json_string(h->devices[i]));
 	for (int i = 0; i < v->n; i++)
 		json_array_append_new(problems, json_string(v->problems[i]));
-	root = json_pack("{s:s, s:{s:s, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:o, s:{s:b, s:i, s:o}}",
+	root = json_pack("{s:s, s:{s:s, s:b, s:b, s:b}, s:{s:b, s:i, s:o}, s:{s:b, s:b, s:b, s:b, s:b}, s:s, s:b, s:o, s:o, s:{s:b, s:i, s:o}}",
 		"type", "doctor", "kernel", "release", h->release, "btf", h->vmlinux_btf, "vfio_pci_core_btf", h->vfio_pci_core_btf,
+		"preempt_rt", h->preempt_rt,
 		"vfio", "pci_loaded", h->vfio_pci_loaded, "device_count", h->vfio_devices, "devices", devs,
 		"privileges", "root", h->root, "cap_bpf", h->cap_bpf, "cap_perfmon", h->cap_perfmon,
 		"cap_sys_admin", h->cap_sys_admin, "sufficient", d0_host_can_trace(h),
@@ -227,6 +228,8 @@ static int print_text(const struct d0_host_info *h, const struct d0_loader *l, b
 	char held[128];
 
 	printf("kernel:            %s\n", h->release);
+	if (h->preempt_rt) /* only here: other kernels' report stays as it was */
+		printf("preemption:        PREEMPT_RT (vfio memory_lock is an rtmutex-based rwsem: its lock state is read in that layout)\n");
 	printf("kernel BTF:        %s\n", yes(h->vmlinux_btf));
 	printf("vfio_pci_core BTF: %s\n", yes(h->vfio_pci_core_btf));
 	printf("vfio-pci loaded:   %s\n", yes(h->vfio_pci_loaded));

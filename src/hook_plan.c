@@ -9,6 +9,12 @@ static bool kernel_at_least(const struct d0_kernel_facts *k, int major, int mino
 	return k->major > major || (k->major == major && k->minor >= minor);
 }
 
+/* The function has a body of its own in this kernel (it may still be unattachable). */
+static bool target_exists(const struct d0_target_facts *t)
+{
+	return t->sym_exact || t->clone[0] || t->btf_nargs >= 0;
+}
+
 #define UNAVAILABLE(p, ...)                                                  \
 	do {                                                                 \
 		(p)->decision = D0_PLAN_UNAVAILABLE;                         \
@@ -88,6 +94,28 @@ static void plan_grant_needs_removal(struct d0_hook_plan *grant, const struct d0
 	UNAVAILABLE(grant, "its removal cannot be observed here (%.20s %.32s: %s)", rh->name, rh->target, why);
 }
 
+/*
+ * Row i (D0_HF_INLINED_ALT) attaches because the function its alt names was
+ * inlined into i's target: say so on the rows of that alt chain, which would
+ * otherwise read "not needed" or plain "attached" (an exported function can
+ * still attach while the driver's own path inlines it and never calls it).
+ */
+static void explain_inlined(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT], int i)
+{
+	const struct d0_hook_def *h = &d0_hooks[i];
+
+	for (int a = h->alt; a != D0_HOOK_NONE; a = d0_hooks[a].alt) {
+		struct d0_hook_plan *p = &plan[a];
+
+		if (p->decision == D0_PLAN_SUPERSEDED && !target_exists(&k->t[a]))
+			UNAVAILABLE(p, "%s is not in this kernel: inlined into %s (%s sees the path)", d0_hooks[a].target,
+				    h->target, h->name);
+		else if (p->decision == D0_PLAN_ATTACH && !p->reason[0])
+			snprintf(p->reason, sizeof(p->reason), "attached, but this kernel's vfio path does not call it: "
+				 "inlined into %s (%s sees the path)", h->target, h->name);
+	}
+}
+
 void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT])
 {
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
@@ -96,6 +124,13 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 		struct d0_hook_plan *p = &plan[i];
 
 		memset(p, 0, sizeof(*p));
+		if ((h->flags & D0_HF_INLINED_ALT) && target_exists(&k->t[h->alt])) {
+			p->decision = D0_PLAN_SUPERSEDED;
+			snprintf(p->reason, sizeof(p->reason),
+				 "not needed: %s is not inlined into it here (%s, or the row it stands in for, sees the path)",
+				 d0_hooks[h->alt].target, d0_hooks[h->alt].name);
+			continue;
+		}
 		/* Rows only ever name earlier rows as alt, so alt is decided already. */
 		if (h->alt != D0_HOOK_NONE && plan[h->alt].decision == D0_PLAN_ATTACH) {
 			p->decision = D0_PLAN_SUPERSEDED;
@@ -126,4 +161,7 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 	}
 	plan_grant_needs_removal(&plan[D0_HOOK_IOMMU_PIN_RET], &plan[D0_HOOK_IOMMU_UNMAP_RET],
 				 &d0_hooks[D0_HOOK_IOMMU_UNMAP_RET]);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if ((d0_hooks[i].flags & D0_HF_INLINED_ALT) && plan[i].decision == D0_PLAN_ATTACH)
+			explain_inlined(k, plan, i);
 }

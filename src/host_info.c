@@ -87,6 +87,7 @@ void d0_host_info_collect(struct d0_host_info *h, const char *sysroot)
 	memset(h, 0, sizeof(*h));
 	uname(&u);
 	snprintf(h->release, sizeof(h->release), "%s", u.release);
+	h->preempt_rt = strstr(u.version, "PREEMPT_RT") != NULL;
 	h->vmlinux_btf = exists(root, "/sys/kernel/btf/vmlinux");
 	h->vfio_pci_core_btf = exists(root, "/sys/kernel/btf/vfio_pci_core");
 	h->vfio_pci_loaded = exists(root, "/sys/bus/pci/drivers/vfio-pci");

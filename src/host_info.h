@@ -9,6 +9,7 @@
 
 struct d0_host_info {
 	char release[65];
+	bool preempt_rt;          /* uname -v says PREEMPT_RT: memory_lock is the rwbase_rt rwsem */
 	bool vmlinux_btf;
 	bool vfio_pci_core_btf;   /* /sys/kernel/btf/vfio_pci_core */
 	bool vfio_pci_loaded;     /* /sys/bus/pci/drivers/vfio-pci exists */

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "pin.h"
 #include "progress.h"
+#include "verifier_log.h"
 #include "d0audit.skel.h"
 
 #include <bpf/bpf.h>
@@ -87,6 +88,19 @@ static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_CO
 	return 0;
 }
 
+/* The cause libbpf's verifier log gives for the one program being loaded. */
+struct refusal {
+	char cause[120];     /* leaves room in the plan reason for the program and errno */
+};
+
+static void catch_refusal(const char *msg, void *ctx)
+{
+	struct refusal *r = ctx;
+
+	if (!r->cause[0] && strstr(msg, "-- BEGIN PROG LOAD LOG --"))
+		d0_verifier_log_cause(strchr(msg, '\n'), r->cause, sizeof(r->cause));
+}
+
 /*
  * The object failed to load: find which of the wanted programs the kernel
  * rejects, one at a time, and plan them out. Returns -EPERM when it refuses
@@ -99,6 +113,7 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		bool only[D0_HOOK_COUNT] = {};
+		struct refusal why = {};
 		struct d0audit_bpf *skel;
 		int err;
 
@@ -107,7 +122,9 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 		only[i] = true;
 		if (open_skel(opts, only, NULL, share, &skel))
 			return -ENOENT;
+		d0_log_tap_libbpf(catch_refusal, &why);
 		err = d0audit_bpf__load(skel);
+		d0_log_tap_libbpf(NULL, NULL);
 		d0audit_bpf__destroy(skel);
 		tried++;
 		eperm += err == -EPERM;
@@ -116,9 +133,13 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 		want[i] = false;
 		l->plan[i].decision = D0_PLAN_UNAVAILABLE;
 		l->plan[i].error = err;
-		snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "the kernel refused to load %s: %s%s",
-			 d0_hooks[i].prog, strerror(-err), err == -EACCES || err == -EINVAL ?
-			 " (verifier; run with -vv for its log)" : "");
+		if (why.cause[0])
+			snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "the kernel refused to load %s: %s: %s",
+				 d0_hooks[i].prog, strerror(-err), why.cause);
+		else
+			snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "the kernel refused to load %s: %s%s",
+				 d0_hooks[i].prog, strerror(-err), err == -EACCES || err == -EINVAL ?
+				 " (verifier; run with -vv for its log)" : "");
 	}
 	if (tried && eperm == tried) {
 		d0_err("the kernel refused every tracing program with EPERM: d0audit needs CAP_SYS_ADMIN "

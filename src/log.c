@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE /* vasprintf */
 #include "log.h"
 #include "cli.h"
 #include "escape.h"
@@ -8,6 +9,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Global options (set by main from the command line); logging reads verbose. */
@@ -91,8 +93,27 @@ void d0_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void (*libbpf_tap)(const char *msg, void *ctx);
+static void *libbpf_tap_ctx;
+
+void d0_log_tap_libbpf(void (*tap)(const char *msg, void *ctx), void *ctx)
+{
+	libbpf_tap = tap;
+	libbpf_tap_ctx = ctx;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	if (libbpf_tap && level == LIBBPF_WARN) {
+		char *msg = NULL;
+		va_list copy;
+
+		va_copy(copy, ap);
+		if (vasprintf(&msg, fmt, copy) >= 0)
+			libbpf_tap(msg, libbpf_tap_ctx);
+		va_end(copy);
+		free(msg);
+	}
 	if (level == LIBBPF_DEBUG && d0_opts.verbose < 2)
 		return 0;
 	if (level == LIBBPF_INFO && !d0_opts.verbose)

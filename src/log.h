@@ -38,5 +38,7 @@ const char *d0_last_error(void);
 
 /* Route libbpf's own messages through d0_debug/d0_warn (-v shows them all). */
 void d0_log_setup_libbpf(void);
+/* While set (NULL clears), each libbpf warning is also handed to tap, verbosity aside. */
+void d0_log_tap_libbpf(void (*tap)(const char *msg, void *ctx), void *ctx);
 
 #endif /* D0AUDIT_LOG_H */

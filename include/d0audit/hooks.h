@@ -34,6 +34,12 @@
 #define D0_HF_CLONE    0x2u
 /* Fires for every BAR access or fault: must stay cheap, emits only on need. */
 #define D0_HF_HOT      0x4u
+/*
+ * Used only where the target named by alt is no function of its own (no
+ * symbol, no BTF: the compiler inlined it into this row's target); wherever
+ * it exists, the path is seen there or by the row it stands in for.
+ */
+#define D0_HF_INLINED_ALT 0x8u
 
 #define D0_HOOK_TABLE(X)                                                                        \
 	/* power: vfio's own requests and PM_CTRL emulation */                                   \
@@ -159,7 +165,9 @@
 	X(CORE_IOREAD64_RET,    fexit_core_ioread64,        FEXIT,  "vfio_pci_core_ioread64",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
 	X(CORE_IOWRITE64_RET,   fexit_core_iowrite64,       FEXIT,  "vfio_pci_core_iowrite64",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
 	X(OPS_PROBE,            fentry_ops_probe,           FENTRY, "pci_user_read_config_dword", "vmlinux", 0, NONE, NULL) \
-	X(OPS_REGISTER,         fentry_ops_register,        FENTRY, "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE, NULL)
+	X(OPS_REGISTER,         fentry_ops_register,        FENTRY, "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE, NULL) \
+	/* PREEMPT_RT (issue 14 class 10, bpf/preempt_rt.bpf.h) */                                \
+	X(FAULT_PAGE_RET,       fexit_fault_page,           FEXIT,  "vfio_pci_mmap_page_fault",  "vfio_pci_core", D0_HF_HOT | D0_HF_INLINED_ALT, FAULT_HUGE_RET, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hook_plan.h"
@@ -234,6 +235,49 @@ static void test_no_kernel_btf(void **state)
 	expect(D0_HOOK_HOT_RESET, D0_PLAN_ATTACH, NULL);
 }
 
+/*
+ * PREEMPT_RT (Debian 7.2.13-rt): no THP, so vfio_pci_mmap_huge_fault has no body of its own
+ * (inlined into vfio_pci_mmap_page_fault, with vfio_pci_vmf_insert_pfn), while the exported
+ * vfio_pci_vmf_insert_pfn still attaches. The page-fault row is used there and nowhere else.
+ */
+static void test_fault_path_inlined_on_rt(void **state)
+{
+	(void)state;
+	all_present(7, 2);
+	k.t[D0_HOOK_FAULT_V61_RET].btf_nargs = -1;
+	k.t[D0_HOOK_FAULT_V61_RET].sym_exact = false;
+	/* stock 7.2: huge_fault is a function: the page-fault row stands down */
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_FAULT_INSERT_RET, D0_PLAN_ATTACH, NULL);
+	assert_string_equal(plan[D0_HOOK_FAULT_INSERT_RET].reason, "");
+	expect(D0_HOOK_FAULT_PAGE_RET, D0_PLAN_SUPERSEDED, "vfio_pci_mmap_huge_fault is not inlined");
+	/* a clone of huge_fault is a body of its own too */
+	k.t[D0_HOOK_FAULT_HUGE_RET].btf_nargs = -1;
+	k.t[D0_HOOK_FAULT_HUGE_RET].sym_exact = false;
+	snprintf(k.t[D0_HOOK_FAULT_HUGE_RET].clone, D0_SYM_LEN, "vfio_pci_mmap_huge_fault.isra.0");
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_FAULT_PAGE_RET, D0_PLAN_SUPERSEDED, NULL);
+	/* 7.2-rt: no symbol, no BTF for huge_fault */
+	k.t[D0_HOOK_FAULT_HUGE_RET].clone[0] = 0;
+	k.t[D0_HOOK_FAULT_HUGE_RET].ftrace_site = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_FAULT_PAGE_RET, D0_PLAN_ATTACH, NULL);
+	assert_string_equal(plan[D0_HOOK_FAULT_PAGE_RET].symbol, "vfio_pci_mmap_page_fault");
+	expect(D0_HOOK_FAULT_HUGE_RET, D0_PLAN_UNAVAILABLE, "inlined into vfio_pci_mmap_page_fault (FAULT_PAGE_RET");
+	expect(D0_HOOK_FAULT_INSERT_RET, D0_PLAN_ATTACH, "this kernel's vfio path does not call it");
+	/* 6.1: neither exists; its own fault handler is used */
+	all_present(6, 1);
+	for (int h = D0_HOOK_FAULT_INSERT_RET; h <= D0_HOOK_FAULT_HUGE_RET; h++) {
+		k.t[h].btf_nargs = -1;
+		k.t[h].sym_exact = false;
+	}
+	k.t[D0_HOOK_FAULT_PAGE_RET].btf_nargs = -1;
+	k.t[D0_HOOK_FAULT_PAGE_RET].sym_exact = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_FAULT_V61_RET, D0_PLAN_ATTACH, NULL);
+	expect(D0_HOOK_FAULT_PAGE_RET, D0_PLAN_UNAVAILABLE, "vfio_pci_mmap_page_fault is not in this kernel");
+}
+
 static void test_table_is_consistent(void **state)
 {
 	(void)state;
@@ -281,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_zap_source_by_kernel),
 		cmocka_unit_test(test_dmabuf_mmap_series_probe),
 		cmocka_unit_test(test_no_kernel_btf),
+		cmocka_unit_test(test_fault_path_inlined_on_rt),
 		cmocka_unit_test(test_table_is_consistent),
 		cmocka_unit_test(test_iommu_grant_needs_its_removal),
 	};

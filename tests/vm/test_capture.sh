@@ -83,7 +83,7 @@ expect_seq open-close "$(t open-close)" \
 	' close entry CLOSE ' 'dmabuf: dmabuf-cleanup entry ' 'dmabuf: dmabuf-move entry .* a0=1 ' ' disable entry DISABLE '
 
 # fault grant in D0 (record --all): vm_fault NOPAGE, device now mapped
-expect_seq mmap-fault "$(t mmap-touch)" ' fault exit FAULT_(INSERT|HUGE|V61)_RET D0>D0 .* ret=256 .*st=.*mapped'
+expect_seq mmap-fault "$(t mmap-touch)" ' fault exit FAULT_(INSERT|HUGE|V61|PAGE)_RET D0>D0 .* ret=256 .*st=.*mapped'
 expect_seq pread-bar "$(t pread-bar)" ' bar-access entry BAR_IO D0>D0 a0=0 a1=1 ' ' bar-rw-done exit BAR_RW_RET .* ret=4 '
 
 # PM_CTRL -> D3hot through vfio: L Z R1 D3hot U, then refused access, then D0 and R0
@@ -94,7 +94,7 @@ expect_seq pm-d3 "$(t pm-d3)" \
 	'series: zap entry ZAP .* a0=1 .*ctx=.*dmabuf-move.*st=.*lock-held' \
 	' power-change exit PCI_SET_POWER_RET D0>D3hot .*ctx=.*vfio-power.*st=.*lock-held' \
 	' bar-rw-done exit BAR_RW_RET D3hot>D3hot .* ret=-5 ' \
-	' fault exit FAULT_(INSERT|HUGE|V61|REFUSED)_RET D3hot>D3hot .* ret=2 ' \
+	' fault exit FAULT_(INSERT|HUGE|V61|REFUSED|PAGE)_RET D3hot>D3hot .* ret=2 ' \
 	' power-change exit PCI_SET_POWER_RET D3hot>D0 ' \
 	'dmabuf: dmabuf-move entry DMABUF_MOVE D0>D0 a0=0 '
 expect_none pm-d3-zap-clears-mapped "$(t pm-d3)" ' power-change exit PCI_SET_POWER_RET D0>D3hot .*st=.*[,=]mapped'
@@ -114,7 +114,7 @@ expect_seq low-power "$(t low-power)" \
 	'series: zap entry ZAP .* a0=1 .*st=.*lock-held' \
 	' low-power exit VFIO_LP_FEATURE_RET .*st=.*low-power' \
 	' rpm-suspend entry PCI_RPM_SUSPEND ' ' power-change exit PCI_SET_POWER_RET D0>D3hot .*ctx=rpm-suspend' \
-	' fault exit FAULT_(INSERT|HUGE|V61|REFUSED)_RET D3hot>D3hot .* ret=2 ' \
+	' fault exit FAULT_(INSERT|HUGE|V61|REFUSED|PAGE)_RET D3hot>D3hot .* ret=2 ' \
 	' rpm-resume entry ' ' power-update exit PCI_POWER_UP_RET D3hot>D0 ' \
 	' low-power entry VFIO_LP_FEATURE D0>D0 a0=5 ' 'dmabuf: dmabuf-move entry D.* a0=0 '
 expect_seq low-power-wakeup "$(t low-power-wakeup)" \

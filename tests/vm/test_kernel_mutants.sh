@@ -18,6 +18,8 @@
 # for the archive's kernel (exit 77) its rows SKIP, and fail under CI=true.
 #
 # usage: tests/vm/test_kernel_mutants.sh [--kernel 7.2] [--keep DIR] [--from DIR]
+# D0AUDIT_MUTANTS (names) and D0AUDIT_MUTANT_BASE (stock|series): only those
+# (tests/vm/test_preempt_rt.sh runs the lock mutants on the RT kernel this way).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
@@ -25,7 +27,9 @@ cd "$(dirname "$0")/../.." || exit 2
 vm_test_args "$@"
 t0=$SECONDS
 if [[ -z $from ]]; then
-	if ! tests/mutants/build-kernel-mutants --kernel "$kernel" >"$out/plan" 2>"$out/build.log"; then
+	# shellcheck disable=SC2086 # D0AUDIT_MUTANTS is a list of names
+	if ! tests/mutants/build-kernel-mutants --kernel "$kernel" ${D0AUDIT_MUTANT_BASE:+--base "$D0AUDIT_MUTANT_BASE"} \
+		${D0AUDIT_MUTANTS:-} >"$out/plan" 2>"$out/build.log"; then
 		tail -n 20 "$out/build.log"
 		not_ok "building the mutants failed (log above; full: $out/build.log)"
 		summary kernel-mutants

@@ -44,6 +44,8 @@ struct list_head {
 
 struct task_struct {
 	int pid;
+	int tgid;                   /* the seed: a VMA's owner */
+	char comm[16];
 };
 
 struct kobject {
@@ -158,10 +160,33 @@ struct vfio_pci_dma_buf___series {
 	enum vfio_pci_dma_buf_status status;
 };
 
+struct vm_operations_struct;
+
 struct vm_area_struct {
+	unsigned long vm_start;     /* in an anonymous union on 6.12+: CO-RE finds it */
+	unsigned long vm_end;
+	const struct vm_operations_struct *vm_ops; /* the seed: &vfio_pci_mmap_ops marks vfio's VMAs */
 	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
 	struct file *vm_file;       /* the series: the DMABUF's file */
 };
+
+/* 6.1 only: vdev->vma_list holds the VMAs a fault populated (and no zap emptied since). */
+struct vfio_pci_mmap_vma {
+	struct vm_area_struct *vma;
+	struct list_head vma_next;
+};
+
+struct vfio_pci_core_device___v61 {
+	struct list_head vma_list;
+};
+
+/* The task_vma iterator's context (kernel/bpf/task_iter.c): each field an 8-byte slot. */
+struct bpf_iter__task_vma {
+	struct task_struct *task;
+	struct vm_area_struct *vma;
+};
+
+struct bpf_map;
 
 struct vm_fault {
 	struct vm_area_struct *vma;

@@ -145,7 +145,9 @@
 	/* beyond vfio: user config writes to a bridge above a vfio device (rule 10) */ \
 	X(BRIDGE_CFG_BYTE,      fentry_bridge_cfg_byte,     FENTRY, "pci_user_write_config_byte",  "vmlinux", 0, NONE, NULL) \
 	X(BRIDGE_CFG_WORD,      fentry_bridge_cfg_word,     FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE, NULL) \
-	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL)
+	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL) \
+	/* audits started mid-stream: the start-up seed (issue 14, bpf/seed.bpf.h) */ \
+	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vmlinux", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,
@@ -153,6 +155,7 @@ enum d0_hook_kind {
 	D0_KPROBE,
 	D0_KRETPROBE,
 	D0_TP_BTF,
+	D0_ITER,     /* a BPF iterator run once after attach (the seed), never left attached */
 };
 
 enum d0_hook_id {

@@ -114,6 +114,7 @@ struct inode {
 
 struct file {
 	struct address_space *f_mapping;
+	void *private_data;         /* 6.1 vfio device file: the struct vfio_device (the seed) */
 };
 
 struct vfio_device {
@@ -160,12 +161,9 @@ struct vfio_pci_dma_buf___series {
 	enum vfio_pci_dma_buf_status status;
 };
 
-struct vm_operations_struct;
-
 struct vm_area_struct {
 	unsigned long vm_start;     /* in an anonymous union on 6.12+: CO-RE finds it */
 	unsigned long vm_end;
-	const struct vm_operations_struct *vm_ops; /* the seed: &vfio_pci_mmap_ops marks vfio's VMAs */
 	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
 	struct file *vm_file;       /* the series: the DMABUF's file */
 };

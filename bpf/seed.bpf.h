@@ -4,7 +4,7 @@
  * and faulted BARs before d0audit started; no hook saw that grant. Right
  * after the hooks attach, user space runs this task_vma iterator once
  * (src/seed.c): it walks every VMA of every process and seeds the device
- * state from the VMAs that map a vfio device (vm_ops == &vfio_pci_mmap_ops:
+ * state from the VMAs that map a vfio-pci device (seed_vma_vdev() below:
  * the device fd's BAR mmaps, and on the DMABUF-mmap series every BAR or
  * DMABUF mmap, whose vm_file is the buffer's).
  *
@@ -30,12 +30,6 @@
 
 #include "series_dmabuf.bpf.h"
 
-/*
- * Set by user space before each walk (src/seed.c): the address of
- * vfio_pci_core's `vfio_pci_mmap_ops`, a module-local symbol read from
- * /proc/kallsyms (it has no BTF variable). 0: no walk.
- */
-__u64 d0_seed_vfio_mmap_ops = 0;
 /* What the last walk found: vfio VMAs, devices it marked mapped (user space reads them). */
 __u64 d0_seed_vmas = 0;
 __u64 d0_seed_marked = 0;
@@ -60,6 +54,36 @@ __noinline int d0_vma_on_vma_list(__u64 vdev_addr, __u64 vma_addr)
 		node = BPF_CORE_READ(node, next);
 	}
 	return 1; /* longer than the walk: say present, the safe side */
+}
+
+/*
+ * The vfio-pci device a VMA maps, or NULL. vm_private_data is the vdev (the
+ * series: its struct vfio_pci_dma_buf); it is taken as one only when every
+ * link closes: vdev->pdev's drvdata is the vdev, and the VMA's file is the
+ * device's own: on 6.10+ its mapping is the vfio device inode's (where vfio
+ * zaps), on 6.1 its private_data is the vfio_device (at offset 0 of the
+ * vdev), on the series it is the buffer's file. vfio_pci_mmap_ops is a
+ * module-local symbol with no BTF, and its kallsyms address needs
+ * CAP_SYSLOG, which the daemon does not keep: so no vm_ops test.
+ */
+static __always_inline struct vfio_pci_core_device *seed_vma_vdev(struct vm_area_struct *vma)
+{
+	void *pd = BPF_CORE_READ(vma, vm_private_data);
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	struct vfio_pci_core_device *vdev;
+	struct pci_dev *pdev;
+
+	if (!pd || !file)
+		return NULL;
+	vdev = vma_vdev(vma);
+	pdev = BPF_CORE_READ(vdev, pdev);
+	if (!vdev || !pdev || BPF_CORE_READ(pdev, dev.driver_data) != vdev)
+		return NULL;
+	if (SERIES_BAR_DMABUFS)
+		return BPF_CORE_READ((struct vfio_pci_dma_buf *)pd, dmabuf, file) == file ? vdev : NULL;
+	if (bpf_core_field_exists(vdev->vdev.inode))
+		return BPF_CORE_READ(file, f_mapping) == vdev_mapping(vdev) ? vdev : NULL;
+	return BPF_CORE_READ(file, private_data) == (void *)vdev ? vdev : NULL;
 }
 
 static long seed_clear_unknown(struct bpf_map *map, __u64 *key, struct d0_dev_state *st, void *ctx)
@@ -96,19 +120,17 @@ int seed_vfio_vmas(struct bpf_iter__task_vma *ctx)
 	bool mark;
 
 	/* without vfio's BTF nothing can be read (load-time constant): not done, seed after the late attach */
-	if (!bpf_core_type_exists(struct vfio_pci_core_device) || !d0_seed_vfio_mmap_ops)
+	if (!bpf_core_type_exists(struct vfio_pci_core_device))
 		return 0;
 	if (!vma) {
 		seed_done();
 		return 0;
 	}
-	if (!task || (__u64)BPF_CORE_READ(vma, vm_ops) != d0_seed_vfio_mmap_ops)
+	vdev = task ? seed_vma_vdev(vma) : NULL;
+	if (!vdev)
 		return 0;
 	count_hit(D0_HOOK_SEED_VMAS);
-	vdev = vma_vdev(vma);
 	pdev = BPF_CORE_READ(vdev, pdev);
-	if (!pdev)
-		return 0;
 	st = dev_state_of(vdev, pdev, D0_HOOK_SEED_VMAS);
 	if (!st)
 		return 0;

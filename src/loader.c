@@ -293,11 +293,10 @@ static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
 		snprintf(p->reason, sizeof(p->reason), "the kernel refused to load %s: %s (run with -vv for its log)",
 			 d0_hooks[D0_HOOK_SEED_VMAS].prog, strerror(-err));
 	} else if (!opts) {
-		/* doctor: the program loads; the walk itself runs only where the verdict needs it */
+		/* doctor: the program loads; the walk runs where the verdict needs it */
 		d0audit_bpf__destroy(skel);
 		p->attached = true;
-		l->attached++;
-		snprintf(p->reason, sizeof(p->reason), "loads; runs once when audit, record or the daemon start");
+		snprintf(p->reason, sizeof(p->reason), "loads; walks every VMA once when audit, record or the daemon start");
 		return;
 	} else {
 		err = d0_seed_run(skel, &r, p->reason, sizeof(p->reason));
@@ -309,8 +308,7 @@ static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
 			p->reason);
 		return;
 	}
-	if (!p->attached)
-		l->attached++;
+	/* "attached" = it ran; l->attached counts the links that stay, so not it */
 	p->attached = true;
 	snprintf(p->reason, sizeof(p->reason), "seeded in %llu ms: %llu vfio VMA(s), %llu device(s) mapped before the start",
 		 r.ms, r.vmas, r.marked);

@@ -6,29 +6,10 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-unsigned long long d0_seed_find_mmap_ops(const char *kallsyms_path)
-{
-	FILE *f = fopen(kallsyms_path ? kallsyms_path : "/proc/kallsyms", "r");
-	unsigned long long addr = 0, a;
-	char line[512], name[256], mod[64];
-
-	if (!f)
-		return 0;
-	while (!addr && fgets(line, sizeof(line), f)) {
-		/* "ffffffffc0a1b2c0 r vfio_pci_mmap_ops\t[vfio_pci_core]" */
-		if (!strstr(line, "vfio_pci_mmap_ops"))
-			continue;
-		if (sscanf(line, "%llx %*c %255s [%63[^]]]", &a, name, mod) == 3 && !strcmp(name, "vfio_pci_mmap_ops") &&
-		    !strcmp(mod, "vfio_pci_core"))
-			addr = a;
-	}
-	fclose(f);
-	return addr;
-}
 
 static unsigned long long now_ms(void)
 {
@@ -40,20 +21,19 @@ static unsigned long long now_ms(void)
 
 int d0_seed_run(struct d0audit_bpf *skel, struct d0_seed_result *res, char *why, size_t len)
 {
-	unsigned long long ops = d0_seed_find_mmap_ops(NULL), t0 = now_ms();
+	unsigned long long t0 = now_ms();
 	struct bpf_link *link;
 	char buf[256];
 	int fd, err = 0;
 	ssize_t n;
 
 	memset(res, 0, sizeof(*res));
-	if (!ops) {
-		snprintf(why, len, "vfio_pci_mmap_ops has no address in /proc/kallsyms (vfio_pci_core not loaded, "
-			 "or addresses hidden: kptr_restrict=2, or no CAP_SYSLOG)");
-		return -ENOENT;
+	/* a test stands in for a kernel without the iterator: the verdict must then say incomplete */
+	if (getenv("D0AUDIT_NO_SEED")) {
+		snprintf(why, len, "not run: D0AUDIT_NO_SEED is set");
+		return -ECANCELED;
 	}
 	/* .bss is shared with what runs and mmapped: set single fields, never the whole value */
-	skel->bss->d0_seed_vfio_mmap_ops = ops;
 	skel->bss->d0_seed_vmas = 0;
 	skel->bss->d0_seed_marked = 0;
 	skel->bss->d0_seed_ended = 0;

@@ -19,12 +19,6 @@ struct d0_seed_result {
 };
 
 /*
- * The address of vfio_pci_core's vfio_pci_mmap_ops from a kallsyms stream
- * (the iterator tells vfio's VMAs by it). 0 when absent or hidden.
- */
-unsigned long long d0_seed_find_mmap_ops(const char *kallsyms_path);
-
-/*
  * Run the walk with the iterator program of `skel` (loaded, sharing the maps
  * of what runs). Returns 0 when it walked every VMA, or -errno with a
  * one-line reason in why.

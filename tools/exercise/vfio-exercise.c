@@ -100,6 +100,8 @@ static const struct scenario scenarios[] = {
 	{ "hold", scen_hold, P_NONE, false,
 	  "open, map, touch BAR0, print 'hold: ready'; SIGUSR1: D3hot via vfio;\n"
 	  "                    SIGTERM: D0, close (an audit started mid-stream)" },
+	{ "hold-untouched", scen_hold_untouched, P_NONE, false,
+	  "hold, but BAR0 only mapped, never touched (no fault, no PTE)" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,

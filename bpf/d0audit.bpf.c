@@ -267,7 +267,7 @@ int BPF_PROG(fentry_zap, struct address_space *mapping, loff_t holebegin, loff_t
 	/* A zap of the whole BAR window removes every PTE a fault installed. */
 	if (holebegin <= 0 && (holelen == 0 || holelen >= D0_BAR_WINDOW)) {
 		st->zap_gen = st->fault_gen;
-		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+		st->flags &= ~D0_DEVF_PRESTART;
 	}
 	return 0;
 }
@@ -283,7 +283,7 @@ int BPF_PROG(fexit_zap_v61, struct vfio_pci_core_device *vdev, bool try, int ret
 		return 0;
 	if (ret) {
 		st->zap_gen = st->fault_gen;
-		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+		st->flags &= ~D0_DEVF_PRESTART;
 	}
 	emit(D0_EV_ZAP, D0_PH_EXIT, D0_HOOK_ZAP_V61, pdev, vdev, st, try, 0, ret);
 	return 0;
@@ -833,7 +833,7 @@ int BPF_PROG(fexit_enable, struct vfio_pci_core_device *vdev, int ret)
 	/* A fresh open: no VMA of this device can exist yet (VMAs pin the fd). */
 	if (st && !ret) {
 		st->zap_gen = st->fault_gen;
-		st->flags &= ~(D0_DEVF_MAPPED_UNKNOWN | D0_DEVF_CLOSING);
+		st->flags &= ~(D0_DEVF_PRESTART | D0_DEVF_CLOSING);
 	}
 	emit(D0_EV_OPEN, D0_PH_EXIT, D0_HOOK_ENABLE_RET, pdev, vdev, st, 0, 0, ret);
 	return 0;
@@ -858,7 +858,7 @@ int BPF_PROG(fentry_close, struct vfio_pci_core_device *vdev)
 	/* The last fd is closing: every VMA (each pins the file) is gone, so no PTEs remain. */
 	if (st) {
 		st->zap_gen = st->fault_gen;
-		st->flags &= ~D0_DEVF_MAPPED_UNKNOWN;
+		st->flags &= ~D0_DEVF_PRESTART;
 	}
 	emit(D0_EV_CLOSE, D0_PH_ENTRY, D0_HOOK_CLOSE, pdev, vdev, st, 0, 0, 0);
 	/* From here on the device is being given back, although open_count drops only later. */
@@ -993,3 +993,5 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 /* Issue 14: variant drivers (core I/O accessors, which ops a driver uses). */
 #include "variant.bpf.h"
 #include "preempt_rt.bpf.h"
+/* Issue 14 class 8: the start-up seed of mappings made before d0audit started. */
+#include "seed.bpf.h"

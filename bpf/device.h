@@ -116,8 +116,11 @@ dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook
 	init.last_power = BPF_CORE_READ(pdev, current_state);
 	mapping = vdev_mapping(vdev);
 	init.mapping = (__u64)mapping;
-	/* Open before we saw it: PTEs may exist that we never saw granted. */
-	if (BPF_CORE_READ(vdev, vdev.open_count) > 0)
+	/*
+	 * Open before we saw it: PTEs may exist that we never saw granted, until
+	 * the start-up seed (bpf/seed.bpf.h) has looked at every VMA.
+	 */
+	if (BPF_CORE_READ(vdev, vdev.open_count) > 0 && !d0_seed_done)
 		init.flags |= D0_DEVF_MAPPED_UNKNOWN;
 	if (bpf_map_update_elem(&devices, &key, &init, BPF_NOEXIST) && !bpf_map_lookup_elem(&devices, &key)) {
 		count_drop(hook, D0_DROP_DEVMAP_FULL);

@@ -121,6 +121,8 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 			e->state |= D0_ST_MAPPED_UNKNOWN;
 		if (st->flags & D0_DEVF_CLOSING)
 			e->state |= D0_ST_CLOSING;
+		if (st->flags & D0_DEVF_SEEDED)
+			e->state |= D0_ST_SEEDED;
 		e->power_before = st->last_power;
 		st->last_power = e->power;
 	}

@@ -44,6 +44,8 @@ struct list_head {
 
 struct task_struct {
 	int pid;
+	int tgid;                   /* the seed: a VMA's owner */
+	char comm[16];
 };
 
 struct kobject {
@@ -137,6 +139,7 @@ struct inode {
 
 struct file {
 	struct address_space *f_mapping;
+	void *private_data;         /* 6.1 vfio device file: the struct vfio_device (the seed) */
 };
 
 struct vfio_device {
@@ -188,9 +191,29 @@ struct vfio_pci_dma_buf___series {
 };
 
 struct vm_area_struct {
+	unsigned long vm_start;     /* in an anonymous union on 6.12+: CO-RE finds it */
+	unsigned long vm_end;
 	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
 	struct file *vm_file;       /* the series: the DMABUF's file */
 };
+
+/* 6.1 only: vdev->vma_list holds the VMAs a fault populated (and no zap emptied since). */
+struct vfio_pci_mmap_vma {
+	struct vm_area_struct *vma;
+	struct list_head vma_next;
+};
+
+struct vfio_pci_core_device___v61 {
+	struct list_head vma_list;
+};
+
+/* The task_vma iterator's context (kernel/bpf/task_iter.c): each field an 8-byte slot. */
+struct bpf_iter__task_vma {
+	struct task_struct *task;
+	struct vm_area_struct *vma;
+};
+
+struct bpf_map;
 
 struct vm_fault {
 	struct vm_area_struct *vma;

@@ -101,4 +101,7 @@ struct {
 /* Every event ever produced takes one number; delivered + dropped = produced. */
 __u64 d0_seq = 0;
 
+/* The start-up seed (bpf/seed.bpf.h) walked every VMA: a device first seen open now has no unseen PTE. */
+__u32 d0_seed_done = 0;
+
 #endif /* D0AUDIT_BPF_MAPS_H */

@@ -116,6 +116,23 @@ static void explain_inlined(const struct d0_kernel_facts *k, struct d0_hook_plan
 	}
 }
 
+/* An iterator needs only its target in vmlinux BTF (bpf_iter_<name>): it runs once, nothing to trace. */
+static void plan_iter(const struct d0_kernel_facts *k, const struct d0_hook_def *h,
+		      const struct d0_target_facts *t, struct d0_hook_plan *p)
+{
+	if (!k->vmlinux_btf) {
+		UNAVAILABLE(p, "no kernel BTF (/sys/kernel/btf/vmlinux): BPF iterators need CONFIG_DEBUG_INFO_BTF");
+		return;
+	}
+	if (t->btf_nargs < 0) {
+		UNAVAILABLE(p, "this kernel has no %s iterator (no %s in BTF): mappings made before d0audit started "
+			    "cannot be seeded", h->target + strlen("bpf_iter_"), h->target);
+		return;
+	}
+	p->decision = D0_PLAN_ATTACH;
+	snprintf(p->symbol, sizeof(p->symbol), "%s", h->target);
+}
+
 void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT])
 {
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
@@ -156,6 +173,9 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 		case D0_KPROBE:
 		case D0_KRETPROBE:
 			plan_kprobe(h, t, p);
+			break;
+		case D0_ITER:
+			plan_iter(k, h, t, p);
 			break;
 		}
 	}

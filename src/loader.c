@@ -5,6 +5,7 @@
 #include "pin.h"
 #include "progress.h"
 #include "verifier_log.h"
+#include "seed.h"
 #include "d0audit.skel.h"
 
 #include <bpf/bpf.h>
@@ -442,6 +443,57 @@ static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bo
 	return 0;
 }
 
+/* The hooks to load and keep attached: planned ones, but not the iterators (run once, below). */
+static void wanted(const struct d0_loader *l, bool want[D0_HOOK_COUNT])
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		want[i] = l->plan[i].decision == D0_PLAN_ATTACH && d0_hooks[i].kind != D0_ITER;
+}
+
+/*
+ * The start-up seed (src/seed.h), once the hooks are attached: its program
+ * is loaded on its own, sharing every map with what runs, so a kernel that
+ * refuses it loses the seed only. On failure the verdict stays incomplete
+ * for devices open before the start (MAPPED_UNKNOWN), and doctor says why.
+ */
+static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
+{
+	struct d0_hook_plan *p = &l->plan[D0_HOOK_SEED_VMAS];
+	bool only[D0_HOOK_COUNT] = { [D0_HOOK_SEED_VMAS] = true };
+	struct d0_seed_result r;
+	struct d0audit_bpf *skel;
+	int err;
+
+	if (p->decision != D0_PLAN_ATTACH || !l->skel)
+		return;
+	d0_progress_step("seeding from the VMAs that exist (mappings made before the start)");
+	err = open_and_load(opts, only, l->skel, &skel);
+	if (err) {
+		snprintf(p->reason, sizeof(p->reason), "the kernel refused to load %s: %s (run with -vv for its log)",
+			 d0_hooks[D0_HOOK_SEED_VMAS].prog, strerror(-err));
+	} else if (!opts) {
+		/* doctor: the program loads; the walk runs where the verdict needs it */
+		d0audit_bpf__destroy(skel);
+		p->attached = true;
+		snprintf(p->reason, sizeof(p->reason), "loads; walks every VMA once when audit, record or the daemon start");
+		return;
+	} else {
+		err = d0_seed_run(skel, &r, p->reason, sizeof(p->reason));
+		d0audit_bpf__destroy(skel);
+	}
+	p->error = err;
+	if (err) {
+		d0_warn("seed: %s; devices open before the start are judged incomplete where a mapping matters",
+			p->reason);
+		return;
+	}
+	/* "attached" = it ran; l->attached counts the links that stay, so not it */
+	p->attached = true;
+	snprintf(p->reason, sizeof(p->reason), "seeded in %llu ms: %llu vfio VMA(s), %llu device(s) mapped before the start",
+		 r.ms, r.vmas, r.marked);
+	d0_debug("seed: %s", p->reason);
+}
+
 int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 {
 	bool want[D0_HOOK_COUNT];
@@ -452,8 +504,7 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 	err = d0_loader_plan(l);
 	if (!err)
 		err = bpf_preflight();
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
+	wanted(l, want);
 	l->pin_dir = opts ? opts->pin_dir : NULL;
 	if (!err && l->pin_dir && opts->resume) {
 		d0_progress_step("re-opening the pinned hooks");
@@ -462,6 +513,9 @@ int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
 		d0_progress_step("loading BPF programs (the kernel verifies each)");
 		err = load_and_attach(l, opts, want, NULL, &l->skel);
 	}
+	/* doctor (no options) only loads it: a walk would change no state of its own anyway */
+	if (!err)
+		seed(l, opts);
 	d0_progress_end();
 	return err;
 }
@@ -551,8 +605,7 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 	l->facts = facts;
 	d0_plan_hooks(&l->facts, l->plan);
 	l->attached = 0;
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		want[i] = l->plan[i].decision == D0_PLAN_ATTACH;
+	wanted(l, want);
 	err = load_and_attach(l, opts, want, l->skel, &l->late[l->nlate]);
 	if (err) {
 		/* keep what ran */
@@ -576,6 +629,8 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 		else
 			l->plan[i].late_ns = old_plan[i].late_ns;
 	}
+	/* vfio's VMAs may predate its hooks too: walk again (only devices still unknown are seeded) */
+	seed(l, opts);
 	return l->attached - old_attached;
 }
 

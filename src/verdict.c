@@ -149,6 +149,8 @@ static void remember(struct d0_dev_history *h, const struct d0_event *e)
 		h->unrevoke = *e;
 	else if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
 		h->power = *e;
+	else if (e->kind == D0_EV_SEED_VMA && e->ret == 1)
+		h->seed = *e;
 }
 
 void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded)
@@ -218,14 +220,37 @@ static void ctx_text(__u32 bits, char *buf, size_t len)
 		snprintf(buf, len, "none (not inside vfio, runtime PM or a reset)");
 }
 
-/* The prior steps worth showing, oldest first. */
-static int prior_events(const struct d0_dev_history *h, const struct d0_event *out[4])
+/* The seed's VMA explains the violation: the device was still judged mapped from it. */
+static const struct d0_event *seed_of(const struct d0_violation *viol)
 {
-	const struct d0_event *c[] = { &h->power, &h->fault, &h->zap, &h->revoke, &h->unrevoke };
+	const struct d0_event *s = &viol->before.seed;
+
+	return s->ts_ns && (viol->first.state & D0_ST_SEEDED) && (viol->first.state & D0_ST_MAPPED) ? s : NULL;
+}
+
+bool d0_violation_seed_reason(const struct d0_violation *viol, char *buf, size_t len)
+{
+	const struct d0_event *s = seed_of(viol);
+	struct d0_comm_text comm;
+
+	if (!s)
+		return false;
+	snprintf(buf, len, "mapped before the audit started: pid %u comm %s vma %#llx-%#llx%s%s", s->pid,
+		 d0_comm_text(&comm, s->comm), (unsigned long long)s->a2, (unsigned long long)s->a3,
+		 s->a1 ? " (a DMABUF's)" : "",
+		 s->a0 == D0_SEED_PTES_PRESENT ? ", PTEs present" : ", PTEs possibly present");
+	return true;
+}
+
+/* The prior steps worth showing, oldest first (the seed's VMA first when it explains it). */
+static int prior_events(const struct d0_violation *viol, const struct d0_event *out[4])
+{
+	const struct d0_dev_history *h = &viol->before;
+	const struct d0_event *c[] = { seed_of(viol), &h->power, &h->fault, &h->zap, &h->revoke, &h->unrevoke };
 	int n = 0;
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		if (c[i]->ts_ns && n < 4)
+		if (c[i] && c[i]->ts_ns && n < 4)
 			out[n++] = c[i];
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && out[j]->ts_ns < out[j - 1]->ts_ns; j--) {
@@ -240,8 +265,8 @@ static int prior_events(const struct d0_dev_history *h, const struct d0_event *o
 void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_violation *viol)
 {
 	const struct d0_event *e = &viol->first, *prior[4];
-	char bdf[16], step[256], ctx[256];
-	int n = prior_events(&viol->before, prior);
+	char bdf[16], step[256], ctx[256], seed[192];
+	int n = prior_events(viol, prior);
 
 	d0_bdf_format(viol->bdf, bdf, sizeof(bdf));
 	d0_event_describe(e, v->first_ts, step, sizeof(step));
@@ -256,6 +281,8 @@ void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_viol
 		e->state & D0_ST_MAPPED ? ", PTEs may exist" : "",
 		e->state & D0_ST_LOCK_W_CURRENT ? ", memory_lock held" : ", memory_lock not held by the task",
 		e->nr_unrevoked, e->nr_dmabufs);
+	if (d0_violation_seed_reason(viol, seed, sizeof(seed)))
+		fprintf(f, "  why:    %s\n", seed);
 	for (int i = 0; i < n; i++) {
 		d0_event_describe(prior[i], v->first_ts, step, sizeof(step));
 		fprintf(f, "  before: %s\n", step);
@@ -276,10 +303,11 @@ static json_t *event_brief(const struct d0_verdict *v, const struct d0_event *e)
 
 json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation *viol)
 {
-	const struct d0_event *prior[4];
-	int n = prior_events(&viol->before, prior);
-	json_t *before = json_array(), *ctx = json_array();
-	char bdf[16];
+	const struct d0_event *prior[4], *s = seed_of(viol);
+	int n = prior_events(viol, prior);
+	json_t *before = json_array(), *ctx = json_array(), *o;
+	char bdf[16], reason[192], a[24], b[24];
+	struct d0_comm_text comm;
 
 	for (int i = 0; i < n; i++)
 		json_array_append_new(before, event_brief(v, prior[i]));
@@ -287,9 +315,19 @@ json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation 
 		if (viol->first.ctx & (1u << i))
 			json_array_append_new(ctx, json_string(d0_ctx_names[i]));
 	d0_bdf_format(viol->bdf, bdf, sizeof(bdf));
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o, s:s}", "type", "violation",
-			 "rule", viol->rule, "name", d0_rule_meta[viol->rule].name, "summary",
-			 d0_rule_summary(viol->rule), "dev", bdf, "allowed", viol->allowed, "count",
-			 (json_int_t)viol->count, "step", event_brief(v, &viol->first), "inside", ctx,
-			 "before", before, "means", d0_rule_meta[viol->rule].means);
+	o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o, s:s}", "type", "violation",
+		      "rule", viol->rule, "name", d0_rule_meta[viol->rule].name, "summary",
+		      d0_rule_summary(viol->rule), "dev", bdf, "allowed", viol->allowed, "count",
+		      (json_int_t)viol->count, "step", event_brief(v, &viol->first), "inside", ctx,
+		      "before", before, "means", d0_rule_meta[viol->rule].means);
+	if (o && s && d0_violation_seed_reason(viol, reason, sizeof(reason))) {
+		snprintf(a, sizeof(a), "%#llx", (unsigned long long)s->a2);
+		snprintf(b, sizeof(b), "%#llx", (unsigned long long)s->a3);
+		json_object_set_new(o, "mapped_before_start",
+				    json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s}", "pid", (json_int_t)s->pid, "comm",
+					      d0_comm_text(&comm, s->comm), "vma_start", a, "vma_end", b, "ptes",
+					      s->a0 == D0_SEED_PTES_PRESENT ? "present" : "possible", "dmabuf",
+					      s->a1 != 0, "reason", reason));
+	}
+	return o;
 }

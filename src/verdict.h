@@ -18,6 +18,7 @@
 struct d0_dev_history {
 	__u32 bdf;
 	struct d0_event fault, zap, unrevoke, revoke, power;
+	struct d0_event seed;      /* the start-up seed's VMA that made it mapped (issue 14, class 8) */
 	__u64 events;
 };
 
@@ -81,6 +82,12 @@ __u64 d0_verdict_unwaived(const struct d0_verdict *v);
 
 void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_violation *viol);
 json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation *viol);
+/*
+ * A violation on a device judged mapped because of a VMA made before the
+ * start: "mapped before the audit started: pid N comm X vma A-B" into buf;
+ * false (buf untouched) otherwise.
+ */
+bool d0_violation_seed_reason(const struct d0_violation *viol, char *buf, size_t len);
 /* "<kind> <phase> in <function> by pid N (comm)" */
 void d0_event_describe(const struct d0_event *e, __u64 t0, char *buf, size_t len);
 const char *d0_mode_name(__u32 mode);

@@ -68,7 +68,11 @@ enum d0_power {
 	                                            a0=offset a1=value a3=size, a2=bridge bdf << 32 | its PM_CTRL */ \
 	/* issue 14 class 4, IOMMU entries on a BAR (bpf/iommu_grants.bpf.h): type1 MAP_DMA of a BAR mmap */ \
 	X(IOMMU_MAP,       "iommu-map")        /* grant: a0=BAR a1=pages a2=iova a3=BAR offset, ret=pages pinned */ \
-	X(IOMMU_UNMAP,     "iommu-unmap")      /* the grant's IOMMU entries removed: a0=BAR a1=pages a2=iova a3=BAR offset */
+	X(IOMMU_UNMAP,     "iommu-unmap")      /* the grant's IOMMU entries removed: a0=BAR a1=pages a2=iova a3=BAR offset */ \
+	/* issue 14 class 8: the start-up seed of mappings made before d0audit (bpf/seed.bpf.h) */ \
+	X(SEED_VMA,        "seed-vma")         /* a vfio VMA found at start: pid/comm its owner, a2-a3 the VMA, \
+	                                            a0=D0_SEED_PTES_*, a1=1 a DMABUF's, ret=1 it made the device mapped */ \
+	X(SEED_DONE,       "seed-done")        /* the seed walked every VMA: a2=vfio VMAs found, a3=devices marked */
 
 enum d0_event_kind {
 #define D0_KIND_ENUM(name, str) D0_EV_##name,
@@ -115,6 +119,7 @@ enum d0_phase {
 #define D0_ST_VDEV_KNOWN     (1u << 7)  /* the event carries vfio state (vdev found) */
 #define D0_ST_CLOSING        (1u << 8)  /* close_device started; open_count not yet dropped */
 #define D0_ST_IOMMU_MAPPED   (1u << 9)  /* an IOMMU entry (type1 MAP_DMA) points at a BAR; also sets MAPPED */
+#define D0_ST_SEEDED         (1u << 10)  /* mapped before d0audit started (the seed), no zap since */
 
 #define D0_COMM_LEN 16
 
@@ -163,6 +168,15 @@ struct d0_dev_state {
 #define D0_DEVF_MAPPED_UNKNOWN (1u << 0)
 /* vfio_pci_core_close_device ran since the last successful enable. */
 #define D0_DEVF_CLOSING (1u << 1)
+/* The start-up seed found a VMA made before d0audit: judged mapped until a full zap. */
+#define D0_DEVF_SEEDED (1u << 2)
+/* What a full zap, an open or the last close makes exact again. */
+#define D0_DEVF_PRESTART (D0_DEVF_MAPPED_UNKNOWN | D0_DEVF_SEEDED)
+
+/* D0_EV_SEED_VMA a0: what is known of the VMA's PTEs. */
+#define D0_SEED_PTES_POSSIBLE 0u  /* 6.10+: not readable cheaply, judged present */
+#define D0_SEED_PTES_PRESENT  1u  /* 6.1: the VMA is on vdev->vma_list (a fault populated it) */
+#define D0_SEED_PTES_ABSENT   2u  /* 6.1: not on vma_list (never faulted, or zapped) */
 
 /* DMABUF-mmap series: where a buffer came from (D0_EV_DMABUF_CREATE a0). */
 #define D0_BUF_SRC_BAR_MMAP  1u  /* vfio_pci_core_mmap_prep_dmabuf: a BAR mmap of the device fd */

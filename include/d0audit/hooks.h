@@ -167,7 +167,9 @@
 	X(OPS_PROBE,            fentry_ops_probe,           FENTRY, "pci_user_read_config_dword", "vmlinux", 0, NONE, NULL) \
 	X(OPS_REGISTER,         fentry_ops_register,        FENTRY, "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE, NULL) \
 	/* PREEMPT_RT (issue 14 class 10, bpf/preempt_rt.bpf.h) */                                \
-	X(FAULT_PAGE_RET,       fexit_fault_page,           FEXIT,  "vfio_pci_mmap_page_fault",  "vfio_pci_core", D0_HF_HOT | D0_HF_INLINED_ALT, FAULT_HUGE_RET, NULL)
+	X(FAULT_PAGE_RET,       fexit_fault_page,           FEXIT,  "vfio_pci_mmap_page_fault",  "vfio_pci_core", D0_HF_HOT | D0_HF_INLINED_ALT, FAULT_HUGE_RET, NULL) \
+	/* audits started mid-stream: the start-up seed (issue 14, bpf/seed.bpf.h) */ \
+	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vmlinux", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,
@@ -175,6 +177,7 @@ enum d0_hook_kind {
 	D0_KPROBE,
 	D0_KRETPROBE,
 	D0_TP_BTF,
+	D0_ITER,     /* a BPF iterator run once after attach (the seed), never left attached */
 };
 
 enum d0_hook_id {

@@ -233,10 +233,11 @@ static inline int d0_bridge_write_cuts_off(const struct d0_event *e)
 }
 
 /*
- * Issue 14, class 8, until existing mappings are seeded at start: the rules
- * this event would break if the device, already open when d0audit first saw
- * it (MAPPED_UNKNOWN) and not zapped since, had a PTE d0audit never saw
- * granted. Decode on only: a device with decode off was zapped by vfio (and
+ * Issue 14, class 8, where the start-up seed (bpf/seed.bpf.h) could not run
+ * or has not ended yet: the rules this event would break if the device,
+ * already open when d0audit first saw it (MAPPED_UNKNOWN) and not zapped
+ * since, had a PTE d0audit never saw granted. Once the seed ran, a device
+ * mapped before the start is MAPPED (and SEEDED) and judged by the rules. Decode on only: a device with decode off was zapped by vfio (and
  * a device first seen inside its own open has no vconfig yet, so reads as
  * decode off). User space reports these as an incomplete verdict.
  */

@@ -24,22 +24,7 @@ audit_scenario sysfs-bar-write sysfs-bar-write
 # class 6: the ROM with decode off
 audit_scenario rom-decode-off rom-decode-off
 audit_scenario rom-info-decode-off rom-info-decode-off
-# class 8: the audit starts while a holder has BAR0 mapped and touched
-midstream() { # NAME ZAP-FIRST: audit around a sysfs reset of the held device
-	local name=$1 zap=$2 hp
-	build/vfio-exercise -d "$dev" hold >"$out/$name.hold" 2>&1 &
-	hp=$!
-	wait_for "$out/$name.hold" '^hold: ready' 60
-	build/static/d0audit audit -j --record "$out/$name.ndjson" -- bash -c "
-		if (($zap)); then kill -USR1 $hp; for i in \$(seq 600); do grep -q '^hold: zapped' '$out/$name.hold' && break; sleep 0.1; done; fi
-		echo 1 > /sys/bus/pci/devices/$dev/reset" >"$out/$name.audit.json" 2>"$out/$name.err"
-	echo $? >"$out/$name.rc"
-	kill -TERM "$hp"
-	wait "$hp"
-	echo $? >"$out/$name.hold.rc"
-}
-midstream midstream-mapped 0
-midstream midstream-zapped 1
+# class 8 (audits started mid-stream) is tests/vm/test_seed.sh
 
 
 dmesg >"$out/dmesg.txt"

@@ -89,22 +89,7 @@ flagged sysfs-bar-write sysfs-bar-write "10@$dev" pci_user_write_config_dword
 flagged rom-decode-off rom-decode-off "7@$dev" pci_map_rom
 clean rom-info-decode-off rom-info-decode-off
 
-# class 8: an audit started while a process had BAR0 mapped and touched. Not seeded yet: the reset
-# that may hit the unseen PTE makes the verdict incomplete (exit 3, named); once vfio zapped, clean.
-rc=$(cat "$out/midstream-mapped.rc")
-why=$(jq -r 'select(.type == "summary") | .incomplete[]' "$out/midstream-mapped.audit.json")
-if [[ $rc == 3 && -z $(live_rules midstream-mapped) && $why == "$dev was open before the audit started: rule 6 ZAP_REVOKE_BEFORE_RESET not judged at"*"(first: reset in pci_reset_function)"* ]]; then
-	ok "mid-stream, mapped before the audit: incomplete (exit 3): $why"
-else
-	not_ok "mid-stream, mapped before the audit: exit $rc, violations '$(live_rules midstream-mapped)', incomplete '$why'"
-fi
-rc=$(cat "$out/midstream-zapped.rc")
-if [[ $rc == 0 && -z $(live_rules midstream-zapped) && $(cat "$out/midstream-zapped.hold.rc") == 0 ]] &&
-	grep -q '^hold: zapped' "$out/midstream-zapped.hold"; then
-	ok "mid-stream, zapped by vfio during the audit, then reset: clean"
-else
-	not_ok "mid-stream, zapped during the audit: exit $rc, violations '$(live_rules midstream-zapped)', holder exit $(cat "$out/midstream-zapped.hold.rc"): $(tail -3 "$out/midstream-zapped.err")"
-fi
+# class 8 (audits started mid-stream, the start-up seed): tests/vm/test_seed.sh
 
 # check replays every recording to the same verdict
 replay_all

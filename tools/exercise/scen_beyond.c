@@ -344,11 +344,11 @@ void scen_rom_info_decode_off(const struct scen_args *a)
 
 /*
  * Class 8: a process that had the device open, BAR0 mapped and touched
- * before the audit started. Prints "hold: ready"; on SIGUSR1 puts it in
- * D3hot through vfio (vfio zaps: "hold: zapped"); on SIGTERM returns it to
- * D0 and closes.
+ * (untouched: mapped only, no fault, so no PTE) before the audit started.
+ * Prints "hold: ready"; on SIGUSR1 puts it in D3hot through vfio (vfio
+ * zaps: "hold: zapped"); on SIGTERM returns it to D0 and closes.
  */
-void scen_hold(const struct scen_args *a)
+static void hold(const struct scen_args *a, bool touch)
 {
 	struct beyond b;
 	sigset_t set;
@@ -360,7 +360,8 @@ void scen_hold(const struct scen_args *a)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		fail();
 	beyond_begin(&b, a, false);
-	bar_touch(&b.m, E1000_STATUS);
+	if (touch)
+		bar_touch(&b.m, E1000_STATUS);
 	printf("hold: ready\n");
 	while (sig != SIGTERM) {
 		step("wait for SIGUSR1 (zap) or SIGTERM (close)");
@@ -373,4 +374,14 @@ void scen_hold(const struct scen_args *a)
 		}
 	}
 	beyond_end(&b);
+}
+
+void scen_hold(const struct scen_args *a)
+{
+	hold(a, true);
+}
+
+void scen_hold_untouched(const struct scen_args *a)
+{
+	hold(a, false);
 }

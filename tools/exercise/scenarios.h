@@ -43,7 +43,8 @@ scenario_fn scen_dmabuf_mmap, scen_dmabuf_revoke, scen_dmabuf_memattr,
 scenario_fn scen_sysfs_pm_d3, scen_sysfs_cmd_mem, scen_sysfs_mmap;
 /* scen_beyond.c: resets and config writes beyond vfio's own calls (issue 14) */
 scenario_fn scen_sysfs_reset, scen_reset_subordinate, scen_aer_fatal, scen_bridge_config,
-	    scen_sysfs_bar_write, scen_rom_decode_off, scen_rom_info_decode_off, scen_hold;
+	    scen_sysfs_bar_write, scen_rom_decode_off, scen_rom_info_decode_off, scen_hold,
+	    scen_hold_untouched;
 /* scen_iommu.c: IOMMU entries on a BAR (issue 14, class 4) */
 scenario_fn scen_iommu_bar_low_power, scen_iommu_bar_teardown, scen_iommu_bar_map_low_power;
 

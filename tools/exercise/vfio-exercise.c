@@ -113,6 +113,8 @@ static const struct scenario scenarios[] = {
 	{ "variant-d3-read", scen_variant_d3_read, P_NONE, false,
 	  "any vfio device (no BAR0 needed): pread its largest BAR in D0, in D3hot\n"
 	  "                    via vfio (must be refused), in D0 again" },
+	{ "hold-untouched", scen_hold_untouched, P_NONE, false,
+	  "hold, but BAR0 only mapped, never touched (no fault, no PTE)" },
 	{ "pread-loop", scen_pread_loop, P_COUNT, false,
 	  "N: N preads of BAR0, prints elapsed_ns" },
 	{ "fault-loop", scen_fault_loop, P_COUNT, false,

@@ -467,7 +467,7 @@ static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
 	if (p->decision != D0_PLAN_ATTACH || !l->skel)
 		return;
 	d0_progress_step("seeding from the VMAs that exist (mappings made before the start)");
-	err = open_and_load(opts, only, l->skel, &skel);
+	err = open_and_load(opts, only, NULL, l->skel, &skel);
 	if (err) {
 		snprintf(p->reason, sizeof(p->reason), "the kernel refused to load %s: %s (run with -vv for its log)",
 			 d0_hooks[D0_HOOK_SEED_VMAS].prog, strerror(-err));

@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	struct btf *vmlinux;
 	int hot = 0, multi = 0, used[NROWS], present[NROWS], nfentry = 0, nfexit = 0, nlinks = 0, i;
 	const char *msyms[2][NROWS];
-	int nm[2] = {0, 0};
+	int nm[2] = {0, 0}, j;
 	char self[4096], defpath[4200];
 
 	for (i = 1; i < argc; i++) {
@@ -193,7 +193,11 @@ int main(int argc, char **argv)
 				used[i] = 0;
 				continue;
 			}
-			msyms[!fentry][nm[!fentry]++] = rows[i].target;
+			/* one symbol once per link: a repeated one fails the whole link (ESRCH) */
+			for (j = 0; j < nm[!fentry] && strcmp(msyms[!fentry][j], rows[i].target); j++)
+				;
+			if (j == nm[!fentry])
+				msyms[!fentry][nm[!fentry]++] = rows[i].target;
 			progs[i] = NULL;
 			continue;
 		}

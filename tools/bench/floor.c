@@ -78,6 +78,47 @@ static int has_func(struct btf *vmlinux, const char *module, const char *func)
 	return found;
 }
 
+/* available_filter_functions, whole, for traceable(); NULL if it cannot be read */
+static char *ftrace_list;
+
+static void ftrace_list_read(void)
+{
+	FILE *f = fopen("/sys/kernel/tracing/available_filter_functions", "r");
+	size_t len = 0, cap = 1 << 20;
+	char *buf = malloc(cap + 2);
+
+	if (!f || !buf) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return;
+	}
+	buf[len++] = '\n';
+	for (size_t n; (n = fread(buf + len, 1, cap - len, f)) > 0;) {
+		len += n;
+		if (len == cap && !(buf = realloc(buf, (cap *= 2) + 2)))
+			break;
+	}
+	fclose(f);
+	if (buf)
+		buf[len] = 0;
+	ftrace_list = buf;
+}
+
+/* Has the function an ftrace site ("name" or "name [module]" on a line)? A multi link needs every one. */
+static int traceable(const char *func)
+{
+	char pat[160];
+
+	if (!ftrace_list)
+		return 1;
+	snprintf(pat, sizeof(pat), "\n%s\n", func);
+	if (strstr(ftrace_list, pat))
+		return 1;
+	snprintf(pat, sizeof(pat), "\n%s [", func);
+	return strstr(ftrace_list, pat) != NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *obj_path = NULL;
@@ -87,7 +128,7 @@ int main(int argc, char **argv)
 	struct btf *vmlinux;
 	int hot = 0, multi = 0, used[NROWS], present[NROWS], nfentry = 0, nfexit = 0, nlinks = 0, i;
 	const char *msyms[2][NROWS];
-	int nm[2] = {0, 0};
+	int nm[2] = {0, 0}, j;
 	char self[4096], defpath[4200];
 
 	for (i = 1; i < argc; i++) {
@@ -131,6 +172,8 @@ int main(int argc, char **argv)
 			continue;
 		used[i] = 1;
 	}
+	if (multi)
+		ftrace_list_read();
 	obj = bpf_object__open_file(obj_path, NULL);
 	if (!obj) {
 		fprintf(stderr, "floor: cannot open %s: %s\n", obj_path, strerror(errno));
@@ -145,7 +188,16 @@ int main(int argc, char **argv)
 		if (!used[i])
 			continue;
 		if (multi && cold[i].served) {
-			msyms[!fentry][nm[!fentry]++] = rows[i].target;
+			/* like d0audit's plan: a function without an ftrace site is not attached */
+			if (!traceable(rows[i].target)) {
+				used[i] = 0;
+				continue;
+			}
+			/* one symbol once per link: a repeated one fails the whole link (ESRCH) */
+			for (j = 0; j < nm[!fentry] && strcmp(msyms[!fentry][j], rows[i].target); j++)
+				;
+			if (j == nm[!fentry])
+				msyms[!fentry][nm[!fentry]++] = rows[i].target;
 			progs[i] = NULL;
 			continue;
 		}

@@ -11,7 +11,8 @@
  *   prog    BPF program (C function) name
  *   kind    FENTRY, FEXIT, KPROBE, KRETPROBE or TP_BTF
  *   target  kernel function (or tracepoint) name
- *   module  "vmlinux" or the module whose BTF holds the function
+ *   module  "vmlinux" or the module whose BTF holds the function (for the
+ *           seed's iterator: vfio_pci_core, whose types it reads)
  *   flags   D0_HF_* below
  *   alt     for a fallback row: the id of the row it replaces, else NONE
  *   requires "module:struct.member" that must exist in BTF for the hook to
@@ -147,7 +148,7 @@
 	X(BRIDGE_CFG_WORD,      fentry_bridge_cfg_word,     FENTRY, "pci_user_write_config_word",  "vmlinux", 0, NONE, NULL) \
 	X(BRIDGE_CFG_DWORD,     fentry_bridge_cfg_dword,    FENTRY, "pci_user_write_config_dword", "vmlinux", 0, NONE, NULL) \
 	/* audits started mid-stream: the start-up seed (issue 14, bpf/seed.bpf.h) */ \
-	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vmlinux", 0, NONE, NULL)
+	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vfio_pci_core", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

@@ -41,7 +41,7 @@ void d0_summary_coverage(struct d0_summary *s)
 		d0_bdf_format(e->bdf, bdf, sizeof(bdf));
 		d0_summary_problem(s, "%s was open before the audit started: rule %d %s not judged at %llu step(s) "
 				   "(first: %s in %s); the start-up seed of BAR mappings made before the audit did not "
-				   "complete ('d0audit doctor' tells why, hook SEED_VMAS)",
+				   "complete (the warning at start, and hook SEED_VMAS in a trace header, say why)",
 				   bdf, r, d0_rule_meta[r].name, (unsigned long long)s->v->unseen_mapping,
 				   d0_kind_name(e->kind), fn);
 	}

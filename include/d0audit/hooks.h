@@ -11,7 +11,8 @@
  *   prog    BPF program (C function) name
  *   kind    FENTRY, FEXIT, KPROBE, KRETPROBE or TP_BTF
  *   target  kernel function (or tracepoint) name
- *   module  "vmlinux" or the module whose BTF holds the function
+ *   module  "vmlinux" or the module whose BTF holds the function (for the
+ *           seed's iterator: vfio_pci_core, whose types it reads)
  *   flags   D0_HF_* below
  *   alt     for a fallback row: the id of the row it replaces, else NONE
  *   requires "module:struct.member" that must exist in BTF for the hook to
@@ -169,7 +170,7 @@
 	/* PREEMPT_RT (issue 14 class 10, bpf/preempt_rt.bpf.h) */                                \
 	X(FAULT_PAGE_RET,       fexit_fault_page,           FEXIT,  "vfio_pci_mmap_page_fault",  "vfio_pci_core", D0_HF_HOT | D0_HF_INLINED_ALT, FAULT_HUGE_RET, NULL) \
 	/* audits started mid-stream: the start-up seed (issue 14, bpf/seed.bpf.h) */ \
-	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vmlinux", 0, NONE, NULL)
+	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vfio_pci_core", 0, NONE, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

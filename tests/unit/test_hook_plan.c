@@ -49,6 +49,24 @@ static void test_everything_present_attaches_primaries(void **state)
 	expect(D0_HOOK_BAR_IO_V61, D0_PLAN_SUPERSEDED, NULL);
 }
 
+/* The seed's iterator needs only its BTF target; no symbol or ftrace site (it traces nothing). */
+static void test_seed_iterator(void **state)
+{
+	(void)state;
+	all_present(6, 1);
+	k.t[D0_HOOK_SEED_VMAS].sym_exact = false;
+	k.t[D0_HOOK_SEED_VMAS].ftrace_site = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_SEED_VMAS, D0_PLAN_ATTACH, NULL);
+	assert_string_equal(plan[D0_HOOK_SEED_VMAS].symbol, "bpf_iter_task_vma");
+	k.t[D0_HOOK_SEED_VMAS].btf_nargs = -1;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_SEED_VMAS, D0_PLAN_UNAVAILABLE, "no task_vma iterator");
+	k.vmlinux_btf = false;
+	d0_plan_hooks(&k, plan);
+	expect(D0_HOOK_SEED_VMAS, D0_PLAN_UNAVAILABLE, "no kernel BTF");
+}
+
 static void test_module_not_loaded(void **state)
 {
 	(void)state;
@@ -316,6 +334,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_everything_present_attaches_primaries),
+		cmocka_unit_test(test_seed_iterator),
 		cmocka_unit_test(test_module_not_loaded),
 		cmocka_unit_test(test_inlined_function),
 		cmocka_unit_test(test_clone_only),

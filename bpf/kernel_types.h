@@ -26,6 +26,7 @@ typedef __u64 u64;
 typedef __s64 s64;
 typedef long long loff_t;
 typedef unsigned long size_t;
+typedef long ssize_t;
 typedef int pci_power_t;
 typedef unsigned int vm_fault_t;
 
@@ -75,9 +76,13 @@ struct pci_bus {
 	struct pci_dev *self;       /* the bridge above the bus (NULL for a root bus) */
 };
 
-/* A BAR's window: only its flags are read (IORESOURCE_MEM: vfio gates it on decode). */
+/* A BAR's window: flags (IORESOURCE_MEM: vfio gates it on decode); issue 14 class 3: its range,
+ * and its child (the region vfio requested, IORESOURCE_BUSY). */
 struct resource {
 	unsigned long flags;
+	u64 start;
+	u64 end;
+	struct resource *child;
 };
 
 struct pci_dev {
@@ -91,6 +96,7 @@ struct pci_dev {
 	struct pci_bus *subordinate; /* issue 14: the bus below a bridge */
 	u8 pcie_cap;                 /* issue 14: DEVCTL (FLR) and a bridge's type */
 	struct resource resource[17]; /* BARs 0-5, ROM 6, ...: indexed by the relocated offsets */
+	u32 saved_config_space[16];  /* issue 14 class 5: what pci_restore_state writes back */
 };
 
 typedef struct {
@@ -102,8 +108,22 @@ struct rw_semaphore {
 	atomic_long_t owner;
 };
 
+struct rb_node {
+	struct rb_node *rb_right;
+	struct rb_node *rb_left;
+};
+
+struct rb_root {
+	struct rb_node *rb_node;
+};
+
+struct rb_root_cached {
+	struct rb_root rb_root;
+};
+
 struct address_space {
 	unsigned long nrpages;
+	struct rb_root_cached i_mmap; /* issue 14 class 3: the iomem inode's VMAs (sysfs resourceN, /dev/mem) */
 };
 
 struct inode {
@@ -161,6 +181,25 @@ struct vfio_pci_dma_buf___series {
 struct vm_area_struct {
 	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
 	struct file *vm_file;       /* the series: the DMABUF's file */
+	/* issue 14 class 3: a VMA in an address_space's interval tree */
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_pgoff;
+	struct {
+		struct rb_node rb;
+		unsigned long rb_subtree_last;
+	} shared;
+};
+
+/* 6.17+: an mmap being prepared (mmap_mem_prepare); the VMA does not exist yet */
+struct vm_area_desc {
+	unsigned long start;
+	unsigned long end;
+	unsigned long pgoff;
+};
+
+struct bin_attribute {
+	void *private;              /* sysfs resourceN: the BAR index */
 };
 
 struct vm_fault {

@@ -26,6 +26,8 @@ extern const char *const d0_rule_message_id[];
 struct d0_hook_availability {
 	bool works[D0_HOOK_COUNT];
 	bool absent_path[D0_HOOK_COUNT];
+	/* a trace recorded before this hook existed (d0audit check): not held against it */
+	bool predates[D0_HOOK_COUNT];
 };
 
 enum d0_rule_coverage {

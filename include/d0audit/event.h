@@ -65,7 +65,10 @@ enum d0_power {
 	X(HOT_RESET,       "hot-reset")        /* ret on exit */ \
 	/* issue 14, paths beyond vfio's own (bpf/beyond_vfio.bpf.h) */ \
 	X(BRIDGE_CONFIG_WRITE, "bridge-config-write") /* config write to a bridge above the device: \
-	                                            a0=offset a1=value a3=size, a2=bridge bdf << 32 | its PM_CTRL */
+	                                            a0=offset a1=value a3=size, a2=bridge bdf << 32 | its PM_CTRL */ \
+	/* issue 14 classes 3 and 5: raw BAR access from outside vfio (bpf/raw_access.bpf.h) */ \
+	X(RAW_ACCESS,      "raw-access")       /* a0=D0_RAW_* a1=iswrite a2=address (port or phys) a3=count, ret */ \
+	X(RAW_MMAP,        "raw-mmap")         /* /dev/mem mmap over a BAR: a0=D0_RAW_DEV_MEM a2=phys a3=length, ret */
 
 enum d0_event_kind {
 #define D0_KIND_ENUM(name, str) D0_EV_##name,
@@ -111,6 +114,12 @@ enum d0_phase {
 #define D0_ST_MAPPED_UNKNOWN (1u << 6)  /* device was open before d0audit saw it */
 #define D0_ST_VDEV_KNOWN     (1u << 7)  /* the event carries vfio state (vdev found) */
 #define D0_ST_CLOSING        (1u << 8)  /* close_device started; open_count not yet dropped */
+/* issue 14 class 5: COMMAND as last written to the hardware (bpf/hw_decode.h), not vfio's vconfig */
+#define D0_ST_HW_KNOWN       (1u << 9)  /* a COMMAND write, reset or restore was seen since d0audit met the device */
+#define D0_ST_HW_MEM_OFF     (1u << 10) /* ...and it left memory decode off in hardware */
+#define D0_ST_HW_IO_OFF      (1u << 11) /* ...and it left I/O decode off in hardware */
+/* issue 14 class 3: a sysfs resourceN or /dev/mem mapping (the iomem inode's) spans a memory BAR, live */
+#define D0_ST_RAW_MAPPED     (1u << 12)
 
 #define D0_COMM_LEN 16
 
@@ -173,6 +182,11 @@ struct d0_dev_state {
 /* D0_EV_ZAP a0: which address_space was zapped. */
 #define D0_ZAP_DEVICE_INODE  0u  /* the vfio device inode (stock kernels, zap_bars_on_revoke) */
 #define D0_ZAP_DMABUF        1u  /* one DMABUF's file mapping (the series) */
+
+/* D0_EV_RAW_ACCESS a0: which path reached the BAR from outside vfio. */
+#define D0_RAW_SYSFS_IO  1u  /* sysfs resourceN read/write of an I/O BAR (pci_read/write_resource[_io]) */
+#define D0_RAW_DEV_PORT  2u  /* /dev/port (read_port/write_port): a port inside an I/O BAR */
+#define D0_RAW_DEV_MEM   3u  /* /dev/mem (read_mem/write_mem/mmap_mem): inside a memory BAR */
 
 /* Drop causes counted in the kernel, per CPU (index into the drops map). */
 enum d0_drop_cause {

@@ -37,5 +37,8 @@ scenario_fn scen_sysfs_pm_d3, scen_sysfs_cmd_mem, scen_sysfs_mmap;
 /* scen_beyond.c: resets and config writes beyond vfio's own calls (issue 14) */
 scenario_fn scen_sysfs_reset, scen_reset_subordinate, scen_aer_fatal, scen_bridge_config,
 	    scen_sysfs_bar_write, scen_rom_decode_off, scen_rom_info_decode_off, scen_hold;
+/* scen_raw.c: raw BAR access from outside vfio, hardware decode (issue 14 classes 3 and 5) */
+scenario_fn scen_raw_sysfs_io, scen_raw_dev_port, scen_raw_dev_mem, scen_raw_mmap, scen_hw_decode_off,
+	    scen_hw_bus_reset;
 
 #endif /* SCENARIOS_H */

@@ -118,7 +118,8 @@ static inline int d0_hw_off(__u32 state, __u32 bit)
 /* Would this access reach the device while it is inaccessible? (rule 7) */
 static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32 mode)
 {
-	/* decode on as far as vfio's gate knows (vconfig) and as the hardware was last told */
+	/* vfio's gate reads its copy (vconfig); what reaches the device also needs the hardware's decode on */
+	int gate = d0_has(e->state, D0_ST_MEM_ENABLED);
 	int mem = d0_has(e->state, D0_ST_MEM_ENABLED) && !d0_hw_off(e->state, D0_ST_HW_MEM_OFF);
 
 	switch (e->kind) {
@@ -130,8 +131,7 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 		 * passes it, D3hot and above are refused.
 		 */
 		if (e->a1)
-			return d0_not_d0(e->power, mode) && e->power < D0_PWR_D3HOT &&
-			       d0_has(e->state, D0_ST_MEM_ENABLED);
+			return d0_not_d0(e->power, mode) && e->power < D0_PWR_D3HOT && gate;
 		return d0_not_d0(e->power, mode);
 	case D0_EV_BAR_RW_DONE:
 		/*

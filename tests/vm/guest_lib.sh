@@ -14,3 +14,13 @@ wait_for() {
 	echo "timed out waiting for /$2/ in $1" >>"$out/guest.log"
 	return 1
 }
+
+# audit_scenario NAME ARGS...: `vfio-exercise -d $dev ARGS` under `d0audit audit -j --record`:
+# $out/NAME.{ndjson,audit.json,err,rc} for the host side
+audit_scenario() {
+	local name=$1
+	shift
+	build/static/d0audit audit -j --record "$out/$name.ndjson" -- build/vfio-exercise -d "$dev" "$@" \
+		>"$out/$name.audit.json" 2>"$out/$name.err"
+	echo $? >"$out/$name.rc"
+}

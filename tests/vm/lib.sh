@@ -120,3 +120,19 @@ schema_ok() {
 	fi
 }
 S=tools/schema/d0audit-output.schema.json
+
+# replays_and_schemas: for the one-audit-per-scenario suites (NAME.ndjson, NAME.rc, NAME.audit.json
+# in $out): check replays every recording to the live verdict, and every output follows the schema
+replays_and_schemas() {
+	local f s crc mism
+	for f in "$out"/*.ndjson; do
+		s=$(basename "$f" .ndjson)
+		"${D0:-build/d0audit}" check "$f" >/dev/null 2>&1
+		crc=$?
+		mism=$("${D0:-build/d0audit}" check -j "$f" 2>/dev/null | jq -r '[.incomplete[] | select(test("judged differently"))] | length')
+		if [[ $crc == $(cat "$out/$s.rc") && $mism == 0 ]]; then ok "replay $s: same verdict ($crc)"; else
+			not_ok "replay $s: live exit $(cat "$out/$s.rc"), check exit $crc, mismatches $mism"; fi
+	done
+	schema_ok "audit -j lines of $(ls "$out"/*.audit.json | wc -l) runs" --lines --def audit_line "$S" "$out"/*.audit.json
+	schema_ok "traces" --lines --def trace_line "$S" "$out"/*.ndjson
+}

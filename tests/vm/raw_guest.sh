@@ -6,21 +6,15 @@
 set -u
 out=${D0AUDIT_VM_OUT:?run me through tools/vm/run}
 dev=${D0AUDIT_VM_DEVICES%% *}
-scenario() {
-	local name=$1
-	shift
-	build/static/d0audit audit -j --record "$out/$name.ndjson" -- build/vfio-exercise -d "$dev" "$@" \
-		>"$out/$name.audit.json" 2>"$out/$name.err"
-	echo $? >"$out/$name.rc"
-}
+. tests/vm/guest_lib.sh
 {
 	echo "cmdline: $(cat /proc/cmdline)"
 	grep -E ' (pci_read_resource|pci_write_resource|pci_read_resource_io|pci_write_resource_io|read_port|write_port|read_mem|write_mem|mmap_mem|mmap_mem_prepare|pci_write_config_(byte|word|dword)|pci_restore_state|iomem_inode|strict_iomem_checks)$' /proc/kallsyms
 	cat "/sys/bus/pci/devices/$dev/resource"
 } >"$out/facts.txt"
 for s in raw-sysfs-io raw-dev-port raw-dev-mem raw-mmap hw-decode-off hw-bus-reset; do
-	scenario "$s" "$s"
-	scenario "$s-mapped" "$s" --mapped
+	audit_scenario "$s" "$s"
+	audit_scenario "$s-mapped" "$s" --mapped
 done
 dmesg >"$out/dmesg.txt"
 exit 0

@@ -6,9 +6,11 @@
  * - raw-sysfs-io [--mapped]: read the I/O BAR through sysfs resourceN.
  * - raw-dev-port [--mapped]: read the same port through /dev/port.
  * - raw-dev-mem [--mapped]: read BAR0 through /dev/mem at its physical
- *   address (reaches the BAR only with iomem=relaxed; Debian's strict
- *   default refuses a BAR vfio has requested: reported, not a failure).
- *   Correct: in D0. --mapped: vfio put the device in D3hot first.
+ *   address: refused either way (strict iomem checks: EPERM for a BAR vfio
+ *   requested; iomem=relaxed: x86 read_mem cannot map MMIO, EFAULT), so
+ *   reported, not a failure. --mapped: vfio put the device in D3hot first,
+ *   then /dev/mem is also mmapped at BAR0 and touched (iomem=relaxed: the
+ *   mapping reaches the D3hot device).
  * - raw-mmap [--mapped]: mmap sysfs resource0 of the open device (iomem=
  *   relaxed), touch it; --mapped: vfio puts it in D3hot while that mapping is
  *   live (vfio's zap never removes it); correct: munmap first.
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bar_access.h"
@@ -157,6 +160,31 @@ void scen_raw_dev_mem(const struct scen_args *a)
 	if (a->mapped)
 		raw_d3hot(&r);
 	pread_report("/dev/mem", mem.start + E1000_STATUS, 4);
+	if (a->mapped) {
+		struct bar_map m;
+		int fd;
+
+		step("open /dev/mem");
+		fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
+		if (fd < 0)
+			fail();
+		step("mmap /dev/mem at BAR0 (0x%" PRIx64 ")", mem.start);
+		m.base = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, (off_t)mem.start);
+		if (m.base == MAP_FAILED) {
+			note("/dev/mem mmap of BAR0: %s (refused)", strerror(errno));
+		} else {
+			uint32_t val = 0;
+
+			m.size = 4096;
+			m.name = "/dev/mem BAR0";
+			if (bar_load32(&m, E1000_STATUS, &val) < 0)
+				note("/dev/mem BAR0 touch: SIGBUS");
+			else
+				note("/dev/mem BAR0+0x%x = 0x%08x (the mapping reached the device)", E1000_STATUS, val);
+			bar_munmap(&m);
+		}
+		close_fd(&fd, "/dev/mem");
+	}
 	raw_end(&r);
 }
 

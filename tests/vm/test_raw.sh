@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
 vm_test_args "$@"
-D0AUDIT_VM_APPEND="iomem=relaxed ${D0AUDIT_VM_APPEND:-}" vm_boot raw --root-port --timeout 1200 -- tests/vm/raw_guest.sh
+D0AUDIT_VM_APPEND="iomem=relaxed ${D0AUDIT_VM_APPEND:-}" vm_boot raw --root-port --timeout 2400 -- tests/vm/raw_guest.sh
 D0=${D0AUDIT:-build/d0audit}
 dev=0000:01:00.0
 
@@ -67,7 +67,7 @@ fired DEV_MEM_READ_RET raw-dev-mem raw-dev-mem-mapped
 fired "DEV_MEM_MMAP_RET|DEV_MEM_MMAP_OLD_RET" raw-dev-mem-mapped
 # a sysfs mapping vfio's zap never removes: any mmap is rule 10; live when the device leaves D0, rule 1
 verdict raw-mmap raw-mmap "10@$dev" 10 pci_mmap_resource_range
-verdict raw-mmap-mapped raw-mmap "1@$dev,10@$dev" 1 __pci_set_power_state
+verdict raw-mmap-mapped raw-mmap "10@$dev,1@$dev" 1 "__pci_set_power_state|pci_set_power_state"
 expect_order "raw-mmap --mapped: the power-down names the raw mapping" "$out/raw-mmap-mapped.ndjson" \
 	' power-change exit PCI_SET_POWER_RET D0>D3hot .*raw-mapped'
 

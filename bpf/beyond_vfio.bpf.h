@@ -48,6 +48,13 @@ static __always_inline bool below_bus(struct pci_dev *pdev, struct pci_bus *bus)
 	return false;
 }
 
+static __always_inline bool sets_bus_reset(const struct scope_walk *w)
+{
+	int b = d0_byte_of(w->a0, w->a3, w->a1, D0_PCI_BRIDGE_CONTROL);
+
+	return b >= 0 && (b & D0_PCI_BRIDGE_CTL_BUS_RESET);
+}
+
 /* bpf_for_each_map_elem callback over `devices`: one event per vfio device in scope. */
 static long scope_one(void *map, __u64 *key, struct d0_dev_state *st, struct scope_walk *w)
 {
@@ -62,6 +69,13 @@ static long scope_one(void *map, __u64 *key, struct d0_dev_state *st, struct sco
 	e.a2 = w->a2;
 	e.a3 = w->a3;
 	event_submit(&e);
+	/*
+	 * A bus reset or link down clears COMMAND in hardware until
+	 * pci_restore_state (raw_state.h); so does a secondary bus reset set in
+	 * BRIDGE_CONTROL by hand, which nobody restores.
+	 */
+	if (w->kind == D0_EV_RESET || (w->kind == D0_EV_BRIDGE_CONFIG_WRITE && sets_bus_reset(w)))
+		hw_command_set(*key, 0);
 	return 0;
 }
 

@@ -340,7 +340,7 @@ static __always_inline void fault_done(struct vfio_pci_core_device *vdev, struct
 	if (granted && !flags && power == D0_PWR_D0 && !cfg_record_all && st->last_power == D0_PWR_D0 &&
 	    (typed ? vdev_mem_enabled_typed(vdev, pdev) : vdev_mem_enabled(vdev, pdev)) &&
 	    !(typed ? BPF_CORE_READ_BITFIELD(vdev, pm_runtime_engaged) :
-		      BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged)))
+		      BPF_CORE_READ_BITFIELD_PROBED(vdev, pm_runtime_engaged)) && !hw_mem_known_off((__u64)pdev))
 		return;
 	emit(D0_EV_FAULT, D0_PH_EXIT, hook, pdev, vdev, st, order, flags, ret);
 }
@@ -598,7 +598,7 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 	if (ret == 0 && !cfg_record_all)
 		return 0;
 	if (ret > 0 && !cfg_record_all && vdev->pdev->current_state == D0_PWR_D0 &&
-	    vdev_mem_enabled_typed(vdev, vdev->pdev))
+	    vdev_mem_enabled_typed(vdev, vdev->pdev) && !hw_mem_known_off((__u64)vdev->pdev))
 		return 0;
 	st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_BAR_RW_RET);
 	if (!st)
@@ -757,6 +757,8 @@ static __always_inline void user_config_write(struct pci_dev *pdev, int where, _
 	e.a2 = pm_ctrl | (__u64)BPF_CORE_READ(pdev, pcie_cap) << 16;
 	e.a3 = size;
 	event_submit(&e);
+	/* vfio's passthrough and sysfs config both reach the hardware here (issue 14 class 5) */
+	hw_config_write((__u64)pdev, where, val, size);
 }
 
 SEC("fentry/pci_user_write_config_byte")
@@ -820,6 +822,7 @@ int BPF_PROG(fentry_unregister, struct vfio_pci_core_device *vdev)
 		if (mkey)
 			bpf_map_delete_elem(&mappings, &mkey);
 		bpf_map_delete_elem(&devices, &key);
+		raw_forget_device(key);
 	}
 	return 0;
 }
@@ -924,8 +927,12 @@ static __always_inline void reset_event(struct pci_dev *pdev, __u32 kind, __u8 p
 	struct vfio_pci_core_device *vdev = NULL;
 	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
 
-	if (st)
-		emit(D0_EV_RESET, phase, hook, pdev, vdev, st, kind, 0, ret);
+	if (!st)
+		return;
+	emit(D0_EV_RESET, phase, hook, pdev, vdev, st, kind, 0, ret);
+	/* the reset proper clears COMMAND in hardware until pci_restore_state (issue 14 class 5) */
+	if (phase == D0_PH_ENTRY && (kind == D0_RESET_PM || kind == D0_RESET_FLR))
+		hw_command_set((__u64)pdev, 0);
 }
 
 SEC("fentry/pci_try_reset_function")
@@ -995,3 +1002,5 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 #include "preempt_rt.bpf.h"
 /* Issue 14 class 8: the start-up seed of mappings made before d0audit started. */
 #include "seed.bpf.h"
+/* Issue 14 classes 3 and 5: raw BAR access from outside vfio, hardware decode. */
+#include "raw_access.bpf.h"

@@ -43,6 +43,9 @@ static __always_inline __u64 as_scalar(const void *p)
 	return v;
 }
 
+/* issue 14 classes 3 and 5: hardware COMMAND, BAR windows, raw mappings */
+#include "raw_state.h"
+
 /* Domain from pci_name() "DDDD:BB:dd.f"; bus and devfn from the struct. */
 __noinline __u32 d0_pdev_bdf(__u64 pdev_addr)
 {
@@ -131,6 +134,8 @@ dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook
 
 		bpf_map_update_elem(&mappings, &mkey, &key, BPF_ANY);
 	}
+	/* /dev/port and /dev/mem find the device by address (raw_state.h) */
+	d0_raw_bars_update(as_scalar(pdev), 1);
 	return bpf_map_lookup_elem(&devices, &key);
 }
 

@@ -125,6 +125,10 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 			e->state |= D0_ST_SEEDED;
 		e->power_before = st->last_power;
 		st->last_power = e->power;
+		/* issue 14: decode as the hardware was last told; raw mappings where rules 1/5/6 read "mapped" */
+		e->state |= hw_state_bits((__u64)pdev);
+		if (raw_mapping_matters(kind, phase, e->power))
+			e->state |= d0_raw_mapped(as_scalar(pdev));
 	}
 }
 

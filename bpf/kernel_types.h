@@ -26,6 +26,7 @@ typedef __u64 u64;
 typedef __s64 s64;
 typedef long long loff_t;
 typedef unsigned long size_t;
+typedef long ssize_t;
 typedef int pci_power_t;
 typedef unsigned int vm_fault_t;
 
@@ -77,11 +78,13 @@ struct pci_bus {
 	struct pci_dev *self;       /* the bridge above the bus (NULL for a root bus) */
 };
 
-/* A BAR's window: flags (IORESOURCE_MEM: vfio gates it on decode); start/end (IOMMU grants on it). */
+/* A BAR's window: flags (IORESOURCE_MEM: vfio gates it on decode); start/end (IOMMU grants on it,
+ * raw access, issue 14); its child (the region vfio requested, IORESOURCE_BUSY). */
 struct resource {
 	u64 start;
 	u64 end;
 	unsigned long flags;
+	struct resource *child;
 };
 
 struct pci_dev {
@@ -95,6 +98,7 @@ struct pci_dev {
 	struct pci_bus *subordinate; /* issue 14: the bus below a bridge */
 	u8 pcie_cap;                 /* issue 14: DEVCTL (FLR) and a bridge's type */
 	struct resource resource[17]; /* BARs 0-5, ROM 6, ...: indexed by the relocated offsets */
+	u32 saved_config_space[16];  /* issue 14 class 5: what pci_restore_state writes back */
 };
 
 typedef struct {
@@ -129,8 +133,22 @@ struct rw_semaphore___rt {
 	struct rwbase_rt rwbase;
 };
 
+struct rb_node {
+	struct rb_node *rb_right;
+	struct rb_node *rb_left;
+};
+
+struct rb_root {
+	struct rb_node *rb_node;
+};
+
+struct rb_root_cached {
+	struct rb_root rb_root;
+};
+
 struct address_space {
 	unsigned long nrpages;
+	struct rb_root_cached i_mmap; /* issue 14 class 3: the iomem inode's VMAs (sysfs resourceN, /dev/mem) */
 };
 
 struct inode {
@@ -195,6 +213,25 @@ struct vm_area_struct {
 	unsigned long vm_end;
 	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
 	struct file *vm_file;       /* the series: the DMABUF's file */
+	/* issue 14 class 3: a VMA in an address_space's interval tree */
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_pgoff;
+	struct {
+		struct rb_node rb;
+		unsigned long rb_subtree_last;
+	} shared;
+};
+
+/* 6.17+: an mmap being prepared (mmap_mem_prepare); the VMA does not exist yet */
+struct vm_area_desc {
+	unsigned long start;
+	unsigned long end;
+	unsigned long pgoff;
+};
+
+struct bin_attribute {
+	void *private;              /* sysfs resourceN: the BAR index */
 };
 
 /* 6.1 only: vdev->vma_list holds the VMAs a fault populated (and no zap emptied since). */

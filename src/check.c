@@ -43,6 +43,8 @@ static void availability_from_header(json_t *hdr, struct d0_hook_availability *a
 	/* a hook the trace does not list did not exist when it was recorded */
 	for (i = 0; i < D0_HOOK_COUNT; i++)
 		a->module_absent[i] = true;
+	for (int k = 0; k < D0_HOOK_COUNT; k++)
+		a->predates[k] = true;
 	json_array_foreach(hooks, i, h) {
 		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
 		const char *status = json_string_value(json_object_get(h, "status")) ?: "";
@@ -50,6 +52,7 @@ static void availability_from_header(json_t *hdr, struct d0_hook_availability *a
 
 		if (!d)
 			continue;
+		a->predates[d->id] = false;
 		a->works[d->id] = !strcmp(status, "attached");
 		a->absent_path[d->id] = !strncmp(reason, "would never fire", 16);
 		a->module_absent[d->id] = !strncmp(reason, "module ", 7);

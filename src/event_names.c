@@ -62,7 +62,7 @@ const char *const d0_ctx_names[] = {
 /* Must follow the bit order of D0_ST_* in include/d0audit/event.h. */
 const char *const d0_state_names[] = {
 	"open", "mem-enabled", "lock-held", "lock-held-other", "low-power", "mapped", "mapped-unknown",
-	"vfio", "closing", "iommu-mapped", "seeded", NULL,
+	"vfio", "closing", "iommu-mapped", "seeded", "hw-known", "hw-mem-off", "hw-io-off", "raw-mapped", NULL,
 };
 
 void d0_bdf_format(__u32 bdf, char *buf, unsigned long len)

@@ -13,8 +13,9 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 	[D0_RULE_ZAP_BEFORE_POWER_DOWN] = { 1, "ZAP_BEFORE_POWER_DOWN",
 		"When the device's power state goes from D0 to anything else, no user PTE may have been granted "
 		"on its BARs since the last zap of the whole BAR window (vfio zaps before D3hot: config.c:716, core.c:378), "
-		"and no IOMMU entry may point at them (a type1 VFIO_IOMMU_MAP_DMA of a BAR mmap, which the zap does not "
-		"remove: it lasts until VFIO_IOMMU_UNMAP_DMA or the container's teardown).",
+		"no IOMMU entry may point at them (a type1 VFIO_IOMMU_MAP_DMA of a BAR mmap, which the zap does not "
+		"remove: it lasts until VFIO_IOMMU_UNMAP_DMA or the container's teardown), "
+		"and no sysfs resourceN or /dev/mem mapping of a memory BAR may be live (vfio never zaps those).",
 		"user space, or a device doing DMA through the IOMMU, could still reach the BARs of a device no longer in D0.",
 		{ POWER_HOOKS, ZAP_HOOKS, FAULT_HOOKS } },
 	[D0_RULE_REVOKE_BEFORE_POWER_DOWN] = { 2, "REVOKE_BEFORE_POWER_DOWN",
@@ -48,9 +49,15 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 	[D0_RULE_NO_ACCESS_OUTSIDE_D0] = { 7, "NO_ACCESS_OUTSIDE_D0",
 		"No BAR read/write through the device fd, no PTE grant, no IOMMU grant of a BAR (type1 MAP_DMA), no ROM "
 		"read, no ioeventfd write and no DMABUF map may reach a device that is not in D0 or has decode off. Accesses the kernel refused (-EIO, SIGBUS) "
-		"are counted as refused, not as violations.",
+		"are counted as refused, not as violations. Beyond vfio: no read or write through sysfs resourceN "
+		"(I/O BARs), /dev/port or /dev/mem, and no /dev/mem mmap, inside a BAR of such a device. Decode off is "
+		"what vfio's config copy says or what the hardware COMMAND register was last written (or a reset "
+		"cleared it to) by anyone.",
 		"a stray access reached a device outside D0; on some platforms that escalates to a system fault.",
-		{ { "BAR_IO", "BAR_IO_V61" }, FAULT_HOOKS } },
+		{ { "BAR_IO", "BAR_IO_V61" }, FAULT_HOOKS,
+		  /* issue 14: raw access from outside vfio, and decode as the hardware was told */
+		  { "SYSFS_IO_READ_RET", "SYSFS_IO_READ_OLD_RET" }, { "DEV_PORT_READ_RET" }, { "DEV_MEM_READ_RET" },
+		  { "CORE_CFG_WORD" } } },
 	[D0_RULE_LOCK_DISCIPLINE] = { 8, "LOCK_DISCIPLINE",
 		"Zap (7.x), DMABUF move and a vfio power-down must run with vdev->memory_lock write-held by the "
 		"current task (lockdep asserts core.c:328, dmabuf.c:341).",
@@ -63,8 +70,8 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		{ POWER_HOOKS, { "VFIO_SET_POWER" }, { "PCI_RPM_SUSPEND" }, { "PCI_RPM_RESUME" } } },
 	[D0_RULE_BYPASS] = { 10, "BYPASS",
 		"PM_CTRL, PCI_COMMAND, a BAR, the ROM BAR or DEVCTL's FLR bit written through pci_user_write_config_* "
-		"outside vfio_pci_config_rw (sysfs config, /proc/bus/pci, setpci), or a sysfs resource mmap of a "
-		"vfio-bound device; or, on a bridge above an open vfio device, a write that resets or cuts it off "
+		"outside vfio_pci_config_rw (sysfs config, /proc/bus/pci, setpci), or a sysfs resource or /dev/mem mmap of "
+		"a vfio-bound device's BAR; or, on a bridge above an open vfio device, a write that resets or cuts it off "
 		"(BRIDGE_CONTROL secondary bus reset, COMMAND memory off, a memory window, PM_CTRL out of D0).",
 		"root changed the device behind vfio's back: vfio neither zapped nor revoked for it.",
 		{ { "USER_CFG_WORD" }, { "USER_CFG_BYTE" }, { "USER_CFG_DWORD" }, { "VFIO_CONFIG_RW" } } },
@@ -121,7 +128,7 @@ enum d0_rule_coverage d0_rule_coverage(int rule, const struct d0_hook_availabili
 	const struct d0_rule_meta *m = &d0_rule_meta[rule];
 
 	for (int g = 0; g < D0_RULE_MAX_GROUPS && m->needs[g][0]; g++) {
-		bool works = false, absent = true;
+		bool works = false, absent = true, predates = true;
 
 		for (int i = 0; i < 4 && m->needs[g][i]; i++) {
 			const struct d0_hook_def *h = d0_hook_by_name(m->needs[g][i]);
@@ -130,8 +137,10 @@ enum d0_rule_coverage d0_rule_coverage(int rule, const struct d0_hook_availabili
 				continue;
 			works |= a->works[h->id];
 			absent &= a->absent_path[h->id];
+			predates &= a->predates[h->id];
 		}
-		if (works)
+		/* a trace older than every hook of the group never claimed to watch its path */
+		if (works || predates)
 			continue;
 		if (missing)
 			*missing = m->needs[g][0];

@@ -27,6 +27,8 @@ struct d0_hook_availability {
 	bool works[D0_HOOK_COUNT];
 	bool absent_path[D0_HOOK_COUNT];
 	bool module_absent[D0_HOOK_COUNT]; /* its module is not loaded (or the trace predates the hook) */
+	/* a trace recorded before this hook existed (d0audit check): not held against it */
+	bool predates[D0_HOOK_COUNT];
 };
 
 enum d0_rule_coverage {

@@ -72,7 +72,10 @@ enum d0_power {
 	/* issue 14 class 8: the start-up seed of mappings made before d0audit (bpf/seed.bpf.h) */ \
 	X(SEED_VMA,        "seed-vma")         /* a vfio VMA found at start: pid/comm its owner, a2-a3 the VMA, \
 	                                            a0=D0_SEED_PTES_*, a1=1 a DMABUF's, ret=1 it made the device mapped */ \
-	X(SEED_DONE,       "seed-done")        /* the seed walked every VMA: a2=vfio VMAs found, a3=devices marked */
+	X(SEED_DONE,       "seed-done")        /* the seed walked every VMA: a2=vfio VMAs found, a3=devices marked */ \
+	/* issue 14 classes 3 and 5: raw BAR access from outside vfio (bpf/raw_access.bpf.h) */ \
+	X(RAW_ACCESS,      "raw-access")       /* a0=D0_RAW_* a1=iswrite a2=address (port or phys) a3=count, ret */ \
+	X(RAW_MMAP,        "raw-mmap")         /* /dev/mem mmap over a BAR: a0=D0_RAW_DEV_MEM a2=phys a3=length, ret */
 
 enum d0_event_kind {
 #define D0_KIND_ENUM(name, str) D0_EV_##name,
@@ -120,6 +123,12 @@ enum d0_phase {
 #define D0_ST_CLOSING        (1u << 8)  /* close_device started; open_count not yet dropped */
 #define D0_ST_IOMMU_MAPPED   (1u << 9)  /* an IOMMU entry (type1 MAP_DMA) points at a BAR; also sets MAPPED */
 #define D0_ST_SEEDED         (1u << 10)  /* mapped before d0audit started (the seed), no zap since */
+/* issue 14 class 5: COMMAND as last written to the hardware (bpf/hw_decode.h), not vfio's vconfig */
+#define D0_ST_HW_KNOWN       (1u << 11) /* a COMMAND write, reset or restore was seen since d0audit met the device */
+#define D0_ST_HW_MEM_OFF     (1u << 12) /* ...and it left memory decode off in hardware */
+#define D0_ST_HW_IO_OFF      (1u << 13) /* ...and it left I/O decode off in hardware */
+/* issue 14 class 3: a sysfs resourceN or /dev/mem mapping (the iomem inode's) spans a memory BAR, live */
+#define D0_ST_RAW_MAPPED     (1u << 14)
 
 #define D0_COMM_LEN 16
 
@@ -191,6 +200,11 @@ struct d0_dev_state {
 /* D0_EV_ZAP a0: which address_space was zapped. */
 #define D0_ZAP_DEVICE_INODE  0u  /* the vfio device inode (stock kernels, zap_bars_on_revoke) */
 #define D0_ZAP_DMABUF        1u  /* one DMABUF's file mapping (the series) */
+
+/* D0_EV_RAW_ACCESS a0: which path reached the BAR from outside vfio. */
+#define D0_RAW_SYSFS_IO  1u  /* sysfs resourceN read/write of an I/O BAR (pci_read/write_resource[_io]) */
+#define D0_RAW_DEV_PORT  2u  /* /dev/port (read_port/write_port): a port inside an I/O BAR */
+#define D0_RAW_DEV_MEM   3u  /* /dev/mem (read_mem/write_mem/mmap_mem): inside a memory BAR */
 
 /* Drop causes counted in the kernel, per CPU (index into the drops map). */
 enum d0_drop_cause {

@@ -170,7 +170,22 @@
 	/* PREEMPT_RT (issue 14 class 10, bpf/preempt_rt.bpf.h) */                                \
 	X(FAULT_PAGE_RET,       fexit_fault_page,           FEXIT,  "vfio_pci_mmap_page_fault",  "vfio_pci_core", D0_HF_HOT | D0_HF_INLINED_ALT, FAULT_HUGE_RET, NULL) \
 	/* audits started mid-stream: the start-up seed (issue 14, bpf/seed.bpf.h) */ \
-	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vfio_pci_core", 0, NONE, NULL)
+	X(SEED_VMAS,            seed_vfio_vmas,             ITER,   "bpf_iter_task_vma",         "vfio_pci_core", 0, NONE, NULL) \
+	/* raw BAR access and hardware decode (issue 14 classes 3 and 5, bpf/raw_access.bpf.h) */ \
+	X(CORE_CFG_BYTE,        fentry_core_cfg_byte,       FENTRY, "pci_write_config_byte",     "vmlinux", 0, NONE, NULL) \
+	X(CORE_CFG_WORD,        fentry_core_cfg_word,       FENTRY, "pci_write_config_word",     "vmlinux", 0, NONE, NULL) \
+	X(CORE_CFG_DWORD,       fentry_core_cfg_dword,      FENTRY, "pci_write_config_dword",    "vmlinux", 0, NONE, NULL) \
+	X(RESTORE_STATE_RET,    fexit_restore_state,        FEXIT,  "pci_restore_state",         "vmlinux", 0, NONE, NULL) \
+	X(SYSFS_IO_READ_RET,    fexit_sysfs_io_read,        FEXIT,  "pci_read_resource",         "vmlinux", 0, NONE, NULL) \
+	X(SYSFS_IO_WRITE_RET,   fexit_sysfs_io_write,       FEXIT,  "pci_write_resource",        "vmlinux", 0, NONE, NULL) \
+	X(SYSFS_IO_READ_OLD_RET, fexit_sysfs_io_read_old,   FEXIT,  "pci_read_resource_io",      "vmlinux", 0, SYSFS_IO_READ_RET, NULL) \
+	X(SYSFS_IO_WRITE_OLD_RET, fexit_sysfs_io_write_old, FEXIT,  "pci_write_resource_io",     "vmlinux", 0, SYSFS_IO_WRITE_RET, NULL) \
+	X(DEV_PORT_READ_RET,    fexit_dev_port_read,        FEXIT,  "read_port",                 "vmlinux", 0, NONE, NULL) \
+	X(DEV_PORT_WRITE_RET,   fexit_dev_port_write,       FEXIT,  "write_port",                "vmlinux", 0, NONE, NULL) \
+	X(DEV_MEM_READ_RET,     fexit_dev_mem_read,         FEXIT,  "read_mem",                  "vmlinux", 0, NONE, NULL) \
+	X(DEV_MEM_WRITE_RET,    fexit_dev_mem_write,        FEXIT,  "write_mem",                 "vmlinux", 0, NONE, NULL) \
+	X(DEV_MEM_MMAP_RET,     fexit_dev_mem_mmap,         FEXIT,  "mmap_mem_prepare",          "vmlinux", 0, NONE, NULL) \
+	X(DEV_MEM_MMAP_OLD_RET, fexit_dev_mem_mmap_old,     FEXIT,  "mmap_mem",                  "vmlinux", 0, DEV_MEM_MMAP_RET, NULL)
 
 enum d0_hook_kind {
 	D0_FENTRY,

@@ -106,10 +106,21 @@ static inline int d0_refused(const struct d0_event *e)
 	}
 }
 
+/*
+ * Issue 14, class 5: decode off in hardware, from what was last written to
+ * COMMAND (or a reset that cleared it), when d0audit has seen that (HW_KNOWN).
+ */
+static inline int d0_hw_off(__u32 state, __u32 bit)
+{
+	return d0_has(state, D0_ST_HW_KNOWN) && d0_has(state, bit);
+}
+
 /* Would this access reach the device while it is inaccessible? (rule 7) */
 static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32 mode)
 {
-	int mem = d0_has(e->state, D0_ST_MEM_ENABLED);
+	/* vfio's gate reads its copy (vconfig); what reaches the device also needs the hardware's decode on */
+	int gate = d0_has(e->state, D0_ST_MEM_ENABLED);
+	int mem = d0_has(e->state, D0_ST_MEM_ENABLED) && !d0_hw_off(e->state, D0_ST_HW_MEM_OFF);
 
 	switch (e->kind) {
 	case D0_EV_BAR_ACCESS:
@@ -123,7 +134,7 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 		 * passes it, D3hot and above are refused.
 		 */
 		if (e->a1)
-			return d0_not_d0(e->power, mode) && e->power < D0_PWR_D3HOT && mem;
+			return d0_not_d0(e->power, mode) && e->power < D0_PWR_D3HOT && gate;
 		return d0_not_d0(e->power, mode);
 	case D0_EV_BAR_RW_DONE:
 		/*
@@ -150,6 +161,16 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 		return d0_not_d0(e->power, mode) || (!mem && !d0_has(e->state, D0_ST_LOCK_W_CURRENT));
 	case D0_EV_VGA_ACCESS:
 		return d0_not_d0(e->power, mode);
+	case D0_EV_RAW_ACCESS:
+		/*
+		 * Issue 14, class 3: bytes moved through sysfs resourceN, /dev/port or
+		 * /dev/mem, which have no power gate. Decode from the hardware only:
+		 * vfio's vconfig says nothing about an access that bypasses vfio.
+		 */
+		return e->ret > 0 && (d0_not_d0(e->power, mode) ||
+				      d0_hw_off(e->state, e->a0 == D0_RAW_DEV_MEM ? D0_ST_HW_MEM_OFF : D0_ST_HW_IO_OFF));
+	case D0_EV_RAW_MMAP:
+		return e->ret == 0 && (d0_not_d0(e->power, mode) || d0_hw_off(e->state, D0_ST_HW_MEM_OFF));
 	case D0_EV_DMABUF_MAP:
 		return e->ret == 0 && (d0_not_d0(e->power, mode) || !mem);
 	case D0_EV_IOMMU_MAP:
@@ -260,7 +281,8 @@ static inline __u32 d0_rules_if_unseen_mapping(const struct d0_event *e, __u32 m
 /* Every rule this event breaks, as D0_RULE_BIT()s. Only vfio device events count. */
 static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 {
-	int mapped = d0_has(e->state, D0_ST_MAPPED);
+	/* a raw (sysfs resourceN, /dev/mem) mapping of a BAR is a user PTE vfio's zap never removes */
+	int mapped = d0_has(e->state, D0_ST_MAPPED) || d0_has(e->state, D0_ST_RAW_MAPPED);
 	int locked = d0_has(e->state, D0_ST_LOCK_W_CURRENT);
 	/* in use by user space: open, and not already being closed (open_count drops late) */
 	int open = d0_has(e->state, D0_ST_OPEN) && !d0_has(e->state, D0_ST_CLOSING);
@@ -333,7 +355,7 @@ static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 	/* 10 (issue 14): a bridge above an open vfio device reset, cut off or powered down behind vfio */
 	if (e->kind == D0_EV_BRIDGE_CONFIG_WRITE && open && d0_bridge_write_cuts_off(e))
 		v |= D0_RULE_BIT(D0_RULE_BYPASS);
-	if (e->kind == D0_EV_SYSFS_MMAP)
+	if (e->kind == D0_EV_SYSFS_MMAP || (e->kind == D0_EV_RAW_MMAP && e->ret == 0))
 		v |= D0_RULE_BIT(D0_RULE_BYPASS);
 
 	/* 11: DMABUFs cleaned up before the function is disabled (CVE-2026-53322) */

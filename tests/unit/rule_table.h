@@ -55,13 +55,13 @@ static const struct d0_event bases[D0_RULE_MAX + 1] = {
 
 /* The state and context bits each rule's verdict may depend on (the rest must not move it). */
 static const __u32 rule_state[D0_RULE_MAX + 1] = {
-	[1] = VK | D0_ST_MAPPED,
+	[1] = VK | D0_ST_MAPPED | D0_ST_RAW_MAPPED,
 	[2] = VK,
 	[3] = VK | D0_ST_MEM_ENABLED | D0_ST_LOCK_W_CURRENT,
 	[4] = VK,
-	[5] = VK | D0_ST_MAPPED,
-	[6] = VK | D0_ST_OPEN | D0_ST_CLOSING | D0_ST_MAPPED,
-	[7] = VK | D0_ST_MEM_ENABLED | D0_ST_ENGAGED,
+	[5] = VK | D0_ST_MAPPED | D0_ST_RAW_MAPPED,
+	[6] = VK | D0_ST_OPEN | D0_ST_CLOSING | D0_ST_MAPPED | D0_ST_RAW_MAPPED,
+	[7] = VK | D0_ST_MEM_ENABLED | D0_ST_ENGAGED | D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF | D0_ST_HW_IO_OFF,
 	[8] = VK | D0_ST_LOCK_W_CURRENT,
 	[9] = VK | D0_ST_OPEN | D0_ST_CLOSING,
 	[10] = VK,
@@ -98,6 +98,8 @@ static const struct row rows[] = {
 	{ 1, "to unknown", { FL(POWER, D0_PWR_UNKNOWN) }, BOTH(1) },
 	{ 1, "unrevoked DMABUFs are rule 2's", { CLR(D0_ST_MAPPED), FL(UNREV, 1) }, BOTH(0) },
 	{ 1, "an IOMMU grant on a BAR is a mapping (BPF sets both bits)", { SET(D0_ST_IOMMU_MAPPED) }, BOTH(1) },
+	{ 1, "issue 14: a live sysfs/devmem mapping is a PTE", { CLR(D0_ST_MAPPED), SET(D0_ST_RAW_MAPPED) }, BOTH(1) },
+	{ 1, "issue 14: raw mapping, to D0", { CLR(D0_ST_MAPPED), SET(D0_ST_RAW_MAPPED), FL(POWER, D0_PWR_D0) }, BOTH(0) },
 	/* 2: leaving D0 with an unrevoked DMABUF */
 	{ 2, "base: D0 -> D3hot, one unrevoked", {}, BOTH(1) },
 	{ 2, "all revoked", { FL(UNREV, 0) }, BOTH(0) },
@@ -141,6 +143,7 @@ static const struct row rows[] = {
 	{ 4, "not a vfio device", { CLR(VK) }, BOTH(0) },
 	/* 5: COMMAND.MEMORY cleared in hardware while reachable (whoever writes it) */
 	{ 5, "base: COMMAND word write, memory off, mapped", {}, BOTH(1) },
+	{ 5, "issue 14: a live raw mapping", { CLR(D0_ST_MAPPED), SET(D0_ST_RAW_MAPPED) }, BOTH(1) },
 	{ 5, "memory stays on", { FL(A1, 0x6) }, BOTH(0) },
 	{ 5, "only the memory bit", { FL(A1, 0x2) }, BOTH(0) },
 	{ 5, "nothing reachable", { CLR(D0_ST_MAPPED) }, BOTH(0) },
@@ -159,6 +162,7 @@ static const struct row rows[] = {
 	{ 5, "not a vfio device", { CLR(VK) }, BOTH(0) },
 	/* 6: reset with something reachable, while open */
 	{ 6, "base: reset entry, open, mapped", {}, BOTH(1) },
+	{ 6, "issue 14: a live raw mapping", { CLR(D0_ST_MAPPED), SET(D0_ST_RAW_MAPPED) }, BOTH(1) },
 	{ 6, "exit", { FL(PHASE, D0_PH_EXIT) }, BOTH(0) },
 	{ 6, "hot-reset event kind", { FL(KIND, D0_EV_HOT_RESET) }, BOTH(0) },
 	{ 6, "nothing reachable", { CLR(D0_ST_MAPPED) }, BOTH(0) },
@@ -232,6 +236,20 @@ static const struct row rows7[] = {
 	  FL(POWER, D0_PWR_D1), CLR(D0_ST_MEM_ENABLED) }, BOTH(1) },
 	{ 7, "bar-rw-done: power error passes the gate (judged at entry)", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1),
 	  FL(RET, 4), FL(POWER, D0_PWR_ERROR) }, BOTH(0) },
+	/* issue 14 class 3: raw access from outside vfio, judged on what moved */
+	{ 7, "raw: sysfs I/O read in D3hot moved bytes", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_SYSFS_IO),
+	  FL(RET, 2) }, BOTH(1) },
+	{ 7, "raw: /dev/port in D3hot", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_PORT), FL(RET, 1) }, BOTH(1) },
+	{ 7, "raw: /dev/mem in D3hot", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_MEM), FL(RET, 4) }, BOTH(1) },
+	{ 7, "raw: refused", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_MEM), FL(RET, -1) }, BOTH(0) },
+	{ 7, "raw: nothing moved", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_SYSFS_IO), FL(RET, 0) }, BOTH(0) },
+	{ 7, "raw: in D1", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_PORT), FL(RET, 1), FL(POWER, D0_PWR_D1) },
+	  1, 0 },
+	{ 7, "raw: /dev/mem mmap of a D3hot device", { FL(KIND, D0_EV_RAW_MMAP), FL(RET, 0) }, BOTH(1) },
+	{ 7, "raw: /dev/mem mmap refused", { FL(KIND, D0_EV_RAW_MMAP), FL(RET, -1) }, BOTH(0) },
+	/* issue 14 class 5: vfio's gate reads vconfig; the hardware's decode does not change what passes it */
+	{ 7, "test_mem in D1, decode off only in hardware: the gate lets it through", { FL(A1, 1),
+	  FL(POWER, D0_PWR_D1), SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, 1, 0 },
 };
 
 /* Rule 7 in D0: what decode-off and low power mean for faults and DMABUF maps. */
@@ -248,6 +266,34 @@ static const struct row rows7_d0[] = {
 	{ 7, "bar-rw-done in D0, decode off, an I/O BAR", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 0), FL(RET, 4),
 	  CLR(D0_ST_MEM_ENABLED) }, BOTH(0) },
 	{ 7, "bar-rw-done in D0, decode on", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 4) }, BOTH(0) },
+	/* issue 14 class 5: decode as the hardware COMMAND was last written, vconfig still on */
+	{ 7, "hw: bar-rw-done in D0, memory decode off in hardware", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1),
+	  FL(RET, 4), SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, BOTH(1) },
+	{ 7, "hw: unknown hardware state is not off", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1), FL(RET, 4),
+	  SET(D0_ST_HW_MEM_OFF) }, BOTH(0) },
+	{ 7, "hw: only I/O decode off: a memory BAR still decodes", { FL(KIND, D0_EV_BAR_RW_DONE), FL(A1, 1),
+	  FL(RET, 4), SET(D0_ST_HW_KNOWN | D0_ST_HW_IO_OFF) }, BOTH(0) },
+	{ 7, "hw: fault granted with memory decode off in hardware", { FL(KIND, D0_EV_FAULT),
+	  SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, BOTH(1) },
+	{ 7, "hw: dmabuf map with memory decode off in hardware", { FL(KIND, D0_EV_DMABUF_MAP),
+	  SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, BOTH(1) },
+	{ 7, "hw: rom map with decode off in hardware", { FL(KIND, D0_EV_ROM_MAP), SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) },
+	  BOTH(1) },
+	{ 7, "raw: sysfs I/O read in D0, I/O decode off in hardware", { FL(KIND, D0_EV_RAW_ACCESS),
+	  FL(A0, D0_RAW_SYSFS_IO), FL(RET, 2), SET(D0_ST_HW_KNOWN | D0_ST_HW_IO_OFF) }, BOTH(1) },
+	{ 7, "raw: I/O read, only memory decode off", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_PORT), FL(RET, 1),
+	  SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, BOTH(0) },
+	{ 7, "raw: I/O read in D0, hardware state unknown", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_PORT),
+	  FL(RET, 1), SET(D0_ST_HW_IO_OFF) }, BOTH(0) },
+	{ 7, "raw: /dev/mem read in D0, memory decode off in hardware", { FL(KIND, D0_EV_RAW_ACCESS),
+	  FL(A0, D0_RAW_DEV_MEM), FL(RET, 4), SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, BOTH(1) },
+	{ 7, "raw: /dev/mem read in D0, vfio's copy says off: not the hardware", { FL(KIND, D0_EV_RAW_ACCESS),
+	  FL(A0, D0_RAW_DEV_MEM), FL(RET, 4), CLR(D0_ST_MEM_ENABLED) }, BOTH(0) },
+	{ 7, "raw: /dev/mem read in D0, decode on", { FL(KIND, D0_EV_RAW_ACCESS), FL(A0, D0_RAW_DEV_MEM), FL(RET, 4) },
+	  BOTH(0) },
+	{ 7, "raw: /dev/mem mmap in D0", { FL(KIND, D0_EV_RAW_MMAP), FL(RET, 0) }, BOTH(0) },
+	{ 7, "raw: /dev/mem mmap in D0, decode off in hardware", { FL(KIND, D0_EV_RAW_MMAP), FL(RET, 0),
+	  SET(D0_ST_HW_KNOWN | D0_ST_HW_MEM_OFF) }, BOTH(1) },
 };
 
 static const struct row rows_rest[] = {
@@ -305,6 +351,9 @@ static const struct row rows_rest[] = {
 	{ 10, "a sysfs resource mmap, even in vfio's context", { FL(KIND, D0_EV_SYSFS_MMAP), FL(CTX, D0_CTX_VFIO_CONFIG) },
 	  BOTH(1) },
 	{ 10, "not a vfio device", { CLR(VK) }, BOTH(0) },
+	{ 10, "issue 14: a /dev/mem mmap over a BAR", { FL(KIND, D0_EV_RAW_MMAP), FL(RET, 0) }, BOTH(1) },
+	{ 10, "issue 14: a /dev/mem mmap refused", { FL(KIND, D0_EV_RAW_MMAP), FL(RET, -1) }, BOTH(0) },
+	{ 10, "issue 14: a raw read is not a bypass", { FL(KIND, D0_EV_RAW_ACCESS), FL(RET, 4) }, BOTH(0) },
 	/* 11: disabled with DMABUFs unrevoked */
 	{ 11, "base: disable with one unrevoked", {}, BOTH(1) },
 	{ 11, "all revoked", { FL(UNREV, 0) }, BOTH(0) },

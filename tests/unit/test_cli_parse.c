@@ -92,7 +92,7 @@ static void test_names_cover_every_bit(void **state)
 	n = 0;
 	while (d0_state_names[n])
 		n++;
-	assert_int_equal(1u << (n - 1), D0_ST_SEEDED);
+	assert_int_equal(1u << (n - 1), D0_ST_RAW_MAPPED);
 	for (int k = 0; k < D0_EV_COUNT; k++) {
 		assert_non_null(d0_kind_name(k));
 		assert_int_equal(d0_kind_from_name(d0_kind_name(k)), k);

@@ -24,6 +24,9 @@ audit_scenario sysfs-bar-write sysfs-bar-write
 # class 6: the ROM with decode off
 audit_scenario rom-decode-off rom-decode-off
 audit_scenario rom-info-decode-off rom-info-decode-off
+# issue 14 class 3 under Debian's strict iomem checks (this boot has no iomem=relaxed): /dev/mem
+# refuses BAR0 of a device vfio has requested, D3hot or not (tests/vm/test_raw.sh has the relaxed case)
+audit_scenario raw-dev-mem-strict raw-dev-mem --mapped
 # class 8 (audits started mid-stream) is tests/vm/test_seed.sh
 
 

@@ -89,6 +89,17 @@ flagged sysfs-bar-write sysfs-bar-write "10@$dev" pci_user_write_config_dword
 flagged rom-decode-off rom-decode-off "7@$dev" pci_map_rom
 clean rom-info-decode-off rom-info-decode-off
 
+# issue 14 class 3, strict iomem checks (Debian's default): /dev/mem refuses a BAR vfio requested,
+# so nothing reaches the D3hot device: clean, and the hook saw the refused read
+rc=$(cat "$out/raw-dev-mem-strict.rc")
+if [[ $rc == 0 && -z $(live_rules raw-dev-mem-strict) ]] && exercised raw-dev-mem-strict raw-dev-mem &&
+	grep -q '^note: /dev/mem at .*Operation not permitted (refused' "$out/raw-dev-mem-strict.err"; then
+	ok "raw-dev-mem in D3hot, strict iomem: refused (EPERM), clean"
+else
+	not_ok "raw-dev-mem in D3hot, strict iomem: exit $rc, violations '$(live_rules raw-dev-mem-strict)': $(grep '^note' "$out/raw-dev-mem-strict.err" | tail -2)"
+fi
+fired DEV_MEM_READ_RET raw-dev-mem-strict
+
 # class 8 (audits started mid-stream, the start-up seed): tests/vm/test_seed.sh
 
 # check replays every recording to the same verdict

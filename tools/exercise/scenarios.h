@@ -47,5 +47,8 @@ scenario_fn scen_sysfs_reset, scen_reset_subordinate, scen_aer_fatal, scen_bridg
 	    scen_hold_untouched;
 /* scen_iommu.c: IOMMU entries on a BAR (issue 14, class 4) */
 scenario_fn scen_iommu_bar_low_power, scen_iommu_bar_teardown, scen_iommu_bar_map_low_power;
+/* scen_raw.c: raw BAR access from outside vfio, hardware decode (issue 14 classes 3 and 5) */
+scenario_fn scen_raw_sysfs_io, scen_raw_dev_port, scen_raw_dev_mem, scen_raw_mmap, scen_hw_decode_off,
+	    scen_hw_bus_reset;
 
 #endif /* SCENARIOS_H */

@@ -97,6 +97,20 @@ static const struct scenario scenarios[] = {
 	  "COMMAND memory off via vfio, pread the ROM (its header is read before the gate)" },
 	{ "rom-info-decode-off", scen_rom_info_decode_off, P_NONE, false,
 	  "COMMAND memory off via vfio, ROM region info (vfio forces decode on)" },
+	/* issue 14 classes 3 and 5: raw BAR access from outside vfio, hardware decode (scen_raw.c) */
+	{ "raw-sysfs-io", scen_raw_sysfs_io, P_MAPPED, false,
+	  "[--mapped] read the I/O BAR through sysfs resourceN; --mapped: vfio D3hot first" },
+	{ "raw-dev-port", scen_raw_dev_port, P_MAPPED, false,
+	  "[--mapped] read the I/O BAR's first port through /dev/port; --mapped: D3hot" },
+	{ "raw-dev-mem", scen_raw_dev_mem, P_MAPPED, false,
+	  "[--mapped] read BAR0 through /dev/mem (iomem=relaxed); --mapped: D3hot" },
+	{ "raw-mmap", scen_raw_mmap, P_MAPPED, false,
+	  "[--mapped] mmap sysfs resource0 of the open device (iomem=relaxed), touch,\n"
+	  "                    munmap, vfio D3hot; --mapped: D3hot with it still mapped" },
+	{ "hw-decode-off", scen_hw_decode_off, P_MAPPED, false,
+	  "[--mapped] memory off via vfio, pread EIO, on; --mapped: off via sysfs, pread" },
+	{ "hw-bus-reset", scen_hw_bus_reset, P_MAPPED, false,
+	  "[--mapped] VFIO_DEVICE_RESET, pread; --mapped: bridge bus reset, pread" },
 	{ "hold", scen_hold, P_NONE, false,
 	  "open, map, touch BAR0, print 'hold: ready'; SIGUSR1: D3hot via vfio;\n"
 	  "                    SIGTERM: D0, close (an audit started mid-stream)" },

@@ -214,8 +214,6 @@ struct vm_area_struct {
 	void *vm_private_data;      /* vdev; the series: struct vfio_pci_dma_buf * */
 	struct file *vm_file;       /* the series: the DMABUF's file */
 	/* issue 14 class 3: a VMA in an address_space's interval tree */
-	unsigned long vm_start;
-	unsigned long vm_end;
 	unsigned long vm_pgoff;
 	struct {
 		struct rb_node rb;

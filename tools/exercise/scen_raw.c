@@ -6,9 +6,9 @@
  * - raw-sysfs-io [--mapped]: read the I/O BAR through sysfs resourceN.
  * - raw-dev-port [--mapped]: read the same port through /dev/port.
  * - raw-dev-mem [--mapped]: read BAR0 through /dev/mem at its physical
- *   address: refused either way (strict iomem checks: EPERM for a BAR vfio
- *   requested; iomem=relaxed: x86 read_mem cannot map MMIO, EFAULT), so
- *   reported, not a failure. --mapped: vfio put the device in D3hot first,
+ *   address: refused either way on 7.2 (EFAULT under strict iomem checks
+ *   and with iomem=relaxed: x86 read_mem does not map MMIO), so reported,
+ *   not a failure. --mapped: vfio put the device in D3hot first,
  *   then /dev/mem is also mmapped at BAR0 and touched (iomem=relaxed: the
  *   mapping reaches the D3hot device).
  * - raw-mmap [--mapped]: mmap sysfs resource0 of the open device (iomem=

@@ -134,6 +134,17 @@ clean() {
 	if [[ $rc == 0 && -z $got ]] && exercised "$s" "$2"; then ok "correct flow $s: clean"; else
 		not_ok "correct flow $s: exit $rc, violations '$got': $(grep -v '^step' "$out/$s.err" | tail -3)"; fi
 }
+# hits HOOK[|HOOK...] NAME: how often the hooks ran in NAME's trace (its footer)
+hits() { jq -r --arg h "$1" 'select(.type == "footer") | [.hits[($h | split("|"))[]] // 0] | add' "$out/$2.ndjson"; }
+# fired HOOK NAME...: the hook ran in each named trace
+fired() {
+	local h=$1 t n
+	shift
+	for t in "$@"; do
+		n=$(hits "$h" "$t")
+		if ((n > 0)); then ok "hook $h fired in $t ($n)"; else not_ok "hook $h never ran in $t"; fi
+	done
+}
 # replay_all: check replays every recording in $out to the live verdict, none judged differently;
 # the audit lines and traces follow the schema
 replay_all() {

@@ -18,7 +18,6 @@ D0=${D0AUDIT:-build/d0audit}
 dev=0000:01:00.0
 
 # hits HOOK[|HOOK...] TRACE: how often the hooks' programs ran during the recording
-hits() { jq -r --arg h "$1" 'select(.type == "footer") | [.hits[($h | split("|"))[]] // 0] | add' "$out/$2.ndjson"; }
 unsupported_here() { grep -q "not supported here: $2" "$out/$1.err"; }
 
 # flagged NAME SCENARIO WANT FUNCTION: exactly WANT, first seen in FUNCTION
@@ -31,14 +30,6 @@ flagged() {
 		not_ok "violating flow $s: exit $rc, got '$got' at '$first', want '$want' at $fn: $(grep -v '^step' "$out/$s.err" | tail -3)"; fi
 }
 # fired HOOK TRACE...: the hook's program ran in every trace named
-fired() {
-	local h=$1 t n
-	shift
-	for t in "$@"; do
-		n=$(hits "$h" "$t")
-		if ((n > 0)); then ok "hook $h fired in $t ($n)"; else not_ok "hook $h never ran in $t"; fi
-	done
-}
 
 # class 9: the reset prologue's wake to D0 belongs to the reset (was rule 9 at pci_power_up)
 clean sysfs-reset sysfs-reset

@@ -19,10 +19,8 @@ D0AUDIT_VM_APPEND="iomem=relaxed ${D0AUDIT_VM_APPEND:-}" vm_boot raw --root-port
 D0=${D0AUDIT:-build/d0audit}
 dev=0000:01:00.0
 
-live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$out/$1.audit.json" | sort -u | paste -sd, -; }
 # first violation of RULE: the function it was seen in
 first_fn() { jq -r --argjson r "$2" 'select(.type == "violation" and .rule == $r) | .step.function' "$out/$1.audit.json" | head -1; }
-hits() { jq -r --arg h "$1" 'select(.type == "footer") | [.hits[($h | split("|"))[]] // 0] | add' "$out/$2.ndjson"; }
 exercised() { grep -q "^ok: $1\$" "$out/$2.err"; }
 
 # verdict NAME SCENARIO WANT-RULES [RULE FUNCTION]: exit status and exactly WANT (empty: clean);
@@ -38,14 +36,6 @@ verdict() {
 	else
 		not_ok "$s: exit $rc, violations '$got' (rule ${4:-} at '${fn:-}'), want '${want:-clean}'${5:+ at $5}: $(grep -v '^step' "$out/$s.err" | tail -3)"
 	fi
-}
-fired() {
-	local h=$1 t n
-	shift
-	for t in "$@"; do
-		n=$(hits "$h" "$t")
-		if ((n > 0)); then ok "hook $h fired in $t ($n)"; else not_ok "hook $h never ran in $t"; fi
-	done
 }
 grep -q 'iomem=relaxed' "$out/facts.txt" && ok "guest booted with iomem=relaxed" || not_ok "no iomem=relaxed: $(head -1 "$out/facts.txt")"
 

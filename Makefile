@@ -200,9 +200,10 @@ mutants: all
 EXTRA_KERNELS ?= 6.16 6.17
 vm-test-extra: all
 	$(MAKE) STATIC=1 $(BUILD)/static/d0audit
-	tests/run-vm $(foreach k,$(EXTRA_KERNELS),"tests/vm/test_capture.sh --kernel $(k)") \
+	tests/run-vm $(foreach k,7.3 6.12 7.2-rt $(EXTRA_KERNELS),"tests/vm/test_capture.sh --kernel $(k)") \
 		"tests/vm/test_rules.sh --kernel 7.3" "tests/vm/test_rules.sh --kernel 6.12" \
-		"tests/vm/test_capture.sh --kernel 7.2-rt"
+		"tests/vm/test_preempt_rt.sh --kernel 7.2-rt" \
+		$(foreach t,beyond iommu seed raw,"tests/vm/test_$(t).sh --kernel 6.1")
 
 test: unit-test sanitize-test fuzz-smoke mutate-sample vm-test
 

@@ -44,7 +44,7 @@ fi
 clean iommu-bar-low-power iommu-bar-low-power
 expect_order "iommu-bar-low-power: granted, removed, then D3hot with nothing mapped in the IOMMU" \
 	"$out/iommu-bar-low-power.ndjson" \
-	' iommu-map exit IOMMU_PIN_RET D0>D0 a0=0 a1=32 ret=32 .*st=open,mem-enabled,mapped,vfio,iommu-mapped$' \
+	' iommu-map exit IOMMU_PIN_RET D0>D0 a0=0 a1=32 ret=32 .*st=open,mem-enabled,mapped,vfio,iommu-mapped(,hw-[a-z-]+)*$' \
 	' iommu-unmap exit IOMMU_UNMAP_RET D0>D0 a0=0 a1=32 ret=0 .*st=open,mem-enabled,mapped,vfio$' \
 	' power-change exit [A-Z_]+ D0>D3hot .*ctx=rpm-suspend'
 expect_none "iommu-bar-low-power: no D0 exit with a live IOMMU grant" "$out/iommu-bar-low-power.ndjson" \
@@ -63,7 +63,7 @@ fi
 expect_order "$s: D3hot with the IOMMU entry live, removed only after low power" "$out/$s.ndjson" \
 	' iommu-map exit IOMMU_PIN_RET D0>D0 a0=0 a1=32 ' \
 	' zap (entry ZAP|exit ZAP_V61) ' \
-	' power-change exit [A-Z_]+ D0>D3hot .*ctx=rpm-suspend.* st=.*mapped,vfio,iommu-mapped$' \
+	' power-change exit [A-Z_]+ D0>D3hot .*ctx=rpm-suspend.* st=.*mapped,vfio,iommu-mapped(,hw-[a-z-]+)*$' \
 	' low-power exit VFIO_LP_FEATURE_RET .* a0=5 ' \
 	' iommu-unmap exit IOMMU_UNMAP_RET D0>D0 .*st=open,mem-enabled,mapped,vfio$'
 n=$("$D0" check -j "$out/$s.ndjson" 2>/dev/null | jq '[.violations[] | select(.rule == 1) | .count] | add')

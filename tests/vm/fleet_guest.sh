@@ -114,8 +114,12 @@ curl -s --max-time 5 'http://127.0.0.1:9717/metrics?source=fleet-test' >"$out/li
 promtool check metrics <"$out/live.prom" >"$out/promtool-metrics.txt" 2>&1
 echo $? >"$out/promtool-metrics.rc"
 curl -s --max-time 5 -i -X POST http://127.0.0.1:9717/metrics >"$out/post.txt"
+# node_exporter reads the textfile at each scrape: the first scrape after "up" can predate the
+# daemon's first write (a CI run saw ''), so wait for the series, bounded like the other waits
+tf='count(node_textfile_mtime_seconds{file=~"(.*/)?d0audit[.]prom"})'
+wait_query "$tf" 1 60
 cp /var/lib/prometheus/node-exporter/d0audit.prom "$out/textfile.prom"
-query 'count(node_textfile_mtime_seconds{file=~"(.*/)?d0audit[.]prom"})' >"$out/textfile-mtime-series"
+query "$tf" >"$out/textfile-mtime-series"
 
 # the device's rule-10 series is there at 0 before anything happens, through both jobs
 sel="rule=\"10\",device=\"$dev\""

@@ -165,15 +165,10 @@ static void test_recorded_rows_read_back_the_planners_cause(void **state)
 	struct d0_hook_availability live;
 
 	(void)state;
-	memset(&k, 0, sizeof(k));
-	k.major = 7;
-	k.minor = 2;
-	k.vmlinux_btf = true;
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		k.t[i].module_present = true;
-		k.t[i].btf_nargs = 2;
-		k.t[i].sym_exact = true;
-	}
+	/* 7.2, every target a function of its own, but for the three cases */
+	k = (struct d0_kernel_facts){ .major = 7, .minor = 2, .vmlinux_btf = true };
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		k.t[i] = (struct d0_target_facts){ .module_present = true, .btf_nargs = 2, .sym_exact = true };
 	k.t[D0_HOOK_IOMMU_UNMAP_RET].module_present = false;
 	k.t[D0_HOOK_DMABUF_MOVE].requires_missing = true;
 	k.t[D0_HOOK_VGA_RW].sym_exact = false; /* inlined */

@@ -209,11 +209,7 @@ int cmd_audit(int argc, char **argv)
 	}
 
 	sum.v = &a.verdict;
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		sum.avail.works[i] = loader.plan[i].attached;
-		sum.avail.absent_path[i] = loader.facts.t[i].requires_missing;
-		sum.avail.module_absent[i] = !loader.facts.t[i].module_present;
-	}
+	d0_availability_live(&sum.avail, loader.plan, &loader.facts);
 	memcpy(sum.kernel_by_rule, res.counters.violations, sizeof(sum.kernel_by_rule));
 	sum.iommufd = loader.facts.iommufd;
 	sum.have_kernel_counts = true;

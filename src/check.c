@@ -39,23 +39,16 @@ static void availability_from_header(json_t *hdr, struct d0_hook_availability *a
 	json_t *hooks = json_object_get(hdr, "hooks"), *h;
 	size_t i;
 
-	memset(a, 0, sizeof(*a));
 	/* a hook the trace does not list did not exist when it was recorded */
 	for (i = 0; i < D0_HOOK_COUNT; i++)
-		a->module_absent[i] = true;
-	for (int k = 0; k < D0_HOOK_COUNT; k++)
-		a->predates[k] = true;
+		a->of[i] = D0_AVAIL_UNRECORDED;
 	json_array_foreach(hooks, i, h) {
 		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
 		const char *status = json_string_value(json_object_get(h, "status")) ?: "";
 		const char *reason = json_string_value(json_object_get(h, "reason")) ?: "";
 
-		if (!d)
-			continue;
-		a->predates[d->id] = false;
-		a->works[d->id] = !strcmp(status, "attached");
-		a->absent_path[d->id] = !strncmp(reason, "would never fire", 16);
-		a->module_absent[d->id] = !strncmp(reason, "module ", 7);
+		if (d)
+			a->of[d->id] = d0_avail_recorded(status, reason);
 	}
 }
 
@@ -69,7 +62,7 @@ static void availability_add_late(json_t *footer, struct d0_hook_availability *a
 		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
 
 		if (d)
-			a->works[d->id] = true;
+			a->of[d->id] = D0_AVAIL_WORKS;
 	}
 }
 

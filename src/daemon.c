@@ -291,11 +291,7 @@ static long render_metrics(void *ctx, char **out)
 	};
 
 	/* fleet (issue 19): which rules are fully checked, as audit.c's summary judges it */
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		avail.works[i] = d->loader.plan[i].attached;
-		avail.absent_path[i] = d->loader.facts.t[i].requires_missing;
-		avail.module_absent[i] = !d->loader.facts.t[i].module_present;
-	}
+	d0_availability_live(&avail, d->loader.plan, &d->loader.facts);
 	if (d->cons.rb)
 		d0_consumer_counters(&d->cons, &d->counters);
 	return d0_metrics_render(&d->metrics, &in, out);

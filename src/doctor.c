@@ -39,16 +39,18 @@ __attribute__((format(printf, 2, 3))) static void problem(struct verdict *v, con
 	v->n++;
 }
 
-static bool hook_works(const char *status)
+static bool hook_works(const struct d0_loader *l, int hook, bool loaded)
 {
-	return !strcmp(status, "attached") || !strcmp(status, "attachable");
+	enum d0_hook_status s = d0_plan_status(&l->plan[hook], loaded);
+
+	return s == D0_HS_ATTACHED || s == D0_HS_ATTACHABLE;
 }
 
 /* A core hook is covered when a fallback row for it works (6.1's names). */
 static bool fallback_works(const struct d0_loader *l, int hook, bool loaded)
 {
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (d0_hooks[i].alt == (enum d0_hook_id)hook && hook_works(d0_hook_status(l, i, loaded)))
+		if (d0_hooks[i].alt == (enum d0_hook_id)hook && hook_works(l, i, loaded))
 			return true;
 	return false;
 }
@@ -70,16 +72,15 @@ static void judge(const struct d0_host_info *h, const struct d0_loader *l, bool 
 	if (!h->vfio_pci_loaded)
 		return;
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		const char *s = d0_hook_status(l, i, loaded);
-
-		if (!(d0_hooks[i].flags & D0_HF_CORE) || hook_works(s))
+		if (!(d0_hooks[i].flags & D0_HF_CORE) || hook_works(l, i, loaded))
 			continue;
 		/* The path does not exist on this kernel (no DMABUFs before 6.19): nothing to miss. */
 		if (l->facts.t[i].requires_missing && !strcmp(d0_hooks[i].module, "vfio_pci_core"))
 			continue;
 		if (fallback_works(l, i, loaded))
 			continue;
-		problem(v, "core hook %s (%s) %s: %s", d0_hooks[i].name, d0_hooks[i].target, s, l->plan[i].reason);
+		problem(v, "core hook %s (%s) %s: %s", d0_hooks[i].name, d0_hooks[i].target, d0_hook_status(l, i, loaded),
+			l->plan[i].reason);
 	}
 }
 

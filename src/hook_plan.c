@@ -15,6 +15,10 @@ static bool target_exists(const struct d0_target_facts *t)
 	return t->sym_exact || t->clone[0] || t->btf_nargs >= 0;
 }
 
+/* How the reasons of these causes begin: d0_plan_cause_of() reads them back from traces. */
+#define CAUSE_MODULE_ABSENT "module "
+#define CAUSE_PATH_ABSENT "would never fire"
+
 #define UNAVAILABLE(p, ...)                                                  \
 	do {                                                                 \
 		(p)->decision = D0_PLAN_UNAVAILABLE;                         \
@@ -156,18 +160,19 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 			continue;
 		}
 		if (!t->module_present) {
-			UNAVAILABLE(p, "module %s is not loaded (no /sys/kernel/btf/%s)", h->module, h->module);
+			UNAVAILABLE(p, CAUSE_MODULE_ABSENT "%s is not loaded (no /sys/kernel/btf/%s)", h->module, h->module);
+			p->cause = D0_CAUSE_MODULE_ABSENT;
 			continue;
 		}
 		if (t->requires_missing) {
-			UNAVAILABLE(p, "would never fire for vfio here: this kernel has no %s (the path it observes does not exist)",
+			UNAVAILABLE(p, CAUSE_PATH_ABSENT " for vfio here: this kernel has no %s (the path it observes does not exist)",
 				    h->requires);
+			p->cause = D0_CAUSE_PATH_ABSENT;
 			continue;
 		}
 		switch (h->kind) {
 		case D0_FENTRY:
 		case D0_FEXIT:
-		case D0_TP_BTF:
 			plan_trampoline(k, h, t, p);
 			break;
 		case D0_KPROBE:
@@ -184,4 +189,45 @@ void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		if ((d0_hooks[i].flags & D0_HF_INLINED_ALT) && plan[i].decision == D0_PLAN_ATTACH)
 			explain_inlined(k, plan, i);
+}
+
+enum d0_plan_cause d0_plan_cause_of(const char *reason)
+{
+	if (!strncmp(reason, CAUSE_PATH_ABSENT, strlen(CAUSE_PATH_ABSENT)))
+		return D0_CAUSE_PATH_ABSENT;
+	if (!strncmp(reason, CAUSE_MODULE_ABSENT, strlen(CAUSE_MODULE_ABSENT)))
+		return D0_CAUSE_MODULE_ABSENT;
+	return D0_CAUSE_OTHER;
+}
+
+static const char *const status_names[] = {
+	[D0_HS_ATTACHED] = "attached",
+	[D0_HS_ATTACHABLE] = "attachable",
+	[D0_HS_FAILED] = "failed",
+	[D0_HS_UNAVAILABLE] = "unavailable",
+	[D0_HS_NOT_NEEDED] = "not-needed",
+};
+
+enum d0_hook_status d0_plan_status(const struct d0_hook_plan *p, bool loaded)
+{
+	if (p->decision == D0_PLAN_SUPERSEDED)
+		return D0_HS_NOT_NEEDED;
+	if (p->decision == D0_PLAN_UNAVAILABLE)
+		return p->error ? D0_HS_FAILED : D0_HS_UNAVAILABLE;
+	if (!loaded)
+		return D0_HS_ATTACHABLE;
+	return p->attached ? D0_HS_ATTACHED : D0_HS_FAILED;
+}
+
+const char *d0_hook_status_name(enum d0_hook_status s)
+{
+	return (unsigned int)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s] : "?";
+}
+
+int d0_hook_status_parse(const char *s)
+{
+	for (unsigned int i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (!strcmp(s, status_names[i]))
+			return (int)i;
+	return -1;
 }

@@ -39,8 +39,16 @@ enum d0_hook_decision {
 	D0_PLAN_SUPERSEDED,    /* a fallback not needed: the row it stands in for attaches */
 };
 
+/* What an unavailable row's reason says, as a code (the rules' coverage needs it, not the words). */
+enum d0_plan_cause {
+	D0_CAUSE_OTHER = 0,
+	D0_CAUSE_MODULE_ABSENT, /* "module M is not loaded ...": its owning module's BTF is not there */
+	D0_CAUSE_PATH_ABSENT,   /* "would never fire ...": the row's `requires` member is not in BTF */
+};
+
 struct d0_hook_plan {
 	enum d0_hook_decision decision;
+	enum d0_plan_cause cause;  /* for D0_PLAN_UNAVAILABLE */
 	char symbol[D0_SYM_LEN];   /* what to attach to (may be a clone) */
 	char reason[D0_REASON_LEN];
 	/* filled in by the loader */
@@ -55,5 +63,23 @@ struct d0_hook_plan {
 #define D0_TRAMPOLINE_MANY_ARGS_MINOR 5
 
 void d0_plan_hooks(const struct d0_kernel_facts *k, struct d0_hook_plan plan[D0_HOOK_COUNT]);
+
+/* The cause of a reason the planner wrote, read back from a trace header (old traces included). */
+enum d0_plan_cause d0_plan_cause_of(const char *reason);
+
+/* A row's status as doctor and trace headers show it. */
+enum d0_hook_status {
+	D0_HS_ATTACHED,
+	D0_HS_ATTACHABLE,  /* would attach: doctor before loading */
+	D0_HS_FAILED,
+	D0_HS_UNAVAILABLE,
+	D0_HS_NOT_NEEDED,  /* a fallback whose row attaches */
+};
+
+/* loaded: the BPF object was loaded and attach attempted (else the plan is only a prediction). */
+enum d0_hook_status d0_plan_status(const struct d0_hook_plan *p, bool loaded);
+const char *d0_hook_status_name(enum d0_hook_status s);
+/* The status named s ("attached"), or -1. */
+int d0_hook_status_parse(const char *s);
 
 #endif /* D0AUDIT_HOOK_PLAN_H */

@@ -27,7 +27,6 @@ const char *d0_hook_kind_name(enum d0_hook_kind kind)
 	case D0_FEXIT: return "fexit";
 	case D0_KPROBE: return "kprobe";
 	case D0_KRETPROBE: return "kretprobe";
-	case D0_TP_BTF: return "tp_btf";
 	case D0_ITER: return "iter";
 	}
 	return "?";

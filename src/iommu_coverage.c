@@ -13,11 +13,13 @@ void d0_summary_iommu(struct d0_summary *s)
 	const struct d0_hook_availability *a = &s->avail;
 	const struct d0_hook_def *pin = &d0_hooks[D0_HOOK_IOMMU_PIN_RET], *unmap = &d0_hooks[D0_HOOK_IOMMU_UNMAP_RET];
 
+	enum d0_hook_avail pin_is = a->of[pin->id];
+
 	/* no type1 module: no type1 container, so no type1 grant, can exist */
-	if (!a->works[pin->id] && !a->module_absent[pin->id])
+	if (pin_is != D0_AVAIL_WORKS && pin_is != D0_AVAIL_NO_MODULE && pin_is != D0_AVAIL_UNRECORDED)
 		d0_summary_problem(s, "IOMMU entries on BARs are not tracked: %s (%s) did not attach, so a VFIO_IOMMU_MAP_DMA "
 				   "of a BAR mmap goes unseen ('d0audit doctor' says why)", pin->name, pin->target);
-	else if (a->works[pin->id] && !a->works[unmap->id])
+	else if (pin_is == D0_AVAIL_WORKS && a->of[unmap->id] != D0_AVAIL_WORKS)
 		d0_summary_problem(s, "IOMMU entries on BARs: grants are seen but not their removal (%s %s did not attach); "
 				   "a grant counts as live to the end", unmap->name, unmap->target);
 	if (s->iommufd)

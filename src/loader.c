@@ -662,13 +662,5 @@ void d0_loader_abi(const struct d0_load_opts *opts, struct d0_pin_abi *abi)
 
 const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded)
 {
-	const struct d0_hook_plan *p = &l->plan[hook];
-
-	if (p->decision == D0_PLAN_SUPERSEDED)
-		return "not-needed";
-	if (p->decision == D0_PLAN_UNAVAILABLE)
-		return p->error ? "failed" : "unavailable";
-	if (!loaded)
-		return "attachable";
-	return p->attached ? "attached" : "failed";
+	return d0_hook_status_name(d0_plan_status(&l->plan[hook], loaded));
 }

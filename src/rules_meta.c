@@ -5,9 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POWER_HOOKS { "PCI_SET_POWER_RET", "PCI_SET_POWER_OLD_RET" }
-#define ZAP_HOOKS { "ZAP", "ZAP_V61" }
-#define FAULT_HOOKS { "FAULT_INSERT_RET", "FAULT_HUGE_RET", "FAULT_V61_RET", "FAULT_PAGE_RET" }
+/*
+ * ONE_OF(ZAP, ZAP_V61): a group of hook rows, by their names in
+ * include/d0audit/hooks.h (a name not in the table does not compile, nor
+ * does a fifth hook); NEEDS(group, ...): a rule's groups, at most six.
+ */
+#define HOOK_ID(x) D0_HOOK_##x
+#define HOOK_IDS1(a) HOOK_ID(a)
+#define HOOK_IDS2(a, b) HOOK_ID(a), HOOK_ID(b)
+#define HOOK_IDS3(a, b, c) HOOK_ID(a), HOOK_ID(b), HOOK_ID(c)
+#define HOOK_IDS4(a, b, c, d) HOOK_ID(a), HOOK_ID(b), HOOK_ID(c), HOOK_ID(d)
+#define PICK_IDS(_1, _2, _3, _4, name, ...) name
+#define HOOK_IDS(...) PICK_IDS(__VA_ARGS__, HOOK_IDS4, HOOK_IDS3, HOOK_IDS2, HOOK_IDS1)(__VA_ARGS__)
+#define ONE_OF(...)                                                                               \
+	{ sizeof((enum d0_hook_id[]){ HOOK_IDS(__VA_ARGS__) }) / sizeof(enum d0_hook_id),         \
+	  { HOOK_IDS(__VA_ARGS__) } }
+#define NEEDS(...) sizeof((struct d0_hook_group[]){ __VA_ARGS__ }) / sizeof(struct d0_hook_group), { __VA_ARGS__ }
+
+#define POWER_HOOKS ONE_OF(PCI_SET_POWER_RET, PCI_SET_POWER_OLD_RET)
+#define ZAP_HOOKS ONE_OF(ZAP, ZAP_V61)
+#define FAULT_HOOKS ONE_OF(FAULT_INSERT_RET, FAULT_HUGE_RET, FAULT_V61_RET, FAULT_PAGE_RET)
 
 const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 	[D0_RULE_ZAP_BEFORE_POWER_DOWN] = { 1, "ZAP_BEFORE_POWER_DOWN",
@@ -17,27 +34,27 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		"remove: it lasts until VFIO_IOMMU_UNMAP_DMA or the container's teardown), "
 		"and no sysfs resourceN or /dev/mem mapping of a memory BAR may be live (vfio never zaps those).",
 		"user space, or a device doing DMA through the IOMMU, could still reach the BARs of a device no longer in D0.",
-		{ POWER_HOOKS, ZAP_HOOKS, FAULT_HOOKS } },
+		NEEDS(POWER_HOOKS, ZAP_HOOKS, FAULT_HOOKS) },
 	[D0_RULE_REVOKE_BEFORE_POWER_DOWN] = { 2, "REVOKE_BEFORE_POWER_DOWN",
 		"When the device leaves D0, every DMABUF on vdev->dmabufs must be revoked, whatever path moved it, "
 		"runtime PM included (config.c:717, core.c:379).",
 		"a DMABUF importer (a peer device doing P2P DMA) could still reach BARs of a device outside D0.",
-		{ POWER_HOOKS, { "DMABUF_MOVE" } } },
+		NEEDS(POWER_HOOKS, ONE_OF(DMABUF_MOVE)) },
 	[D0_RULE_D0_BEFORE_UNREVOKE] = { 3, "D0_BEFORE_UNREVOKE",
 		"vfio_pci_dma_buf_move(vdev, false) must run with the device in D0, memory decode on, and memory_lock "
 		"write-held by the task (every unrevoke follows a D0 transition or __vfio_pci_memory_enabled()).",
 		"importers were handed back access to BARs that were not reachable.",
-		{ { "DMABUF_MOVE" } } },
+		NEEDS(ONE_OF(DMABUF_MOVE)) },
 	[D0_RULE_REVOKE_IN_D0] = { 4, "REVOKE_IN_D0",
 		"Importers told to invalidate their mappings may touch the device while letting go, so that must "
 		"happen while it is still in D0.",
 		"importers were asked to quiesce against a device that was already outside D0.",
-		{ { "DMABUF_INVALIDATE", "DMABUF_MOVE_NOTIFY" } } },
+		NEEDS(ONE_OF(DMABUF_INVALIDATE, DMABUF_MOVE_NOTIFY)) },
 	[D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE] = { 5, "ZAP_REVOKE_BEFORE_MEM_DISABLE",
 		"A hardware write clearing PCI_COMMAND.MEMORY must come after the zap and the revoke (config.c:593-597 "
 		"before :616), whoever writes it; a live IOMMU entry on a BAR counts as a mapping.",
 		"mappings and DMABUFs pointed at BARs whose decoding was being switched off.",
-		{ { "USER_CFG_WORD", "USER_CFG_DWORD" }, ZAP_HOOKS } },
+		NEEDS(ONE_OF(USER_CFG_WORD, USER_CFG_DWORD), ZAP_HOOKS) },
 	[D0_RULE_ZAP_REVOKE_BEFORE_RESET] = { 6, "ZAP_REVOKE_BEFORE_RESET",
 		"When a reset of an open vfio device starts (pci_try_reset_function, __pci_reset_function_locked, "
 		"pci_pm_reset, pci_reset_bus; and beyond vfio: pci_reset_function (sysfs reset), a secondary bus reset "
@@ -45,7 +62,7 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		"DPC, FLR), no PTE, no IOMMU entry on a BAR and no unrevoked DMABUF may remain. Where the path makes a D0 "
 		"transition, the revoke follows it; the order of the zap relative to D0 does not matter.",
 		"the device was reset while user space or importers could still reach its BARs.",
-		{ { "TRY_RESET", "RESET_LOCKED", "PM_RESET", "BUS_RESET" }, ZAP_HOOKS } },
+		NEEDS(ONE_OF(TRY_RESET, RESET_LOCKED, PM_RESET, BUS_RESET), ZAP_HOOKS) },
 	[D0_RULE_NO_ACCESS_OUTSIDE_D0] = { 7, "NO_ACCESS_OUTSIDE_D0",
 		"No BAR read/write through the device fd, no PTE grant, no IOMMU grant of a BAR (type1 MAP_DMA), no ROM "
 		"read, no ioeventfd write and no DMABUF map may reach a device that is not in D0 or has decode off. Accesses the kernel refused (-EIO, SIGBUS) "
@@ -54,37 +71,37 @@ const struct d0_rule_meta d0_rule_meta[D0_RULE_MAX + 1] = {
 		"what vfio's config copy says or what the hardware COMMAND register was last written (or a reset "
 		"cleared it to) by anyone.",
 		"a stray access reached a device outside D0; on some platforms that escalates to a system fault.",
-		{ { "BAR_IO", "BAR_IO_V61" }, FAULT_HOOKS,
-		  /* issue 14: raw access from outside vfio, and decode as the hardware was told */
-		  { "SYSFS_IO_READ_RET", "SYSFS_IO_READ_OLD_RET" }, { "DEV_PORT_READ_RET" }, { "DEV_MEM_READ_RET" },
-		  { "CORE_CFG_WORD" } } },
+		NEEDS(ONE_OF(BAR_IO, BAR_IO_V61), FAULT_HOOKS,
+		      /* issue 14: raw access from outside vfio, and decode as the hardware was told */
+		      ONE_OF(SYSFS_IO_READ_RET, SYSFS_IO_READ_OLD_RET), ONE_OF(DEV_PORT_READ_RET),
+		      ONE_OF(DEV_MEM_READ_RET), ONE_OF(CORE_CFG_WORD)) },
 	[D0_RULE_LOCK_DISCIPLINE] = { 8, "LOCK_DISCIPLINE",
 		"Zap (7.x), DMABUF move and a vfio power-down must run with vdev->memory_lock write-held by the "
 		"current task (lockdep asserts core.c:328, dmabuf.c:341).",
 		"a fault or access could race with the step that was supposed to exclude it.",
-		{ { "ZAP", "ZAP_V61" }, { "VFIO_SET_POWER" } } },
+		NEEDS(ZAP_HOOKS, ONE_OF(VFIO_SET_POWER)) },
 	[D0_RULE_FOREIGN_POWER_CHANGE] = { 9, "FOREIGN_POWER_CHANGE",
 		"An open vfio device may change power state only through vfio (vfio_pci_set_power_state), runtime PM "
 		"(pci_pm_runtime_suspend/resume) or a reset path.",
 		"something other than vfio moved the device's power state behind its back.",
-		{ POWER_HOOKS, { "VFIO_SET_POWER" }, { "PCI_RPM_SUSPEND" }, { "PCI_RPM_RESUME" } } },
+		NEEDS(POWER_HOOKS, ONE_OF(VFIO_SET_POWER), ONE_OF(PCI_RPM_SUSPEND), ONE_OF(PCI_RPM_RESUME)) },
 	[D0_RULE_BYPASS] = { 10, "BYPASS",
 		"PM_CTRL, PCI_COMMAND, a BAR, the ROM BAR or DEVCTL's FLR bit written through pci_user_write_config_* "
 		"outside vfio_pci_config_rw (sysfs config, /proc/bus/pci, setpci), or a sysfs resource or /dev/mem mmap of "
 		"a vfio-bound device's BAR; or, on a bridge above an open vfio device, a write that resets or cuts it off "
 		"(BRIDGE_CONTROL secondary bus reset, COMMAND memory off, a memory window, PM_CTRL out of D0).",
 		"root changed the device behind vfio's back: vfio neither zapped nor revoked for it.",
-		{ { "USER_CFG_WORD" }, { "USER_CFG_BYTE" }, { "USER_CFG_DWORD" }, { "VFIO_CONFIG_RW" } } },
+		NEEDS(ONE_OF(USER_CFG_WORD), ONE_OF(USER_CFG_BYTE), ONE_OF(USER_CFG_DWORD), ONE_OF(VFIO_CONFIG_RW)) },
 	[D0_RULE_CLEANUP_BEFORE_DISABLE] = { 11, "CLEANUP_BEFORE_DISABLE",
 		"At close, DMABUFs must be cleaned up (revoked) before vfio_pci_core_disable clears memory decode and "
 		"releases the BARs (CVE-2026-53322, 6.19 .. 7.0.9).",
 		"importers kept mappings of BARs that were being released.",
-		{ { "DISABLE" }, { "DMABUF_MOVE" } } },
+		NEEDS(ONE_OF(DISABLE), ONE_OF(DMABUF_MOVE)) },
 	[D0_RULE_RUNTIME_SUSPEND_REQUESTED] = { 12, "RUNTIME_SUSPEND_REQUESTED",
 		"An open vfio device runtime-suspends only after user space asked for low power (pm_runtime_engaged); "
 		"otherwise vfio holds a usage count.",
 		"the device went to low power without the zap and revoke of LOW_POWER_ENTRY.",
-		{ { "PCI_RPM_SUSPEND" } } },
+		NEEDS(ONE_OF(PCI_RPM_SUSPEND)) },
 };
 
 /*
@@ -127,26 +144,52 @@ enum d0_rule_coverage d0_rule_coverage(int rule, const struct d0_hook_availabili
 {
 	const struct d0_rule_meta *m = &d0_rule_meta[rule];
 
-	for (int g = 0; g < D0_RULE_MAX_GROUPS && m->needs[g][0]; g++) {
+	for (unsigned int g = 0; g < m->n_needs; g++) {
+		const struct d0_hook_group *grp = &m->needs[g];
 		bool works = false, absent = true, predates = true;
 
-		for (int i = 0; i < 4 && m->needs[g][i]; i++) {
-			const struct d0_hook_def *h = d0_hook_by_name(m->needs[g][i]);
+		for (unsigned int i = 0; i < grp->n; i++) {
+			enum d0_hook_id h = grp->hook[i];
 
-			if (!h)
-				continue;
-			works |= a->works[h->id];
-			absent &= a->absent_path[h->id];
-			predates &= a->predates[h->id];
+			works |= a->of[h] == D0_AVAIL_WORKS;
+			absent &= a->of[h] == D0_AVAIL_NO_PATH;
+			predates &= a->of[h] == D0_AVAIL_UNRECORDED;
 		}
 		/* a trace older than every hook of the group never claimed to watch its path */
 		if (works || predates)
 			continue;
 		if (missing)
-			*missing = m->needs[g][0];
+			*missing = d0_hook_name(grp->hook[0]);
 		return absent ? D0_NOT_APPLICABLE : D0_BLIND;
 	}
 	return D0_COVERED;
+}
+
+void d0_availability_live(struct d0_hook_availability *a, const struct d0_hook_plan plan[D0_HOOK_COUNT],
+			  const struct d0_kernel_facts *k)
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		if (plan[i].attached)
+			a->of[i] = D0_AVAIL_WORKS;
+		else if (!k->t[i].module_present)
+			a->of[i] = D0_AVAIL_NO_MODULE;
+		else if (k->t[i].requires_missing)
+			a->of[i] = D0_AVAIL_NO_PATH;
+		else
+			a->of[i] = D0_AVAIL_MISSING;
+	}
+}
+
+enum d0_hook_avail d0_avail_recorded(const char *status, const char *reason)
+{
+	if (d0_hook_status_parse(status) == D0_HS_ATTACHED)
+		return D0_AVAIL_WORKS;
+	switch (d0_plan_cause_of(reason)) {
+	case D0_CAUSE_PATH_ABSENT: return D0_AVAIL_NO_PATH;
+	case D0_CAUSE_MODULE_ABSENT: return D0_AVAIL_NO_MODULE;
+	case D0_CAUSE_OTHER: break;
+	}
+	return D0_AVAIL_MISSING;
 }
 
 int d0_rule_parse(const char *s)

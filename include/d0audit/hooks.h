@@ -9,8 +9,8 @@
  * Columns:
  *   id      enum suffix (D0_HOOK_<id>), also written into every event
  *   prog    BPF program (C function) name
- *   kind    FENTRY, FEXIT, KPROBE, KRETPROBE or TP_BTF
- *   target  kernel function (or tracepoint) name
+ *   kind    FENTRY, FEXIT, KPROBE, KRETPROBE or ITER
+ *   target  kernel function name (for ITER: the iterator, bpf_iter_<name>)
  *   module  "vmlinux" or the module whose BTF holds the function (for the
  *           seed's iterator: vfio_pci_core, whose types it reads)
  *   flags   D0_HF_* below
@@ -192,7 +192,6 @@ enum d0_hook_kind {
 	D0_FEXIT,
 	D0_KPROBE,
 	D0_KRETPROBE,
-	D0_TP_BTF,
 	D0_ITER,     /* a BPF iterator run once after attach (the seed), never left attached */
 };
 

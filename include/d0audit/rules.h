@@ -7,7 +7,10 @@
  * loss) and user space evaluates the same code when replaying a trace, so
  * live and offline verdicts are identical by construction.
  *
- * Evidence for each rule: ../shared/kernel/vfio-pm-ground-truth.md §2.
+ * Evidence for each rule: the kernel sources its explanation in
+ * src/rules_meta.c cites, as file:line of drivers/vfio/pci/ in Linux 7.2
+ * (Debian 7.2.13): config.c = vfio_pci_config.c, core.c = vfio_pci_core.c,
+ * dmabuf.c = vfio_pci_dmabuf.c.
  * Must compile as BPF C and as user-space C: no libc, no loops.
  */
 #ifndef D0AUDIT_RULES_H
@@ -15,7 +18,11 @@
 
 #include "d0audit/event.h"
 
-/* id, name, one-line summary */
+/*
+ * id, name, one-line summary. Ids run 1..D0_RULE_MAX without gaps (checked
+ * at compile time in src/rules_meta.c); the count, the output schema's rule
+ * arrays (tests/unit/test_rules_meta.c) and the per-rule tables follow it.
+ */
 #define D0_RULE_TABLE(X)                                                                              \
 	X(1, ZAP_BEFORE_POWER_DOWN, "device left D0 while user PTEs may map its BARs (no zap since the last fault)") \
 	X(2, REVOKE_BEFORE_POWER_DOWN, "device left D0 while one of its DMABUFs was not revoked")        \
@@ -34,7 +41,9 @@ enum d0_rule {
 #define D0_RULE_ENUM(n, name, summary) D0_RULE_##name = n,
 	D0_RULE_TABLE(D0_RULE_ENUM)
 #undef D0_RULE_ENUM
-	D0_RULE_MAX = 12,
+#define D0_RULE_ONE(n, name, summary) +1
+	D0_RULE_MAX = 0 D0_RULE_TABLE(D0_RULE_ONE),
+#undef D0_RULE_ONE
 };
 
 #define D0_RULE_BIT(r) (1u << ((r) - 1))

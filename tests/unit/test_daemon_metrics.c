@@ -308,7 +308,7 @@ static void test_build_info_and_rule_coverage(void **state)
 	(void)state;
 	d0_metrics_init(&m, 64);
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		all.works[i] = true;
+		all.of[i] = D0_AVAIL_WORKS;
 	assert_true(d0_metrics_render(&m, &in, &out) > 0);
 	/* the commit is the one metrics.o was built at (objects outlive commits): only its shape */
 	assert_non_null(strstr(out, "# TYPE d0audit_build_info gauge\nd0audit_build_info{version=\""

@@ -61,16 +61,19 @@ static void test_iommu_coverage(void **state)
 
 	(void)state;
 	/* both hooks attached: nothing to say */
-	s.avail.works[pin] = s.avail.works[unmap] = true;
+	s.avail.of[pin] = s.avail.of[unmap] = D0_AVAIL_WORKS;
 	d0_summary_iommu(&s);
 	assert_int_equal(s.nproblems, 0);
 	/* no type1 module: no type1 grant can exist */
-	s.avail.works[pin] = s.avail.works[unmap] = false;
-	s.avail.module_absent[pin] = s.avail.module_absent[unmap] = true;
+	s.avail.of[pin] = s.avail.of[unmap] = D0_AVAIL_NO_MODULE;
+	d0_summary_iommu(&s);
+	assert_int_equal(s.nproblems, 0);
+	/* a trace recorded before the IOMMU hooks existed never claimed to see grants */
+	s.avail.of[pin] = s.avail.of[unmap] = D0_AVAIL_UNRECORDED;
 	d0_summary_iommu(&s);
 	assert_int_equal(s.nproblems, 0);
 	/* type1 loaded, the grant hook not attached */
-	s.avail.module_absent[pin] = s.avail.module_absent[unmap] = false;
+	s.avail.of[pin] = s.avail.of[unmap] = D0_AVAIL_MISSING;
 	d0_summary_iommu(&s);
 	assert_int_equal(s.nproblems, 1);
 	assert_string_equal(s.problems[0], "IOMMU entries on BARs are not tracked: IOMMU_PIN_RET (vfio_pin_pages_remote) "
@@ -78,13 +81,13 @@ static void test_iommu_coverage(void **state)
 	assert_int_equal(d0_summary_exit(&s), D0_EXIT_CANNOT);
 	/* grants seen, removal not */
 	s.nproblems = 0;
-	s.avail.works[pin] = true;
+	s.avail.of[pin] = D0_AVAIL_WORKS;
 	d0_summary_iommu(&s);
 	assert_int_equal(s.nproblems, 1);
 	assert_non_null(strstr(s.problems[0], "not their removal (IOMMU_UNMAP_RET vfio_unmap_unpin did not attach)"));
 	/* iommufd in the kernel */
 	s.nproblems = 0;
-	s.avail.works[unmap] = true;
+	s.avail.of[unmap] = D0_AVAIL_WORKS;
 	s.iommufd = true;
 	d0_summary_iommu(&s);
 	assert_int_equal(s.nproblems, 1);

@@ -122,8 +122,12 @@ schema_ok() {
 S=tools/schema/d0audit-output.schema.json
 
 # Scenario runs of a guest script (NAME.rc, NAME.err, NAME.audit.json, NAME.ndjson in $out):
-# live_rules NAME: the rules the live audit flagged, "rule@dev" sorted, comma-separated
-live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$out/$1.audit.json" | sort -u | paste -sd, -; }
+# audit_out NAME|FILE: NAME's live audit output ($out/NAME.audit.json), or FILE if it is a path (a daemon's .jsonl)
+audit_out() { if [[ $1 == */* ]]; then echo "$1"; else echo "$out/$1.audit.json"; fi; }
+# live_rules NAME|FILE: the rules the live audit flagged, "rule@dev" sorted, comma-separated
+live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$(audit_out "$1")" | sort -u | paste -sd, -; }
+# incomplete NAME|FILE: why the summary says the verdict is incomplete, a reason a line
+incomplete() { jq -r 'select(.type == "summary") | .incomplete[]' "$(audit_out "$1")"; }
 # exercised NAME SCENARIO: vfio-exercise ran SCENARIO to its end
 exercised() { grep -q "^ok: $2\$" "$out/$1.err"; }
 # clean NAME SCENARIO: the correct flow ran to its end and nothing was flagged

@@ -21,7 +21,6 @@ dev=0000:01:00.0
 
 # first violation of RULE: the function it was seen in
 first_fn() { jq -r --argjson r "$2" 'select(.type == "violation" and .rule == $r) | .step.function' "$out/$1.audit.json" | head -1; }
-exercised() { grep -q "^ok: $1\$" "$out/$2.err"; }
 
 # verdict NAME SCENARIO WANT-RULES [RULE FUNCTION]: exit status and exactly WANT (empty: clean);
 # RULE first seen in FUNCTION (a regex: the name differs per kernel)
@@ -31,7 +30,7 @@ verdict() {
 	got=$(live_rules "$s")
 	[[ -n $want ]] || want_rc=0
 	fn=${5:+$(first_fn "$s" "$4")}
-	if [[ $rc == "$want_rc" && $got == "$want" && ${fn:-} =~ ^(${5:-})$ ]] && exercised "$2" "$s"; then
+	if [[ $rc == "$want_rc" && $got == "$want" && ${fn:-} =~ ^(${5:-})$ ]] && exercised "$s" "$2"; then
 		ok "$s: ${want:-clean}${5:+ (rule $4 at $5)}"
 	else
 		not_ok "$s: exit $rc, violations '$got' (rule ${4:-} at '${fn:-}'), want '${want:-clean}'${5:+ at $5}: $(grep -v '^step' "$out/$s.err" | tail -3)"

@@ -18,9 +18,7 @@ D0=${D0AUDIT:-build/d0audit}
 case $kernel in 6.*) has_dmabuf=0 ;; *) has_dmabuf=1 ;; esac
 dev=0000:00:03.0
 
-# live: the rule ids audit reported for a scenario, sorted, comma-separated
-live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$out/$1.audit.json" | sort -u | paste -sd, -; }
-# offline: the same from check
+# offline: the rules check reports (live: live_rules, tests/vm/lib.sh)
 check_rules() { "$D0" check -j "$out/$1.ndjson" 2>/dev/null | jq -r '.violations[] | "\(.rule)@\(.dev)"' | sort -u | paste -sd, -; }
 
 for s in open-close mmap-touch pread-bar pm-d3 cmd-mem low-power low-power-wakeup reset dmabuf rom ioeventfd; do

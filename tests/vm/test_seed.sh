@@ -18,8 +18,6 @@ vm_boot seed --timeout 1200 -- tests/vm/seed_guest.sh
 D0=${D0AUDIT:-build/d0audit}
 dev=0000:00:03.0
 
-live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$1" | sort -u | paste -sd, -; }
-incomplete() { jq -r 'select(.type == "summary") | .incomplete[]' "$1"; }
 seed_of() { jq -r 'select(.type == "violation") | .mapped_before_start | select(.) | "\(.pid) \(.comm) \(.ptes) \(.reason)"' "$1" | head -1; }
 # 6.1 tracks populated VMAs on vdev->vma_list: there the seed knows whether PTEs exist
 if [[ $kernel == 6.1 ]]; then

@@ -53,8 +53,6 @@ fi
 vnet=$(sed -n 's/^virtio-net \([^,]*\),.*/\1/p' "$out/facts.txt")
 e1000e=$(sed -n 's/.*, e1000e //p' "$out/facts.txt")
 
-live_rules() { jq -r 'select(.type == "violation") | "\(.rule)@\(.dev)"' "$out/$1.audit.json" | sort -u | paste -sd, -; }
-incomplete() { jq -r 'select(.type == "summary") | .incomplete[]' "$out/$1.audit.json"; }
 hits() { jq -r --arg h "$1" 'select(.type == "footer") | [.hits | to_entries[] | select(.key | test($h)) | .value] | add // 0' "$out/$2.ndjson"; }
 # ops CASE BDF: "read=class,write=class,mmap=class,ioctl=class driver" from doctor -j
 ops() {

@@ -14,6 +14,8 @@
 #include "session.h"
 #include "summary.h"
 #include "trace_writer.h"
+#include "json_out.h"
+#include "violation_out.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -34,9 +36,7 @@ static void print_violation(const struct d0_verdict *v, const struct d0_violatio
 	if (d0_opts.json) {
 		json_t *o = d0_violation_json(v, viol);
 
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(o);
 	} else {
 		d0_violation_text(stdout, v, viol);
 	}
@@ -233,9 +233,7 @@ int cmd_audit(int argc, char **argv)
 	if (d0_opts.json) {
 		json_t *o = d0_summary_json(&sum);
 
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(o);
 	} else {
 		d0_summary_text(stdout, &sum);
 	}

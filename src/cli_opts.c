@@ -5,6 +5,7 @@
  * with -j it is one JSON object on stderr and no usage text follows.
  */
 #include "cli.h"
+#include "cli_opts.h"
 #include "log.h"
 #include "verdict.h"
 

@@ -27,6 +27,7 @@
 #include "sd_notify.h"
 #include "verdict.h"
 #include "version.h"
+#include "violation_out.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

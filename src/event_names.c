@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "event_names.h"
+#include "d0audit/rules.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,11 @@ const char *d0_rpm_name(unsigned int status)
 	static const char *const names[] = { "active", "resuming", "suspended", "suspending", "blocked" };
 
 	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
+}
+
+const char *d0_mode_name(__u32 mode)
+{
+	return mode == D0_MODE_KERNEL ? "kernel" : "strict";
 }
 
 /* Must follow the bit order of D0_CTX_* in include/d0audit/event.h. */

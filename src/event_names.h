@@ -12,6 +12,7 @@ int d0_kind_from_name(const char *name);          /* -1 if unknown */
 const char *d0_phase_name(unsigned int phase);    /* "entry", "exit", "point" */
 const char *d0_power_name(int power);             /* "D0", "D3hot", ... */
 const char *d0_rpm_name(unsigned int status);     /* "active", "suspended", ... */
+const char *d0_mode_name(__u32 mode);             /* D0_MODE_*: "kernel", "strict" */
 
 /* Reverse lookups for reading traces; -1 / D0_PWR_UNKNOWN+1 on unknown names. */
 int d0_phase_from_name(const char *name);

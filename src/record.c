@@ -10,6 +10,7 @@
 #include "log.h"
 #include "session.h"
 #include "trace_writer.h"
+#include "json_out.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -64,9 +65,7 @@ static int result(const char *out, const struct d0_session_result *res, int code
 		json_object_set_new(o, "command_exit", json_integer(WEXITSTATUS(res->cmd_status)));
 	else if (res->cmd_status >= 0 && WIFSIGNALED(res->cmd_status))
 		json_object_set_new(o, "command_signal", json_integer(WTERMSIG(res->cmd_status)));
-	json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(o);
+	d0_json_print(o);
 	return code;
 }
 

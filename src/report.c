@@ -9,7 +9,7 @@
 #include "event_names.h"
 #include "log.h"
 #include "progress.h"
-#include "report.h"
+#include "render.h"
 #include "trace_reader.h"
 
 #include <errno.h>

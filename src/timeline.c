@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "timeline.h"
+#include "violation_out.h"
 #include "event_names.h"
 #include "log.h"
 #include "rules_meta.h"

@@ -9,7 +9,10 @@
 
 #include <stdbool.h>
 
+#include <linux/types.h>
+
 struct d0_allow;
+struct d0_requirement;
 
 /*
  * getopt_long's error ('?'), with opterr = 0: the message getopt would have
@@ -32,8 +35,18 @@ void d0_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* true if c was -p, -q or -v (and is now in d0_opts) */
 bool d0_global_opt(int c);
 
+/*
+ * Typed option parsers: each takes optarg, stores the value and returns 0, or
+ * prints the command's error for that option and returns -1 (the caller
+ * returns D0_EXIT_USAGE).
+ */
+int d0_opt_mode(const char *arg, __u32 *mode);                     /* --mode strict|kernel */
+int d0_opt_duration(const char *arg, unsigned long long *ms);      /* --duration, > 0 */
+int d0_opt_ringbuf_size(const char *arg, unsigned long long *bytes); /* --ringbuf-size */
+/* One --require into req[*n] (at most max). */
+int d0_opt_require(const char *arg, struct d0_requirement *req, int *n, int max);
 /* One --allow of a command line into allow[*n] (at most max): 0, or -1 after a one-line usage error. */
-int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max);
+int d0_opt_allow(const char *arg, struct d0_allow *allow, int *n, int max);
 /* "check: --allow BYPASS:00:03.0: device taken as 0000:00:03.0 (domain 0000)", once the options are read. */
 void d0_note_short_bdf(const char *opt, const char *arg, bool short_bdf, unsigned int bdf);
 

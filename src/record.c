@@ -119,17 +119,13 @@ int cmd_record(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'd':
-			if (d0_parse_duration(optarg, &so.duration_ms) || !so.duration_ms) {
-				d0_err("record: bad --duration '%s' (examples: 90, 90s, 250ms, 2m)", optarg);
+			if (d0_opt_duration(optarg, &so.duration_ms))
 				return D0_EXIT_USAGE;
-			}
 			break;
 		case 'a': so.load.record_all = true; break;
 		case 'r':
-			if (d0_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1))) {
-				d0_err("record: bad --ringbuf-size '%s': a power of two from 4k to 1G", optarg);
+			if (d0_opt_ringbuf_size(optarg, &v))
 				return D0_EXIT_USAGE;
-			}
 			so.load.ringbuf_bytes = v;
 			break;
 		case 'j': d0_opts.json = true; break;

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verdict.h"
-#include "escape.h"
 #include "event_names.h"
-#include "hook_table.h"
-#include "log.h"
+#include "d0audit/event_facts.h"
 #include "rules_meta.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,27 +47,33 @@ void d0_verdict_free(struct d0_verdict *v)
 	v->viols = NULL;
 }
 
+/* Room for one more item: the array (moved, maybe), or NULL when out of memory, the array and *cap untouched. */
 static void *grow(void *arr, int *cap, int n, size_t size)
 {
+	int ncap;
 	void *p;
 
 	if (n < *cap)
 		return arr;
-	*cap = *cap ? *cap * 2 : 16;
-	p = realloc(arr, *cap * size);
-	if (!p) {
-		d0_err("out of memory keeping the verdict");
-		exit(3);
-	}
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(arr, ncap * size);
+	if (p)
+		*cap = ncap;
 	return p;
 }
 
+/* The device's history, new if need be; NULL when out of memory. */
 static struct d0_dev_history *history_of(struct d0_verdict *v, __u32 bdf)
 {
+	struct d0_dev_history *devs;
+
 	for (int i = 0; i < v->ndevs; i++)
 		if (v->devs[i].bdf == bdf)
 			return &v->devs[i];
-	v->devs = grow(v->devs, &v->capdevs, v->ndevs, sizeof(*v->devs));
+	devs = grow(v->devs, &v->capdevs, v->ndevs, sizeof(*v->devs));
+	if (!devs)
+		return NULL;
+	v->devs = devs;
 	memset(&v->devs[v->ndevs], 0, sizeof(v->devs[0]));
 	v->devs[v->ndevs].bdf = bdf;
 	return &v->devs[v->ndevs++];
@@ -82,8 +87,9 @@ static bool allowed(const struct d0_verdict *v, int rule, __u32 bdf)
 	return false;
 }
 
-static void count_violation(struct d0_verdict *v, int rule, const struct d0_event *e,
-			    const struct d0_dev_history *h)
+/* 0, or -ENOMEM: the first occurrence of a (rule, device) could not be kept. */
+static int count_violation(struct d0_verdict *v, int rule, const struct d0_event *e,
+			   const struct d0_dev_history *h)
 {
 	struct d0_violation *viol;
 
@@ -91,10 +97,13 @@ static void count_violation(struct d0_verdict *v, int rule, const struct d0_even
 	for (int i = 0; i < v->nviols; i++) {
 		if (v->viols[i].rule == rule && v->viols[i].bdf == e->bdf) {
 			v->viols[i].count++;
-			return;
+			return 0;
 		}
 	}
-	v->viols = grow(v->viols, &v->capviols, v->nviols, sizeof(*v->viols));
+	viol = grow(v->viols, &v->capviols, v->nviols, sizeof(*v->viols));
+	if (!viol)
+		return -ENOMEM;
+	v->viols = viol;
 	viol = &v->viols[v->nviols++];
 	memset(viol, 0, sizeof(*viol));
 	viol->rule = rule;
@@ -106,10 +115,13 @@ static void count_violation(struct d0_verdict *v, int rule, const struct d0_even
 		viol->before = *h;
 	if (v->report)
 		v->report(v, viol, v->ctx);
+	return 0;
 }
 
 bool d0_event_is_access(const struct d0_event *e)
 {
+	if (!d0_is_access_kind(e->kind))
+		return false;
 	switch (e->kind) {
 	case D0_EV_BAR_ACCESS:
 	case D0_EV_IOEVENTFD_WRITE:
@@ -117,16 +129,13 @@ bool d0_event_is_access(const struct d0_event *e)
 			return e->ret == 0;
 		/* vfio's own gate refuses test_mem accesses in D3hot+ or with decode off */
 		return !(e->a1 && (d0_not_d0(e->power, D0_MODE_KERNEL) || !(e->state & D0_ST_MEM_ENABLED)));
-	case D0_EV_ROM_MAP:
-	case D0_EV_VGA_ACCESS:
-		return true;
 	case D0_EV_FAULT:
 		return !d0_refused(e);
 	case D0_EV_DMABUF_MAP:
 	case D0_EV_DMABUF_MMAP: /* the series: mmap of an exported DMABUF */
 		return e->ret == 0;
-	default:
-		return false;
+	default: /* a ROM map, a VGA access */
+		return true;
 	}
 }
 
@@ -138,35 +147,36 @@ static void remember(struct d0_dev_history *h, const struct d0_event *e)
 		h->fault = *e;
 	else if (e->kind == D0_EV_ZAP)
 		h->zap = *e;
-	else if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY)
+	else if (d0_is_dmabuf_move_step(e))
 		*(e->a0 ? &h->revoke : &h->unrevoke) = *e;
 	else if (e->kind == D0_EV_DMABUF_EXPORT && e->ret > 0)
 		h->unrevoke = *e;
-	else if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+	else if (d0_is_power_transition(e))
 		h->power = *e;
 	else if (e->kind == D0_EV_SEED_VMA && e->ret == 1)
 		h->seed = *e;
 }
 
-void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded)
+int d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded)
 {
 	__u32 viol = d0_rules_eval(e, v->mode);
 	struct d0_dev_history *h = e->bdf != 0xffffffffu ? history_of(v, e->bdf) : NULL;
+	int err = e->bdf != 0xffffffffu && !h ? -ENOMEM : 0;
 
 	if (!v->first_ts)
 		v->first_ts = e->ts_ns;
 	v->events++;
 	if (recorded >= 0 && (__u32)recorded != viol && !v->mismatches++)
 		v->first_mismatch = *e;
-	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+	if (d0_is_power_transition(e))
 		v->transitions++;
 	if (d0_event_is_access(e))
 		v->accesses++;
 	if (d0_refused(e))
 		v->refused++;
 	for (int r = 1; r <= D0_RULE_MAX; r++)
-		if (viol & D0_RULE_BIT(r))
-			count_violation(v, r, e, h);
+		if ((viol & D0_RULE_BIT(r)) && count_violation(v, r, e, h))
+			err = -ENOMEM;
 	/* issue 14 class 8: a device open before the audit may have PTEs d0audit never saw */
 	if (d0_rules_if_unseen_mapping(e, v->mode) && !v->unseen_mapping++) {
 		v->first_unseen_mapping = *e;
@@ -174,6 +184,7 @@ void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long 
 	}
 	if (h)
 		remember(h, e);
+	return err;
 }
 
 void d0_verdict_lost(struct d0_verdict *v, __u64 n)

@@ -69,8 +69,11 @@ int d0_allow_parse(const char *s, struct d0_allow *a);
 
 void d0_verdict_init(struct d0_verdict *v, __u32 mode, d0_violation_fn report, void *ctx);
 void d0_verdict_free(struct d0_verdict *v);
-/* `recorded` = the kernel's verdict for this event, or -1 when unknown / other mode. */
-void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
+/*
+ * `recorded` = the kernel's verdict for this event, or -1 when unknown / other mode.
+ * 0, or -ENOMEM: the event was counted but part of its history or violation could not be kept.
+ */
+int d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
 void d0_verdict_lost(struct d0_verdict *v, __u64 n);
 /* A BAR access that reached the device (not one vfio refused). */
 bool d0_event_is_access(const struct d0_event *e);

@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "event_names.h"
 #include "hook_table.h"
+#include "d0audit/event_facts.h"
 #include "rules_meta.h"
 
 #include <string.h>
@@ -21,7 +22,7 @@ void d0_event_describe(const struct d0_event *e, __u64 t0, char *buf, size_t len
 			 d0_phase_name(e->phase), h ? h->target : "?", e->pid, d0_comm_text(&comm, e->comm),
 			 d0_power_name(e->power));
 
-	if (e->power != e->power_before && (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE))
+	if (d0_is_power_transition(e))
 		snprintf(buf + n, len - n, " (was %s)", d0_power_name(e->power_before));
 }
 

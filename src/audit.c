@@ -14,9 +14,12 @@
 #include "session.h"
 #include "summary.h"
 #include "trace_writer.h"
+#include "json_out.h"
+#include "violation_out.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -34,9 +37,7 @@ static void print_violation(const struct d0_verdict *v, const struct d0_violatio
 	if (d0_opts.json) {
 		json_t *o = d0_violation_json(v, viol);
 
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(o);
 	} else {
 		d0_violation_text(stdout, v, viol);
 	}
@@ -64,7 +65,10 @@ static int on_event(const struct d0_event *e, void *ctx)
 	if (a->w)
 		d0_trace_event(a->w, e);
 	/* the kernel judged it in the same mode: a disagreement is a bug, and is reported */
-	d0_verdict_event(&a->verdict, e, e->violations);
+	if (d0_verdict_event(&a->verdict, e, e->violations)) {
+		d0_err("audit: out of memory keeping the verdict");
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -137,32 +141,22 @@ int cmd_audit(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+d:m:o:ajh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (d0_parse_duration(optarg, &so.duration_ms) || !so.duration_ms) {
-				d0_err("audit: bad --duration '%s' (examples: 90, 90s, 250ms, 2m)", optarg);
+			if (d0_opt_duration(optarg, &so.duration_ms))
 				return D0_EXIT_USAGE;
-			}
 			break;
 		case 'm':
-			if (!strcmp(optarg, "strict"))
-				so.load.mode = D0_MODE_STRICT;
-			else if (!strcmp(optarg, "kernel"))
-				so.load.mode = D0_MODE_KERNEL;
-			else {
-				d0_err("audit: --mode must be strict or kernel, not '%s'", optarg);
+			if (d0_opt_mode(optarg, &so.load.mode))
 				return D0_EXIT_USAGE;
-			}
 			break;
 		case 'o': record = optarg; break;
 		case 'A':
-			if (d0_allow_arg(optarg, allow, &nallow, MAX_ALLOW))
+			if (d0_opt_allow(optarg, allow, &nallow, MAX_ALLOW))
 				return D0_EXIT_USAGE;
 			break;
 		case 'a': so.load.record_all = true; break;
 		case 'r':
-			if (d0_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1))) {
-				d0_err("audit: bad --ringbuf-size '%s': a power of two from 4k to 1G", optarg);
+			if (d0_opt_ringbuf_size(optarg, &v))
 				return D0_EXIT_USAGE;
-			}
 			so.load.ringbuf_bytes = v;
 			break;
 		case 'j': d0_opts.json = true; break;
@@ -229,9 +223,7 @@ int cmd_audit(int argc, char **argv)
 	if (d0_opts.json) {
 		json_t *o = d0_summary_json(&sum);
 
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(o);
 	} else {
 		d0_summary_text(stdout, &sum);
 	}

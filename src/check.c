@@ -13,7 +13,9 @@
 #include "rules_meta.h"
 #include "summary.h"
 #include "trace_reader.h"
+#include "trace_replay.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +23,6 @@
 #include <time.h>
 
 #define MAX_ARGS 64
-
-static int parse_mode(const char *s, __u32 *mode)
-{
-	if (!strcmp(s, "strict"))
-		*mode = D0_MODE_STRICT;
-	else if (!strcmp(s, "kernel"))
-		*mode = D0_MODE_KERNEL;
-	else
-		return -1;
-	return 0;
-}
 
 /* Which hooks worked when the trace was recorded, from its header. */
 static void availability_from_header(json_t *hdr, struct d0_hook_availability *a)
@@ -77,6 +68,58 @@ static void unobserved_from_footer(json_t *footer, struct d0_summary *sum)
 			d0_summary_problem(sum, "%s", json_string_value(s));
 }
 
+/* Replaying the trace: the header decides the default mode; each event is judged and counted. */
+struct replay {
+	struct d0_check_result *res;
+	bool mode_given;
+	__u32 rec_mode;        /* the mode the trace was recorded in */
+};
+
+static void on_header(json_t *hdr, void *ctx)
+{
+	struct replay *rp = ctx;
+	const char *m = json_string_value(json_object_get(hdr, "mode"));
+
+	if (m && d0_mode_from_name(m, &rp->rec_mode))
+		rp->rec_mode = D0_MODE_STRICT;
+	if (!rp->mode_given)
+		rp->res->verdict.mode = rp->rec_mode;
+	availability_from_header(hdr, &rp->res->sum.avail);
+	rp->res->sum.iommufd = json_is_true(json_object_get(hdr, "iommufd"));
+}
+
+static int on_event(const struct d0_event *e, void *ctx)
+{
+	struct replay *rp = ctx;
+	struct d0_verdict *v = &rp->res->verdict;
+
+	if (d0_verdict_event(v, e, v->mode == rp->rec_mode ? (long long)e->violations : -1))
+		return -ENOMEM;
+	d0_check_count_requirements(rp->res, e);
+	return 0;
+}
+
+static int on_gap(__u64 first, __u64 lost, void *ctx)
+{
+	struct replay *rp = ctx;
+
+	(void)first;
+	d0_verdict_lost(&rp->res->verdict, lost);
+	return 0;
+}
+
+static void on_footer(json_t *footer, void *ctx)
+{
+	struct replay *rp = ctx;
+
+	availability_add_late(footer, &rp->res->sum.avail);
+	unobserved_from_footer(footer, &rp->res->sum);
+}
+
+static const struct d0_replay_ops replay_ops = {
+	.header = on_header, .event = on_event, .gap = on_gap, .footer = on_footer,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -112,11 +155,12 @@ int cmd_check(int argc, char **argv)
 	struct d0_check_result res = { .format = d0_opts.json ? D0_FMT_JSON : D0_FMT_TEXT };
 	struct d0_allow allow[MAX_ARGS];
 	struct d0_trace_reader *r;
-	struct d0_record rec;
-	__u32 mode = D0_MODE_STRICT, rec_mode = D0_MODE_STRICT;
-	bool mode_given = false, have_footer = false;
+	struct replay rp;
+	struct d0_replay_end end;
+	__u32 mode = D0_MODE_STRICT;
+	bool mode_given = false;
 	struct timespec t0, t1;
-	int c, n, nallow = 0;
+	int c, nallow = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res.started = time(NULL);
@@ -124,26 +168,16 @@ int cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jh" D0_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_mode(optarg, &mode)) {
-				d0_err("check: --mode must be strict or kernel, not '%s'", optarg);
+			if (d0_opt_mode(optarg, &mode))
 				return D0_EXIT_USAGE;
-			}
 			mode_given = true;
 			break;
 		case 'r':
-			if (res.nreq >= MAX_ARGS) {
-				d0_usage_error("check: more than %d --require", MAX_ARGS);
+			if (d0_opt_require(optarg, res.req, &res.nreq, MAX_ARGS))
 				return D0_EXIT_USAGE;
-			}
-			if (d0_require_parse(optarg, &res.req[res.nreq])) {
-				d0_usage_error("check: bad --require '%s': %s (EVENT[:DEVICE][:MIN])", optarg,
-					       res.req[res.nreq].why);
-				return D0_EXIT_USAGE;
-			}
-			res.nreq++;
 			break;
 		case 'a':
-			if (d0_allow_arg(optarg, allow, &nallow, MAX_ARGS))
+			if (d0_opt_allow(optarg, allow, &nallow, MAX_ARGS))
 				return D0_EXIT_USAGE;
 			break;
 		case 'f':
@@ -176,47 +210,21 @@ int cmd_check(int argc, char **argv)
 		return D0_EXIT_USAGE;
 	}
 
-	/* the header decides the default mode */
-	n = d0_trace_next(r, &rec);
-	if (n == 1) {
-		const char *m = json_string_value(json_object_get(rec.json, "mode"));
-
-		if (m && parse_mode(m, &rec_mode))
-			rec_mode = D0_MODE_STRICT;
-		if (!mode_given)
-			mode = rec_mode;
-		availability_from_header(rec.json, &res.sum.avail);
-		res.sum.iommufd = json_is_true(json_object_get(rec.json, "iommufd"));
-	}
 	d0_verdict_init(&res.verdict, mode, NULL, NULL);
 	res.verdict.allow = allow;
 	res.verdict.nallow = nallow;
 	res.sum.v = &res.verdict;
-	while (n == 1 && (n = d0_trace_next(r, &rec)) == 1) {
-		switch (rec.type) {
-		case D0_REC_EVENT:
-			d0_verdict_event(&res.verdict, &rec.ev, mode == rec_mode ? (long long)rec.ev.violations : -1);
-			d0_check_count_requirements(&res, &rec.ev);
-			if (!(res.verdict.events & 0xfff))
-				d0_progress_count(res.verdict.events, 0);
-			break;
-		case D0_REC_GAP:
-			d0_verdict_lost(&res.verdict, rec.gap_lost);
-			break;
-		case D0_REC_FOOTER:
-			have_footer = true;
-			availability_add_late(rec.json, &res.sum.avail);
-			unobserved_from_footer(rec.json, &res.sum);
-			break;
-		default:
-			break;
-		}
-	}
-	if (n < 0) {
+	rp = (struct replay){ .res = &res, .mode_given = mode_given, .rec_mode = D0_MODE_STRICT };
+	d0_trace_replay(r, &replay_ops, &rp, &end);
+	if (end.stopped) {
+		d0_err("check: out of memory keeping the verdict of %s", res.trace);
+		d0_summary_problem(&res.sum, "%s: out of memory after %llu events (the verdict covers those)",
+				   res.trace, (unsigned long long)res.verdict.events);
+	} else if (end.error) {
 		d0_err("check: %s", d0_trace_reader_error(r));
 		d0_summary_problem(&res.sum, "%s (verdict covers the %llu intact events before it)",
 				   d0_trace_reader_error(r), (unsigned long long)res.verdict.events);
-	} else if (!have_footer) {
+	} else if (!end.footer) {
 		d0_summary_problem(&res.sum, "%s has no footer: the recording did not finish (truncated?)", res.trace);
 	}
 	res.not_a_trace = !d0_trace_reader_saw_header(r);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "escape.h"
 #include "check_output.h"
-#include "cli.h"
+#include "exit_codes.h"
 #include "event_names.h"
+#include "json_out.h"
+#include "violation_out.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -377,9 +379,7 @@ int d0_check_output(struct d0_check_result *res)
 					"met", res->req[i].met));
 			json_object_set_new(o, "requirements", reqs);
 		}
-		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(o);
 		break;
 	case D0_FMT_JUNIT:
 		out_junit(res);

@@ -4,14 +4,8 @@
 #define D0AUDIT_CLI_H
 
 #include <stdbool.h>
-
-/* Exit codes are part of the interface (README, --help). */
-enum d0_exit {
-	D0_EXIT_OK = 0,          /* clean: nothing wrong found */
-	D0_EXIT_VIOLATIONS = 1,  /* rule violations found */
-	D0_EXIT_USAGE = 2,       /* usage or setup error */
-	D0_EXIT_CANNOT = 3,      /* cannot audit, or verdict incomplete */
-};
+#include "cli_opts.h"
+#include "exit_codes.h"
 
 struct d0_global_opts {
 	bool json;

@@ -5,6 +5,10 @@
  * with -j it is one JSON object on stderr and no usage text follows.
  */
 #include "cli.h"
+#include "cli_opts.h"
+#include "check_output.h"
+#include "duration.h"
+#include "event_names.h"
 #include "log.h"
 #include "verdict.h"
 
@@ -88,7 +92,45 @@ bool d0_global_opt(int c)
 	}
 }
 
-int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max)
+int d0_opt_mode(const char *arg, __u32 *mode)
+{
+	if (!d0_mode_from_name(arg, mode))
+		return 0;
+	d0_err("%s: --mode must be strict or kernel, not '%s'", d0_opts.command, arg);
+	return -1;
+}
+
+int d0_opt_duration(const char *arg, unsigned long long *ms)
+{
+	if (!d0_parse_duration(arg, ms) && *ms)
+		return 0;
+	d0_err("%s: bad --duration '%s' (examples: 90, 90s, 250ms, 2m)", d0_opts.command, arg);
+	return -1;
+}
+
+int d0_opt_ringbuf_size(const char *arg, unsigned long long *bytes)
+{
+	if (!d0_parse_ringbuf_size(arg, bytes))
+		return 0;
+	d0_err("%s: bad --ringbuf-size '%s': a power of two from 4k to 1G", d0_opts.command, arg);
+	return -1;
+}
+
+int d0_opt_require(const char *arg, struct d0_requirement *req, int *n, int max)
+{
+	if (*n >= max) {
+		d0_usage_error("%s: more than %d --require", d0_opts.command, max);
+		return -1;
+	}
+	if (d0_require_parse(arg, &req[*n])) {
+		d0_usage_error("%s: bad --require '%s': %s (EVENT[:DEVICE][:MIN])", d0_opts.command, arg, req[*n].why);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+int d0_opt_allow(const char *arg, struct d0_allow *allow, int *n, int max)
 {
 	struct d0_allow *a = &allow[*n];
 

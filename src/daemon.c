@@ -27,6 +27,7 @@
 #include "sd_notify.h"
 #include "verdict.h"
 #include "version.h"
+#include "violation_out.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -156,7 +157,7 @@ static int on_event(const struct d0_event *e, void *ctx)
 	else
 		d->metrics.filtered++;
 	d0_verdict_event(&d->verdict, e, e->violations);
-	if (rep && (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+	if (rep && d0_is_power_transition(e))
 		state_change(d, e);
 	return 0;
 }
@@ -177,8 +178,6 @@ static void on_hole(__u64 first, __u64 count, void *ctx)
  */
 static void check_loss(struct daemon *d, const char *window)
 {
-	static const char *const causes[D0_DROP_CAUSES] = { "ringbuf_full", "devmap_full" };
-
 	d0_consumer_counters(&d->cons, &d->counters);
 	for (int c = 0; c < D0_DROP_CAUSES; c++) {
 		__u64 n = d->counters.drops[c] - d->drops_seen[c];
@@ -189,9 +188,9 @@ static void check_loss(struct daemon *d, const char *window)
 		d->metrics.gaps++;
 		d->metrics.lost += n;
 		d0_warn("daemon: monitoring gap%s: %llu event(s) lost (%s)%s; verdicts in this window are incomplete",
-			strcmp(window, "restart") ? "" : " while no daemon ran", (unsigned long long)n, causes[c],
+			strcmp(window, "restart") ? "" : " while no daemon ran", (unsigned long long)n, d0_drop_cause_name(c),
 			c == 0 ? " - raise audit.ringbuf_size" : " - more devices than the device map holds");
-		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I, s:s}", "type", "gap", "cause", causes[c],
+		d0_output_json(&d->out, stamped(json_pack("{s:s, s:s, s:I, s:s}", "type", "gap", "cause", d0_drop_cause_name(c),
 							  "lost", (json_int_t)n, "window", window)), D0_LOG_WARNING);
 	}
 }

@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "log.h"
 #include "variant_ops.h"
+#include "json_out.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -212,9 +213,7 @@ static int print_json(const struct d0_host_info *h, const struct d0_loader *l, b
 		d0_err("internal error: cannot build the doctor JSON");
 		return D0_EXIT_CANNOT;
 	}
-	json_dumpf(root, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	json_decref(root);
+	d0_json_print(root);
 	return code;
 }
 

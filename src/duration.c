@@ -46,3 +46,13 @@ int d0_parse_size(const char *s, unsigned long long *bytes)
 
 	return parse_scaled(s, units, mult, bytes);
 }
+
+int d0_parse_ringbuf_size(const char *s, unsigned long long *bytes)
+{
+	unsigned long long v;
+
+	if (d0_parse_size(s, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1)))
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "event_names.h"
+#include "d0audit/rules.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,18 +53,52 @@ const char *d0_rpm_name(unsigned int status)
 	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
 }
 
-/* Must follow the bit order of D0_CTX_* in include/d0audit/event.h. */
+const char *d0_mode_name(__u32 mode)
+{
+	return mode == D0_MODE_KERNEL ? "kernel" : "strict";
+}
+
+int d0_mode_from_name(const char *name, __u32 *mode)
+{
+	if (!strcmp(name, "strict"))
+		*mode = D0_MODE_STRICT;
+	else if (!strcmp(name, "kernel"))
+		*mode = D0_MODE_KERNEL;
+	else
+		return -1;
+	return 0;
+}
+
+/* Must follow the bit order of D0_CTX_LIST in include/d0audit/event.h. */
 const char *const d0_ctx_names[] = {
 	"vfio-power", "vfio-pm-ctrl", "vfio-config", "vfio-cmd", "rpm-suspend", "rpm-resume",
 	"vfio-feature", "vfio-ioctl", "reset", "bus-reset", "hot-reset", "dmabuf-move", "vfio-flr",
 	"pci-power", "err-recovery", NULL,
 };
 
-/* Must follow the bit order of D0_ST_* in include/d0audit/event.h. */
+/* Must follow the bit order of D0_ST_LIST in include/d0audit/event.h. */
 const char *const d0_state_names[] = {
 	"open", "mem-enabled", "lock-held", "lock-held-other", "low-power", "mapped", "mapped-unknown",
 	"vfio", "closing", "iommu-mapped", "seeded", "hw-known", "hw-mem-off", "hw-io-off", "raw-mapped", NULL,
 };
+
+/* One name per bit, and the bits dense from 0: a bit added without its name does not build. */
+#define ONE_(name, bit) +1
+#define CTX_OR_(name, bit) | D0_CTX_##name
+#define ST_OR_(name, bit) | D0_ST_##name
+enum { CTX_BITS = 0 D0_CTX_LIST(ONE_), ST_BITS = 0 D0_ST_LIST(ONE_) };
+_Static_assert((0 D0_CTX_LIST(CTX_OR_)) == (1u << CTX_BITS) - 1, "D0_CTX_LIST: bits not dense from 0");
+_Static_assert((0 D0_ST_LIST(ST_OR_)) == (1u << ST_BITS) - 1, "D0_ST_LIST: bits not dense from 0");
+_Static_assert(sizeof(d0_ctx_names) / sizeof(d0_ctx_names[0]) == CTX_BITS + 1, "a D0_CTX_ bit without its name");
+_Static_assert(sizeof(d0_state_names) / sizeof(d0_state_names[0]) == ST_BITS + 1, "a D0_ST_ bit without its name");
+
+const char *d0_drop_cause_name(unsigned int cause)
+{
+#define DROP_NAME_(name, text) [D0_DROP_##name] = text,
+	static const char *const names[D0_DROP_CAUSES] = { D0_DROP_CAUSE_LIST(DROP_NAME_) };
+
+	return cause < D0_DROP_CAUSES ? names[cause] : "?";
+}
 
 void d0_bdf_format(__u32 bdf, char *buf, unsigned long len)
 {

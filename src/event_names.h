@@ -12,6 +12,8 @@ int d0_kind_from_name(const char *name);          /* -1 if unknown */
 const char *d0_phase_name(unsigned int phase);    /* "entry", "exit", "point" */
 const char *d0_power_name(int power);             /* "D0", "D3hot", ... */
 const char *d0_rpm_name(unsigned int status);     /* "active", "suspended", ... */
+const char *d0_mode_name(__u32 mode);             /* D0_MODE_*: "kernel", "strict" */
+int d0_mode_from_name(const char *name, __u32 *mode); /* 0, or -1 if neither */
 
 /* Reverse lookups for reading traces; -1 / D0_PWR_UNKNOWN+1 on unknown names. */
 int d0_phase_from_name(const char *name);
@@ -30,6 +32,8 @@ int d0_bdf_parse_arg(const char *s, __u32 *bdf, bool *short_form);
 /* Bit names, in bit order; NULL-terminated. */
 extern const char *const d0_ctx_names[];
 extern const char *const d0_state_names[];
+/* D0_DROP_*: "ringbuf_full", "devmap_full" (trace footer, metrics, daemon records) */
+const char *d0_drop_cause_name(unsigned int cause);
 
 /* "0000:00:03.0"; "-" for an unknown device. buf >= 16 bytes. */
 void d0_bdf_format(__u32 bdf, char *buf, unsigned long len);

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "progress.h"
+#include "json_out.h"
 
 #include <bpf/libbpf.h>
 #include <jansson.h>
@@ -48,11 +49,7 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 		return;
 	}
 	o = json_pack("{s:s, s:s, s:s}", "type", level, "command", d0_opts.command ? d0_opts.command : "", level, msg);
-	if (o) {
-		json_dumpf(o, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		fputc('\n', stderr);
-		json_decref(o);
-	}
+	d0_json_line(stderr, o);
 }
 
 void d0_err(const char *fmt, ...)

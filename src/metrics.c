@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "metrics.h"
 #include "event_names.h"
+#include "d0audit/event_facts.h"
 #include "rules_meta.h"
 #include "version.h"
 
@@ -69,11 +70,11 @@ void d0_metrics_event(struct d0_metrics *m, const struct d0_event *e, double now
 
 	m->last_event_wall = now_wall;
 	d->power = e->power;
-	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->power != e->power_before)
+	if (d0_is_power_transition(e))
 		d->transitions++;
 	else if (e->kind == D0_EV_ZAP)
 		d->zaps++;
-	else if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY)
+	else if (d0_is_dmabuf_move_step(e))
 		d->dmabuf_moves++;
 	if (d0_event_is_access(e))
 		d->accesses++;
@@ -249,7 +250,6 @@ static void btf(FILE *f, const char *sysfs)
 
 long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_inputs *in, char **out)
 {
-	static const char *const causes[D0_DROP_CAUSES] = { "ringbuf_full", "devmap_full" };
 	const struct d0_counters *c = in->counters;
 	size_t len = 0;
 	FILE *f = open_memstream(out, &len);
@@ -280,7 +280,7 @@ long d0_metrics_render(const struct d0_metrics *m, const struct d0_metrics_input
 	       c ? c->delivered : 0);
 	fprintf(f, "# HELP d0audit_drops_total Events lost in the kernel, by cause\n# TYPE d0audit_drops_total counter\n");
 	for (int i = 0; i < D0_DROP_CAUSES; i++)
-		fprintf(f, "d0audit_drops_total{cause=\"%s\"} %llu\n", causes[i], c ? (unsigned long long)c->drops[i] : 0ULL);
+		fprintf(f, "d0audit_drops_total{cause=\"%s\"} %llu\n", d0_drop_cause_name(i), c ? (unsigned long long)c->drops[i] : 0ULL);
 	scalar(f, "d0audit_monitoring_gaps_total", "counter", "Windows in which events were lost", m->gaps);
 	scalar(f, "d0audit_filtered_events_total", "counter",
 	       "Events on devices excluded by devices_allow/devices_deny", m->filtered);

@@ -3,7 +3,7 @@
 #include "pin.h"
 #include "hook_table.h"
 #include "log.h"
-#include "verdict.h"
+#include "event_names.h"
 #include "d0audit/rules.h"
 
 #include <bpf/bpf.h>

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "session.h"
 #include "trace_writer.h"
+#include "json_out.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -64,9 +65,7 @@ static int result(const char *out, const struct d0_session_result *res, int code
 		json_object_set_new(o, "command_exit", json_integer(WEXITSTATUS(res->cmd_status)));
 	else if (res->cmd_status >= 0 && WIFSIGNALED(res->cmd_status))
 		json_object_set_new(o, "command_signal", json_integer(WTERMSIG(res->cmd_status)));
-	json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(o);
+	d0_json_print(o);
 	return code;
 }
 
@@ -120,17 +119,13 @@ int cmd_record(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'd':
-			if (d0_parse_duration(optarg, &so.duration_ms) || !so.duration_ms) {
-				d0_err("record: bad --duration '%s' (examples: 90, 90s, 250ms, 2m)", optarg);
+			if (d0_opt_duration(optarg, &so.duration_ms))
 				return D0_EXIT_USAGE;
-			}
 			break;
 		case 'a': so.load.record_all = true; break;
 		case 'r':
-			if (d0_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1))) {
-				d0_err("record: bad --ringbuf-size '%s': a power of two from 4k to 1G", optarg);
+			if (d0_opt_ringbuf_size(optarg, &v))
 				return D0_EXIT_USAGE;
-			}
 			so.load.ringbuf_bytes = v;
 			break;
 		case 'j': d0_opts.json = true; break;

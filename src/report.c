@@ -9,8 +9,9 @@
 #include "event_names.h"
 #include "log.h"
 #include "progress.h"
-#include "report.h"
+#include "render.h"
 #include "trace_reader.h"
+#include "trace_replay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,17 +48,6 @@ static void usage(FILE *f)
 		"3 written, but the trace is truncated, corrupt or lost events.\n");
 }
 
-static int parse_mode(const char *s, __u32 *mode)
-{
-	if (!strcmp(s, "strict"))
-		*mode = D0_MODE_STRICT;
-	else if (!strcmp(s, "kernel"))
-		*mode = D0_MODE_KERNEL;
-	else
-		return -1;
-	return 0;
-}
-
 static bool want_colour(enum report_format fmt, const char *out)
 {
 	const char *no = getenv("NO_COLOR");
@@ -65,50 +55,61 @@ static bool want_colour(enum report_format fmt, const char *out)
 	return fmt == FMT_TEXT && (!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO) && !(no && *no);
 }
 
+/* Replaying the trace into the timeline: the header's mode (unless --mode), kernel and mapping model. */
+struct replay {
+	struct d0_timeline *tl;
+	bool mode_given;
+	char *kernel, *model;
+	size_t klen, mlen;
+};
+
+static void on_header(json_t *hdr, void *ctx)
+{
+	struct replay *rp = ctx;
+	const char *m = json_string_value(json_object_get(hdr, "mode"));
+	const char *k = json_string_value(json_object_get(hdr, "kernel"));
+	const char *mm = json_string_value(json_object_get(hdr, "mapping_model"));
+	__u32 rec_mode;
+
+	if (!rp->mode_given && m && !d0_mode_from_name(m, &rec_mode))
+		rp->tl->mode = rp->tl->verdict.mode = rec_mode;
+	snprintf(rp->kernel, rp->klen, "%s", k ? k : "unknown");
+	snprintf(rp->model, rp->mlen, "%s", mm ? mm : "");
+}
+
+static int on_event(const struct d0_event *e, void *ctx)
+{
+	return d0_timeline_add_event(((struct replay *)ctx)->tl, e);
+}
+
+static int on_gap(__u64 first, __u64 lost, void *ctx)
+{
+	return d0_timeline_add_gap(((struct replay *)ctx)->tl, first, lost);
+}
+
+static const struct d0_replay_ops replay_ops = { .header = on_header, .event = on_event, .gap = on_gap };
+
 /* Read every intact record into the timeline; the problem that cut it short, if any, into problem[]. */
 /* model: the header's mapping_model, "" when the trace predates it */
-static int read_trace(const char *path, struct d0_timeline *tl, __u32 *mode, bool mode_given, char *kernel,
+static int read_trace(const char *path, struct d0_timeline *tl, __u32 mode, bool mode_given, char *kernel,
 		      size_t klen, char *model, size_t mlen, char *problem, size_t plen)
 {
 	struct d0_trace_reader *r = d0_trace_reader_open(path);
-	struct d0_record rec;
-	bool footer = false;
-	unsigned long long nrec = 0;
-	int n;
+	struct replay rp = { tl, mode_given, kernel, model, klen, mlen };
+	struct d0_replay_end end;
 
 	if (!r)
 		return -1;
-	n = d0_trace_next(r, &rec);
-	if (n == 1) {
-		const char *m = json_string_value(json_object_get(rec.json, "mode"));
-		const char *k = json_string_value(json_object_get(rec.json, "kernel"));
-		const char *mm = json_string_value(json_object_get(rec.json, "mapping_model"));
-		__u32 rec_mode;
-
-		if (!mode_given && m && !parse_mode(m, &rec_mode))
-			*mode = rec_mode;
-		snprintf(kernel, klen, "%s", k ? k : "unknown");
-		snprintf(model, mlen, "%s", mm ? mm : "");
-	}
-	tl->mode = tl->verdict.mode = *mode;
-	while (n == 1 && (n = d0_trace_next(r, &rec)) == 1) {
-		if (rec.type == D0_REC_EVENT && d0_timeline_add_event(tl, &rec.ev)) {
-			snprintf(problem, plen, "%s: out of memory after %zu events", path, tl->npending);
-			n = 0;
-			break;
-		}
-		if (!(++nrec & 0xfff))
-			d0_progress_count(nrec, 0);
-		if (rec.type == D0_REC_GAP)
-			d0_timeline_add_gap(tl, rec.gap_first, rec.gap_lost);
-		footer |= rec.type == D0_REC_FOOTER;
-	}
-	if (n < 0)
+	tl->mode = tl->verdict.mode = mode;
+	d0_trace_replay(r, &replay_ops, &rp, &end);
+	if (end.stopped)
+		snprintf(problem, plen, "%s: out of memory after %zu events", path, tl->npending);
+	else if (end.error)
 		snprintf(problem, plen, "%s (the report covers the %zu intact events before it)",
 			 d0_trace_reader_error(r), tl->npending);
-	else if (!problem[0] && !kernel[0])
+	else if (!kernel[0])
 		snprintf(problem, plen, "%s is empty: not a d0audit trace", path);
-	else if (!problem[0] && !footer)
+	else if (!end.footer)
 		snprintf(problem, plen, "%s has no footer: the recording did not finish (truncated?)", path);
 	d0_trace_reader_close(r);
 	return 0;
@@ -161,10 +162,8 @@ int cmd_report(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (parse_mode(optarg, &mode)) {
-				d0_err("report: --mode must be strict or kernel, not '%s'", optarg);
+			if (d0_opt_mode(optarg, &mode))
 				return D0_EXIT_USAGE;
-			}
 			mode_given = true;
 			break;
 		case 'j': d0_opts.json = true; break;
@@ -195,14 +194,19 @@ int cmd_report(int argc, char **argv)
 
 	d0_timeline_init(&tl, mode, bdf);
 	d0_progress_begin("report: reading %s: events", strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace);
-	if (read_trace(trace, &tl, &mode, mode_given, kernel, sizeof(kernel), model, sizeof(model), problem,
+	if (read_trace(trace, &tl, mode, mode_given, kernel, sizeof(kernel), model, sizeof(model), problem,
 		       sizeof(problem))) {
 		d0_timeline_free(&tl);
 		d0_progress_end();
 		return D0_EXIT_USAGE;
 	}
 	d0_progress_step("report: building the timeline");
-	d0_timeline_build(&tl);
+	if (d0_timeline_build(&tl)) {
+		d0_progress_end();
+		d0_err("report: out of memory building the timeline of %s", trace);
+		d0_timeline_free(&tl);
+		return D0_EXIT_CANNOT;
+	}
 	d0_progress_end();
 	if (bdf != D0_TL_ANY_DEVICE && !tl.ndevs) {
 		char b[16];

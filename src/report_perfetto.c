@@ -7,10 +7,11 @@
  * Timestamps are microseconds since the trace's first event.
  */
 #include "escape.h"
-#include "report.h"
+#include "render.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "rules_meta.h"
+#include "violation_out.h"
 
 #include <jansson.h>
 

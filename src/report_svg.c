@@ -7,10 +7,11 @@
  * step. The colours are fixed and distinct: tests count them in a render.
  */
 #include "escape.h"
-#include "report.h"
+#include "render.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "rules_meta.h"
+#include "violation_out.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * accesses aggregated into runs and every violation explained in place.
  */
 #include "escape.h"
-#include "report.h"
+#include "render.h"
 #include "mapping_model.h"
 #include "event_names.h"
 #include "hook_table.h"

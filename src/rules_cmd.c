@@ -4,6 +4,7 @@
 #include "log.h"
 #include "rules_meta.h"
 #include "d0audit/rules.h"
+#include "json_out.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -46,9 +47,7 @@ int cmd_rules(int argc, char **argv)
 				d0_rule_meta[r].name, "summary", d0_rule_summary(r), "explain", d0_rule_meta[r].explain,
 				"means", d0_rule_meta[r].means));
 		o = json_pack("{s:s, s:s, s:o}", "type", "rules", "default_mode", "strict", "rules", arr);
-		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(o);
 		return D0_EXIT_OK;
 	}
 	for (int r = 1; r <= D0_RULE_MAX; r++)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "summary.h"
+#include "violation_out.h"
 #include "escape.h"
-#include "cli.h"
+#include "exit_codes.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "iommu_coverage.h"

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "timeline.h"
+#include "violation_out.h"
 #include "event_names.h"
-#include "log.h"
+#include "d0audit/event_facts.h"
 #include "rules_meta.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,19 +40,21 @@ const char *d0_tl_step_name(enum d0_tl_step s)
 	return s < D0_TL_STEP_COUNT ? names[s] : "?";
 }
 
-/* Grow an array of `size`-byte items so that one more fits; exits on OOM like the verdict does. */
+/*
+ * Room for one more `size`-byte item: the array (moved, maybe), or NULL when
+ * out of memory, the array and *cap untouched. The caller returns the error up.
+ */
 static void *grow(void *arr, int *cap, size_t n, size_t size)
 {
+	int ncap;
 	void *p;
 
 	if (n < (size_t)*cap)
 		return arr;
-	*cap = *cap ? *cap * 2 : 16;
-	p = realloc(arr, (size_t)*cap * size);
-	if (!p) {
-		d0_err("out of memory building the timeline");
-		exit(3);
-	}
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(arr, (size_t)ncap * size);
+	if (p)
+		*cap = ncap;
 	return p;
 }
 
@@ -98,7 +102,11 @@ int d0_timeline_add_event(struct d0_timeline *tl, const struct d0_event *e)
 
 int d0_timeline_add_gap(struct d0_timeline *tl, __u64 first_seq, __u64 lost)
 {
-	tl->gaps = grow(tl->gaps, &tl->cgaps, tl->ngaps, sizeof(*tl->gaps));
+	struct d0_tl_gap *gaps = grow(tl->gaps, &tl->cgaps, tl->ngaps, sizeof(*tl->gaps));
+
+	if (!gaps)
+		return -1;
+	tl->gaps = gaps;
 	tl->gaps[tl->ngaps++] = (struct d0_tl_gap){ .first_seq = first_seq, .lost = lost };
 	return 0;
 }
@@ -124,7 +132,10 @@ static struct d0_tl_device *device_of(struct d0_timeline *tl, __u32 bdf, __u64 t
 	for (int i = 0; i < tl->ndevs; i++)
 		if (tl->devs[i].bdf == bdf)
 			return &tl->devs[i];
-	tl->devs = grow(tl->devs, &tl->cdevs, tl->ndevs, sizeof(*tl->devs));
+	d = grow(tl->devs, &tl->cdevs, tl->ndevs, sizeof(*tl->devs));
+	if (!d)
+		return NULL;
+	tl->devs = d;
 	d = &tl->devs[tl->ndevs++];
 	memset(d, 0, sizeof(*d));
 	d->bdf = bdf;
@@ -134,22 +145,26 @@ static struct d0_tl_device *device_of(struct d0_timeline *tl, __u32 bdf, __u64 t
 
 /* The track takes `value` from t on; equal values extend the current span, a change at the
  * same instant replaces it (no zero-length spans). */
-static void span_set(struct d0_tl_span **arr, int *n, int *cap, __u64 t, __u64 seq, int value, int value2)
+static int span_set(struct d0_tl_span **arr, int *n, int *cap, __u64 t, __u64 seq, int value, int value2)
 {
-	struct d0_tl_span *last = *n ? &(*arr)[*n - 1] : NULL;
+	struct d0_tl_span *last = *n ? &(*arr)[*n - 1] : NULL, *p;
 
 	if (last && last->value == value && last->value2 == value2)
-		return;
+		return 0;
 	if (last && last->start == t) {
 		(*n)--;
 		last = *n ? &(*arr)[*n - 1] : NULL;
 		if (last && last->value == value && last->value2 == value2)
-			return;
+			return 0;
 	}
 	if (last)
 		last->end = t;
-	*arr = grow(*arr, cap, *n, sizeof(**arr));
+	p = grow(*arr, cap, *n, sizeof(**arr));
+	if (!p)
+		return -1;
+	*arr = p;
 	(*arr)[(*n)++] = (struct d0_tl_span){ .start = t, .end = t, .value = value, .value2 = value2, .seq = seq };
+	return 0;
 }
 
 static int power_of(int power)
@@ -171,28 +186,18 @@ static int map_of(const struct d0_event *e)
 /* Hot-path events: they neither end an access run nor count as a step. */
 static bool hot_path(const struct d0_event *e)
 {
-	switch (e->kind) {
-	case D0_EV_BAR_ACCESS:
-	case D0_EV_BAR_RW_DONE:
-	case D0_EV_FAULT:
-	case D0_EV_IOEVENTFD_WRITE:
-	case D0_EV_VGA_ACCESS:
-	case D0_EV_ROM_MAP:
-	case D0_EV_DMABUF_MAP:
-	case D0_EV_DMABUF_MMAP:
-		return true;
-	default:
-		return false;
-	}
+	return d0_is_access_kind(e->kind) || e->kind == D0_EV_BAR_RW_DONE;
 }
 
 static int step_of(const struct d0_event *e)
 {
+	if (d0_is_power_event(e))
+		return e->phase == D0_PH_EXIT && d0_is_power_transition(e) ? D0_TL_POWER : -1;
 	switch (e->kind) {
 	case D0_EV_ZAP:
 		return e->phase != D0_PH_EXIT ? D0_TL_ZAP : -1;
 	case D0_EV_DMABUF_MOVE:
-		return e->phase == D0_PH_ENTRY ? (e->a0 ? D0_TL_REVOKE : D0_TL_UNREVOKE) : -1;
+		return d0_is_dmabuf_move_step(e) ? (e->a0 ? D0_TL_REVOKE : D0_TL_UNREVOKE) : -1;
 	case D0_EV_DMABUF_EXPORT:
 		return e->phase == D0_PH_EXIT && e->ret > 0 ? D0_TL_EXPORT : -1;
 	case D0_EV_DMABUF_CREATE: /* the series: the DMABUF behind a BAR mmap */
@@ -204,20 +209,20 @@ static int step_of(const struct d0_event *e)
 		return e->phase == D0_PH_EXIT && e->ret == 0 ? D0_TL_OPEN : -1;
 	case D0_EV_CLOSE:
 		return e->phase == D0_PH_ENTRY ? D0_TL_CLOSE : -1;
-	case D0_EV_POWER_CHANGE:
-	case D0_EV_POWER_UPDATE:
-		return e->phase == D0_PH_EXIT && e->power != e->power_before ? D0_TL_POWER : -1;
 	default:
 		return -1;
 	}
 }
 
-static void add_run(struct d0_tl_device *d, const struct d0_event *e, __u64 t, bool refused)
+static int add_run(struct d0_tl_device *d, const struct d0_event *e, __u64 t, bool refused)
 {
 	struct d0_tl_run *r = d->nruns ? &d->runs[d->nruns - 1] : NULL;
 
 	if (!d->run_open || !r || r->refused != refused) {
-		d->runs = grow(d->runs, &d->cruns, d->nruns, sizeof(*d->runs));
+		r = grow(d->runs, &d->cruns, d->nruns, sizeof(*d->runs));
+		if (!r)
+			return -1;
+		d->runs = r;
 		r = &d->runs[d->nruns++];
 		*r = (struct d0_tl_run){ .start = t, .refused = refused, .first_seq = e->seq };
 		d->run_open = true;
@@ -225,10 +230,11 @@ static void add_run(struct d0_tl_device *d, const struct d0_event *e, __u64 t, b
 	r->end = t;
 	r->count++;
 	r->kinds |= 1ull << e->kind;
+	return 0;
 }
 
 /* After lost events nothing is known about any device until its next event. */
-static void apply_gap(struct d0_timeline *tl, struct d0_tl_gap *g, __u64 from, __u64 to)
+static int apply_gap(struct d0_timeline *tl, struct d0_tl_gap *g, __u64 from, __u64 to)
 {
 	g->from = from;
 	g->to = to;
@@ -237,11 +243,13 @@ static void apply_gap(struct d0_timeline *tl, struct d0_tl_gap *g, __u64 from, _
 	for (int i = 0; i < tl->ndevs; i++) {
 		struct d0_tl_device *d = &tl->devs[i];
 
-		span_set(&d->power, &d->npower, &d->cpower, from, g->first_seq, D0_PWR_UNKNOWN, 0);
-		span_set(&d->map, &d->nmap, &d->cmap, from, g->first_seq, D0_TL_MAP_UNKNOWN, 0);
-		span_set(&d->dmabuf, &d->ndmabuf, &d->cdmabuf, from, g->first_seq, -1, -1);
+		if (span_set(&d->power, &d->npower, &d->cpower, from, g->first_seq, D0_PWR_UNKNOWN, 0) ||
+		    span_set(&d->map, &d->nmap, &d->cmap, from, g->first_seq, D0_TL_MAP_UNKNOWN, 0) ||
+		    span_set(&d->dmabuf, &d->ndmabuf, &d->cdmabuf, from, g->first_seq, -1, -1))
+			return -1;
 		d->run_open = false;
 	}
+	return 0;
 }
 
 static const struct d0_dev_history *history_now(const struct d0_verdict *v, __u32 bdf)
@@ -261,7 +269,7 @@ static bool first_of_its_kind(const struct d0_verdict *v, int rule, __u32 bdf)
 }
 
 /* Judge one event with the verdict machinery and draw what it changed on its device. */
-static void take_event(struct d0_timeline *tl, const struct d0_event *e, __u64 t)
+static int take_event(struct d0_timeline *tl, const struct d0_event *e, __u64 t)
 {
 	struct d0_verdict *v = &tl->verdict;
 	const struct d0_dev_history *h = history_now(v, e->bdf);
@@ -272,53 +280,67 @@ static void take_event(struct d0_timeline *tl, const struct d0_event *e, __u64 t
 	int step;
 
 	memcpy(by_rule, v->by_rule, sizeof(by_rule));
-	d0_verdict_event(v, e, -1);
+	if (d0_verdict_event(v, e, -1))
+		return -1;
 	tl->events++;
 	for (int r = 1; r <= D0_RULE_MAX; r++)
 		broke |= v->by_rule[r] != by_rule[r];
 	/* an event naming no device gets a lane only when it broke a rule */
 	if (e->bdf == D0_TL_ANY_DEVICE && !broke)
-		return;
+		return 0;
 	d = device_of(tl, e->bdf, t);
+	if (!d)
+		return -1;
 	d->events++;
 	d->last_t = t;
-	span_set(&d->power, &d->npower, &d->cpower, t, e->seq, power_of(e->power), 0);
-	span_set(&d->map, &d->nmap, &d->cmap, t, e->seq, map_of(e), 0);
-	if (e->state & D0_ST_VDEV_KNOWN)
-		span_set(&d->dmabuf, &d->ndmabuf, &d->cdmabuf, t, e->seq, e->nr_dmabufs, e->nr_unrevoked);
-	else
-		span_set(&d->dmabuf, &d->ndmabuf, &d->cdmabuf, t, e->seq, -1, -1);
+	if (span_set(&d->power, &d->npower, &d->cpower, t, e->seq, power_of(e->power), 0) ||
+	    span_set(&d->map, &d->nmap, &d->cmap, t, e->seq, map_of(e), 0) ||
+	    (e->state & D0_ST_VDEV_KNOWN ?
+		     span_set(&d->dmabuf, &d->ndmabuf, &d->cdmabuf, t, e->seq, e->nr_dmabufs, e->nr_unrevoked) :
+		     span_set(&d->dmabuf, &d->ndmabuf, &d->cdmabuf, t, e->seq, -1, -1)))
+		return -1;
 
 	if (v->accesses != accesses || v->refused != refused) {
 		d->accesses += v->accesses - accesses;
 		d->refused += v->refused - refused;
-		add_run(d, e, t, v->refused != refused);
+		if (add_run(d, e, t, v->refused != refused))
+			return -1;
 	} else if (!hot_path(e)) {
 		d->run_open = false;
 	}
 	step = step_of(e);
 	if (step >= 0) {
-		d->marks = grow(d->marks, &d->cmarks, d->nmarks, sizeof(*d->marks));
+		struct d0_tl_mark *m = grow(d->marks, &d->cmarks, d->nmarks, sizeof(*d->marks));
+
+		if (!m)
+			return -1;
+		d->marks = m;
 		d->marks[d->nmarks++] = (struct d0_tl_mark){ .step = step, .ev = *e };
 	}
 	for (int r = 1; r <= D0_RULE_MAX; r++) {
+		struct d0_tl_violation *tv;
+
 		if (v->by_rule[r] == by_rule[r])
 			continue;
-		d->viols = grow(d->viols, &d->cviols, d->nviols, sizeof(*d->viols));
+		tv = grow(d->viols, &d->cviols, d->nviols, sizeof(*d->viols));
+		if (!tv)
+			return -1;
+		d->viols = tv;
 		d->viols[d->nviols++] = (struct d0_tl_violation){
 			.rule = r, .first = first_of_its_kind(v, r, e->bdf), .ev = *e, .before = before };
 		tl->violations++;
 	}
+	return 0;
 }
 
-void d0_timeline_build(struct d0_timeline *tl)
+int d0_timeline_build(struct d0_timeline *tl)
 {
 	__u64 last = 0;
 	bool any = false;
 	int g = 0;
 
 	if (tl->built)
-		return;
+		return 0;
 	tl->built = true;
 	/* qsort's array may not be NULL, even when empty */
 	if (tl->npending)
@@ -332,7 +354,8 @@ void d0_timeline_build(struct d0_timeline *tl)
 
 		/* every device's events place the gaps, even those --device leaves out */
 		while (g < tl->ngaps && e->seq >= tl->gaps[g].first_seq) {
-			apply_gap(tl, &tl->gaps[g], any ? last : t, t);
+			if (apply_gap(tl, &tl->gaps[g], any ? last : t, t))
+				return -ENOMEM;
 			g++;
 		}
 		last = t;
@@ -345,10 +368,12 @@ void d0_timeline_build(struct d0_timeline *tl)
 		tl->t_end = t;
 		if (tl->only_bdf != D0_TL_ANY_DEVICE && e->bdf != tl->only_bdf)
 			continue;
-		take_event(tl, e, t);
+		if (take_event(tl, e, t))
+			return -ENOMEM;
 	}
 	for (; g < tl->ngaps; g++)
-		apply_gap(tl, &tl->gaps[g], last, last);
+		if (apply_gap(tl, &tl->gaps[g], last, last))
+			return -ENOMEM;
 	for (int i = 0; i < tl->ndevs; i++) {
 		struct d0_tl_device *d = &tl->devs[i];
 
@@ -362,6 +387,7 @@ void d0_timeline_build(struct d0_timeline *tl)
 	free(tl->pending);
 	tl->pending = NULL;
 	tl->npending = tl->cpending = 0;
+	return 0;
 }
 
 const struct d0_tl_device *d0_timeline_device(const struct d0_timeline *tl, __u32 bdf)

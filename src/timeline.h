@@ -101,8 +101,8 @@ void d0_timeline_free(struct d0_timeline *tl);
 /* Collect records in file order; events may arrive out of seq order (per-CPU buffers). */
 int d0_timeline_add_event(struct d0_timeline *tl, const struct d0_event *e);
 int d0_timeline_add_gap(struct d0_timeline *tl, __u64 first_seq, __u64 lost);
-/* Order by seq, judge each event, and build every device's tracks. Once. */
-void d0_timeline_build(struct d0_timeline *tl);
+/* Order by seq, judge each event, and build every device's tracks. Once. 0, or -ENOMEM (then only free it). */
+int d0_timeline_build(struct d0_timeline *tl);
 
 const struct d0_tl_device *d0_timeline_device(const struct d0_timeline *tl, __u32 bdf);
 const char *d0_tl_map_name(int map);

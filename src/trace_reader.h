@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "d0audit/event.h"
+#include "event_codec.h"
 
 enum d0_record_type {
 	D0_REC_HEADER,
@@ -40,13 +41,5 @@ const char *d0_trace_reader_error(const struct d0_trace_reader *r);
 bool d0_trace_reader_saw_header(const struct d0_trace_reader *r);
 void d0_trace_reader_close(struct d0_trace_reader *r);
 
-/* Parse one event object (exposed for tests). 0, or -1 with why[] filled. */
-int d0_event_from_json(json_t *o, struct d0_event *e, char *why, unsigned long whylen);
-/*
- * The fast path for an event line exactly as the writer makes it (exposed for
- * tests): true with *e filled, the same event jansson + d0_event_from_json
- * give; false for anything else, which then takes that path.
- */
-bool d0_event_from_line(const char *line, size_t len, struct d0_event *e);
 
 #endif

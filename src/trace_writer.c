@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "trace_writer.h"
+#include "event_codec.h"
 #include "event_names.h"
 #include "hook_table.h"
 #include "d0audit/rules.h"
@@ -75,67 +76,6 @@ int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len
 		       strerror(-w->first_err));
 	}
 	return w->first_err;
-}
-
-/* JSON string escaping for short kernel strings (comm). */
-static int json_str(char *buf, unsigned long len, const char *s, unsigned long max)
-{
-	unsigned long o = 0;
-
-	for (unsigned long i = 0; i < max && s[i] && o + 7 < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			o += snprintf(buf + o, len - o, "\\u%04x", c);
-		} else {
-			buf[o++] = c;
-		}
-	}
-	buf[o] = 0;
-	return o;
-}
-
-static int bits_json(char *buf, unsigned long len, __u32 bits, const char *const names[])
-{
-	int o = snprintf(buf, len, "[");
-
-	for (int i = 0; names[i] && (unsigned long)o < len; i++)
-		if (bits & (1u << i))
-			o += snprintf(buf + o, len - o, "%s\"%s\"", o > 1 ? "," : "", names[i]);
-	if ((unsigned long)o < len)
-		o += snprintf(buf + o, len - o, "]");
-	return o;
-}
-
-int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len)
-{
-	char bdf[16], comm[8 * D0_COMM_LEN], ctx[256], st[192], viol[64];
-	const char *kind = d0_kind_name(e->kind);
-	int o = snprintf(viol, sizeof(viol), "[");
-
-	for (int r = 1; r <= D0_RULE_MAX; r++)
-		if (e->violations & D0_RULE_BIT(r))
-			o += snprintf(viol + o, sizeof(viol) - o, "%s%d", o > 1 ? "," : "", r);
-	snprintf(viol + o, sizeof(viol) - o, "]");
-
-	d0_bdf_format(e->bdf, bdf, sizeof(bdf));
-	json_str(comm, sizeof(comm), e->comm, D0_COMM_LEN);
-	bits_json(ctx, sizeof(ctx), e->ctx, d0_ctx_names);
-	bits_json(st, sizeof(st), e->state, d0_state_names);
-	return snprintf(buf, len,
-		"{\"type\":\"event\",\"seq\":%llu,\"t\":%llu,\"kind\":\"%s\",\"phase\":\"%s\",\"hook\":\"%s\","
-		"\"dev\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":\"%s\",\"power\":\"%s\",\"power_before\":\"%s\","
-		"\"rpm\":\"%s\",\"ctx\":%s,\"state\":%s,\"dmabufs\":%u,\"unrevoked\":%u,"
-		"\"a0\":%u,\"a1\":%u,\"a2\":%lld,\"a3\":%lld,\"ret\":%lld,\"violations\":%s}",
-		(unsigned long long)e->seq, (unsigned long long)e->ts_ns, kind ? kind : "invalid",
-		d0_phase_name(e->phase), d0_hook_name(e->hook), bdf,
-		e->pid, e->tid, comm, d0_power_name(e->power), d0_power_name(e->power_before),
-		d0_rpm_name(e->rpm_status), ctx, st, e->nr_dmabufs, e->nr_unrevoked, e->a0, e->a1,
-		/* signed: JSON readers (jansson, jq) lose or refuse integers beyond 2^63 */
-		(long long)e->a2, (long long)e->a3, (long long)e->ret, viol);
 }
 
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e)
@@ -254,8 +194,8 @@ int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const 
 	}
 	footer = json_pack("{s:s, s:I, s:I, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:I, s:s}", "type", "footer",
 		"produced", (json_int_t)k->produced, "delivered", (json_int_t)k->delivered,
-		"drops", "ringbuf_full", (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
-		"devmap_full", (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
+		"drops", d0_drop_cause_name(D0_DROP_RINGBUF_FULL), (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
+		d0_drop_cause_name(D0_DROP_DEVMAP_FULL), (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
 		"drops_by_hook", by_hook, "hits", hits, "kernel_violations", viol, "late_attached", late,
 		"bad_records", (json_int_t)res->bad_records, "ended_by", res->ended_by ? res->ended_by : "error");
 	/* variant drivers' BAR paths no hook saw: check makes the verdict incomplete with them */

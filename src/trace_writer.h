@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "d0audit/event.h"
+#include "event_codec.h"
 
 #define D0_TRACE_FORMAT 1
 
@@ -24,8 +25,6 @@ void d0_trace_abandon(struct d0_trace_writer *w);
 
 /* One complete JSON object (without newline) as a line. */
 int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len);
-/* Formats an event as one JSON object into buf; returns its length. */
-int d0_event_to_json(const struct d0_event *e, char *buf, unsigned long len);
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e);
 int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count);
 struct d0_loader;

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "d0audit/event.h"
 #include "d0audit/rules.h"
+#include "event_names.h"
 
 /* What explains a violation: the device's latest steps of each sort. */
 struct d0_dev_history {
@@ -65,31 +66,19 @@ struct d0_verdict {
 
 /* RULE[:DEVICE] as given to --allow; 0, or -1 if malformed. */
 int d0_allow_parse(const char *s, struct d0_allow *a);
-/* One --allow of a command line into allow[*n] (at most max): 0, or -1 after a one-line usage error. */
-int d0_allow_arg(const char *arg, struct d0_allow *allow, int *n, int max);
-/* "check: --allow BYPASS:00:03.0: device taken as 0000:00:03.0 (domain 0000)", once the options are read. */
-void d0_note_short_bdf(const char *opt, const char *arg, bool short_bdf, unsigned int bdf);
 
 void d0_verdict_init(struct d0_verdict *v, __u32 mode, d0_violation_fn report, void *ctx);
 void d0_verdict_free(struct d0_verdict *v);
-/* `recorded` = the kernel's verdict for this event, or -1 when unknown / other mode. */
-void d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
+/*
+ * `recorded` = the kernel's verdict for this event, or -1 when unknown / other mode.
+ * 0, or -ENOMEM: the event was counted but part of its history or violation could not be kept.
+ */
+int d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
 void d0_verdict_lost(struct d0_verdict *v, __u64 n);
 /* A BAR access that reached the device (not one vfio refused). */
 bool d0_event_is_access(const struct d0_event *e);
 /* Violations not waived by --allow. */
 __u64 d0_verdict_unwaived(const struct d0_verdict *v);
 
-void d0_violation_text(FILE *f, const struct d0_verdict *v, const struct d0_violation *viol);
-json_t *d0_violation_json(const struct d0_verdict *v, const struct d0_violation *viol);
-/*
- * A violation on a device judged mapped because of a VMA made before the
- * start: "mapped before the audit started: pid N comm X vma A-B" into buf;
- * false (buf untouched) otherwise.
- */
-bool d0_violation_seed_reason(const struct d0_violation *viol, char *buf, size_t len);
-/* "<kind> <phase> in <function> by pid N (comm)" */
-void d0_event_describe(const struct d0_event *e, __u64 t0, char *buf, size_t len);
-const char *d0_mode_name(__u32 mode);
 
 #endif

@@ -94,41 +94,49 @@ enum d0_phase {
  * Context bits: which enclosing kernel paths the current task is inside,
  * tracked per task between a function's entry and exit. They say who
  * caused a step (vfio, runtime PM, a reset, a user config write...).
+ * X(NAME, bit): the one list of them; their names in traces and reports are
+ * d0_ctx_names[] (src/event_names.c, in bit order: the build checks the count).
  */
-#define D0_CTX_VFIO_POWER    (1u << 0)  /* vfio_pci_set_power_state */
-#define D0_CTX_VFIO_PM_CTRL  (1u << 1)  /* vfio_pm_config_write */
-#define D0_CTX_VFIO_CONFIG   (1u << 2)  /* vfio_pci_config_rw: vfio's own user config access */
-#define D0_CTX_VFIO_CMD      (1u << 3)  /* vfio_basic_config_write */
-#define D0_CTX_RPM_SUSPEND   (1u << 4)  /* pci_pm_runtime_suspend */
-#define D0_CTX_RPM_RESUME    (1u << 5)  /* pci_pm_runtime_resume */
-#define D0_CTX_VFIO_FEATURE  (1u << 6)  /* vfio_pci_core_ioctl_feature */
-#define D0_CTX_VFIO_IOCTL    (1u << 7)  /* vfio_pci_core_ioctl */
-#define D0_CTX_RESET         (1u << 8)  /* pci_try_reset_function / __pci_reset_function_locked */
-#define D0_CTX_BUS_RESET     (1u << 9)  /* pci_reset_bus */
-#define D0_CTX_HOT_RESET     (1u << 10) /* vfio_pci_dev_set_hot_reset */
-#define D0_CTX_DMABUF_MOVE   (1u << 11) /* vfio_pci_dma_buf_move */
-#define D0_CTX_VFIO_FLR      (1u << 12) /* vfio_exp/af_config_write */
-#define D0_CTX_PCI_POWER     (1u << 13) /* __pci_set_power_state / pci_set_power_state */
-#define D0_CTX_ERR_RECOVERY  (1u << 14) /* pcie_do_recovery: AER/DPC error recovery (issue 14) */
+#define D0_CTX_LIST(X) \
+	X(VFIO_POWER,       0) /* vfio_pci_set_power_state */ \
+	X(VFIO_PM_CTRL,     1) /* vfio_pm_config_write */ \
+	X(VFIO_CONFIG,      2) /* vfio_pci_config_rw: vfio's own user config access */ \
+	X(VFIO_CMD,         3) /* vfio_basic_config_write */ \
+	X(RPM_SUSPEND,      4) /* pci_pm_runtime_suspend */ \
+	X(RPM_RESUME,       5) /* pci_pm_runtime_resume */ \
+	X(VFIO_FEATURE,     6) /* vfio_pci_core_ioctl_feature */ \
+	X(VFIO_IOCTL,       7) /* vfio_pci_core_ioctl */ \
+	X(RESET,            8) /* pci_try_reset_function / __pci_reset_function_locked */ \
+	X(BUS_RESET,        9) /* pci_reset_bus */ \
+	X(HOT_RESET,       10) /* vfio_pci_dev_set_hot_reset */ \
+	X(DMABUF_MOVE,     11) /* vfio_pci_dma_buf_move */ \
+	X(VFIO_FLR,        12) /* vfio_exp/af_config_write */ \
+	X(PCI_POWER,       13) /* __pci_set_power_state / pci_set_power_state */ \
+	X(ERR_RECOVERY,    14) /* pcie_do_recovery: AER/DPC error recovery (issue 14) */
+#define D0_CTX_BIT_(name, bit) D0_CTX_##name = 1u << bit,
+enum d0_ctx_bit { D0_CTX_LIST(D0_CTX_BIT_) };
 
-/* State bits snapshotted into every event (read live from the kernel). */
-#define D0_ST_OPEN           (1u << 0)  /* vdev open_count > 0 */
-#define D0_ST_MEM_ENABLED    (1u << 1)  /* vfio's virtual COMMAND.MEMORY (or no_command_memory) */
-#define D0_ST_LOCK_W_CURRENT (1u << 2)  /* memory_lock write-held by the current task */
-#define D0_ST_LOCK_W_OTHER   (1u << 3)  /* memory_lock write-held by another task */
-#define D0_ST_ENGAGED        (1u << 4)  /* pm_runtime_engaged (low-power feature on) */
-#define D0_ST_MAPPED         (1u << 5)  /* a PTE was granted since the last full zap */
-#define D0_ST_MAPPED_UNKNOWN (1u << 6)  /* device was open before d0audit saw it */
-#define D0_ST_VDEV_KNOWN     (1u << 7)  /* the event carries vfio state (vdev found) */
-#define D0_ST_CLOSING        (1u << 8)  /* close_device started; open_count not yet dropped */
-#define D0_ST_IOMMU_MAPPED   (1u << 9)  /* an IOMMU entry (type1 MAP_DMA) points at a BAR; also sets MAPPED */
-#define D0_ST_SEEDED         (1u << 10)  /* mapped before d0audit started (the seed), no zap since */
-/* issue 14 class 5: COMMAND as last written to the hardware (bpf/hw_decode.h), not vfio's vconfig */
-#define D0_ST_HW_KNOWN       (1u << 11) /* a COMMAND write, reset or restore was seen since d0audit met the device */
-#define D0_ST_HW_MEM_OFF     (1u << 12) /* ...and it left memory decode off in hardware */
-#define D0_ST_HW_IO_OFF      (1u << 13) /* ...and it left I/O decode off in hardware */
-/* issue 14 class 3: a sysfs resourceN or /dev/mem mapping (the iomem inode's) spans a memory BAR, live */
-#define D0_ST_RAW_MAPPED     (1u << 14)
+/* State bits snapshotted into every event (read live from the kernel); X() as for D0_CTX_LIST. */
+#define D0_ST_LIST(X) \
+	X(OPEN,             0) /* vdev open_count > 0 */ \
+	X(MEM_ENABLED,      1) /* vfio's virtual COMMAND.MEMORY (or no_command_memory) */ \
+	X(LOCK_W_CURRENT,   2) /* memory_lock write-held by the current task */ \
+	X(LOCK_W_OTHER,     3) /* memory_lock write-held by another task */ \
+	X(ENGAGED,          4) /* pm_runtime_engaged (low-power feature on) */ \
+	X(MAPPED,           5) /* a PTE was granted since the last full zap */ \
+	X(MAPPED_UNKNOWN,   6) /* device was open before d0audit saw it */ \
+	X(VDEV_KNOWN,       7) /* the event carries vfio state (vdev found) */ \
+	X(CLOSING,          8) /* close_device started; open_count not yet dropped */ \
+	X(IOMMU_MAPPED,     9) /* an IOMMU entry (type1 MAP_DMA) points at a BAR; also sets MAPPED */ \
+	X(SEEDED,          10) /* mapped before d0audit started (the seed), no zap since */ \
+	/* issue 14 class 5: COMMAND as last written to the hardware (bpf/hw_decode.h), not vfio's vconfig */ \
+	X(HW_KNOWN,        11) /* a COMMAND write, reset or restore was seen since d0audit met the device */ \
+	X(HW_MEM_OFF,      12) /* ...and it left memory decode off in hardware */ \
+	X(HW_IO_OFF,       13) /* ...and it left I/O decode off in hardware */ \
+	/* issue 14 class 3: a sysfs resourceN or /dev/mem mapping (the iomem inode's) spans a memory BAR, live */ \
+	X(RAW_MAPPED,      14)
+#define D0_ST_BIT_(name, bit) D0_ST_##name = 1u << bit,
+enum d0_state_bit { D0_ST_LIST(D0_ST_BIT_) };
 
 #define D0_COMM_LEN 16
 
@@ -206,11 +214,17 @@ struct d0_dev_state {
 #define D0_RAW_DEV_PORT  2u  /* /dev/port (read_port/write_port): a port inside an I/O BAR */
 #define D0_RAW_DEV_MEM   3u  /* /dev/mem (read_mem/write_mem/mmap_mem): inside a memory BAR */
 
-/* Drop causes counted in the kernel, per CPU (index into the drops map). */
+/*
+ * Drop causes counted in the kernel, per CPU (index into the drops map):
+ * X(NAME, name in traces, metrics and daemon records).
+ */
+#define D0_DROP_CAUSE_LIST(X) \
+	X(RINGBUF_FULL, "ringbuf_full") /* bpf_ringbuf_reserve failed */ \
+	X(DEVMAP_FULL,  "devmap_full")  /* per-device map full: device untracked */
+#define D0_DROP_(name, text) D0_DROP_##name,
 enum d0_drop_cause {
-	D0_DROP_RINGBUF_FULL = 0,  /* bpf_ringbuf_reserve failed */
-	D0_DROP_DEVMAP_FULL = 1,   /* per-device map full: device untracked */
-	D0_DROP_CAUSES = 2,
+	D0_DROP_CAUSE_LIST(D0_DROP_)
+	D0_DROP_CAUSES,
 };
 
 

@@ -17,6 +17,7 @@
 #define D0AUDIT_RULES_H
 
 #include "d0audit/event.h"
+#include "d0audit/event_facts.h"
 
 /*
  * id, name, one-line summary. Ids run 1..D0_RULE_MAX without gaps (checked
@@ -98,7 +99,7 @@ static inline int d0_covers(__u32 where, __u32 size, __u32 reg)
 /* Did the power state just go from D0 to not-D0 in this event? */
 static inline int d0_left_d0(const struct d0_event *e, __u32 mode)
 {
-	return (e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->phase == D0_PH_EXIT &&
+	return d0_is_power_event(e) && e->phase == D0_PH_EXIT &&
 	       e->power_before == D0_PWR_D0 && d0_not_d0(e->power, mode);
 }
 
@@ -308,12 +309,12 @@ static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 			v |= D0_RULE_BIT(D0_RULE_REVOKE_BEFORE_POWER_DOWN);
 	}
 	/* 9: any change of an open device's state, down or up, by a path that does not own it */
-	if ((e->kind == D0_EV_POWER_CHANGE || e->kind == D0_EV_POWER_UPDATE) && e->phase == D0_PH_EXIT &&
+	if (d0_is_power_event(e) && e->phase == D0_PH_EXIT &&
 	    e->power != e->power_before && open && !(e->ctx & D0_CTX_POWER_OWNERS))
 		v |= D0_RULE_BIT(D0_RULE_FOREIGN_POWER_CHANGE);
 
 	/* 3: unrevoke only in D0, decode on, under memory_lock; 8: every move under the lock */
-	if (e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY) {
+	if (d0_is_dmabuf_move_step(e)) {
 		if (e->a0 == 0 && (d0_not_d0(e->power, mode) || !d0_has(e->state, D0_ST_MEM_ENABLED) || !locked))
 			v |= D0_RULE_BIT(D0_RULE_D0_BEFORE_UNREVOKE);
 		if (!locked)

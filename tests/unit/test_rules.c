@@ -15,6 +15,7 @@
 #include "trace_reader.h"
 #include "verdict.h"
 #include "d0audit/rules.h"
+#include "violation_out.h"
 
 #define VFIO_OPEN (D0_ST_VDEV_KNOWN | D0_ST_OPEN | D0_ST_MEM_ENABLED)
 

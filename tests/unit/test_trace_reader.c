@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_names.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 #include "hook_table.h"
@@ -151,9 +152,14 @@ static void test_writer_roundtrip(void **state)
 {
 	char buf[1024];
 	struct d0_event e = { 0 }, back;
-	unsigned int seed = 1;
+	unsigned int seed = 1, ctx_mask = 0, st_mask = 0;
 
 	(void)state;
+	/* every named bit of each list (include/d0audit/event.h), whatever their number */
+	for (int b = 0; d0_ctx_names[b]; b++)
+		ctx_mask |= 1u << b;
+	for (int b = 0; d0_state_names[b]; b++)
+		st_mask |= 1u << b;
 	for (int i = 0; i < 20000; i++) {
 		memset(&e, 0, sizeof(e));
 		e.seq = (__u64)rand_r(&seed) << 31 | (unsigned)rand_r(&seed);
@@ -173,8 +179,8 @@ static void test_writer_roundtrip(void **state)
 		e.rpm_status = rand_r(&seed) % 6;
 		if (e.rpm_status == 5)
 			e.rpm_status = 0xff;
-		e.ctx = rand_r(&seed) & 0x3fff;
-		e.state = rand_r(&seed) & 0x1ff;
+		e.ctx = rand_r(&seed) & ctx_mask;
+		e.state = rand_r(&seed) & st_mask;
 		e.nr_dmabufs = rand_r(&seed);
 		e.nr_unrevoked = rand_r(&seed);
 		e.a0 = rand_r(&seed) * 7u;

@@ -42,4 +42,7 @@ echo $? >"$out/gz.rc"
 # a ring buffer too small for a flood: drops must be counted exactly
 "$d0" record --all --ringbuf-size 4k -o "$out/overflow.ndjson" -- "$ex" pread-loop 20000 >/dev/null 2>"$out/overflow.err"
 echo $? >"$out/overflow.rc"
+# -p on audit: every JSON object it prints (violations, the summary) indented
+"$d0" -j -p audit -- "$ex" sysfs-pm-d3 >"$out/audit-p.json" 2>"$out/audit-p.err"
+echo $? >"$out/audit-p.rc"
 exit 0

@@ -221,4 +221,14 @@ else
 	not_ok "overflow accounting: rc $(cat "$out/overflow.rc"), $(tail -1 "$f")"
 fi
 
+# -p on audit (as on every command): indented JSON, the summary last, nothing else on stdout
+f=$out/audit-p.json
+if [[ $(cat "$out/audit-p.rc") =~ ^[01]$ ]] && grep -q '^  "type": "summary",$' "$f" &&
+	! grep -q '^{"' "$f" && jq -se 'length >= 1 and (last.type == "summary") and
+		(.[:-1] | all(.type == "violation"))' "$f" >/dev/null; then
+	ok "audit -p: $(jq -sc 'map(.type)' "$f") indented"
+else
+	not_ok "audit -p: rc $(cat "$out/audit-p.rc"), $(head -c 300 "$f") $(cat "$out/audit-p.err")"
+fi
+
 summary capture

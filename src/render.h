@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* `d0audit report`'s three renderers of a built timeline (src/timeline.h). */
-#ifndef D0AUDIT_REPORT_H
-#define D0AUDIT_REPORT_H
+/*
+ * The renderers' interface: text, SVG and Perfetto views of a built timeline
+ * (src/timeline.h). Renderers depend on this header and the model only; cmd_report
+ * (report.c) calls them, never the other way round.
+ */
+#ifndef D0AUDIT_RENDER_H
+#define D0AUDIT_RENDER_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,4 +30,4 @@ static inline double d0_report_secs(const struct d0_timeline *tl, __u64 t)
 	return t >= tl->t0 ? (double)(t - tl->t0) / 1e9 : -(double)(tl->t0 - t) / 1e9;
 }
 
-#endif /* D0AUDIT_REPORT_H */
+#endif /* D0AUDIT_RENDER_H */

@@ -58,14 +58,19 @@ int BPF_PROG(fentry_core_cfg_dword, struct pci_dev *pdev, int where, u32 val)
  * early when nothing was saved: the saved value is then stale, which can only
  * hide a decode-off, never invent one.)
  */
-SEC("fexit/pci_restore_state")
-int BPF_PROG(fexit_restore_state, struct pci_dev *pdev)
+static __always_inline void restore_state(struct pci_dev *pdev, __u32 hook)
 {
 	struct vfio_pci_core_device *vdev = NULL;
 
-	count_hit(D0_HOOK_RESTORE_STATE_RET);
-	if (dev_state_of_pdev(pdev, &vdev, D0_HOOK_RESTORE_STATE_RET))
+	count_hit(hook);
+	if (dev_state_of_pdev(pdev, &vdev, hook))
 		hw_command_set((__u64)pdev, BPF_CORE_READ(pdev, saved_config_space[1]) & 0xffff);
+}
+
+SEC("fexit/pci_restore_state")
+int BPF_PROG(fexit_restore_state, struct pci_dev *pdev)
+{
+	restore_state(pdev, D0_HOOK_RESTORE_STATE_RET);
 	return 0;
 }
 
@@ -199,19 +204,28 @@ static __always_inline void dev_mem_mmap(__u64 pgoff, __u64 len, int ret, __u32 
 }
 
 /* 6.17+: mmap_prepare, before the VMA exists */
+static __always_inline void dev_mem_mmap_desc(struct vm_area_desc *desc, int ret, __u32 hook)
+{
+	dev_mem_mmap(BPF_CORE_READ(desc, pgoff), BPF_CORE_READ(desc, end) - BPF_CORE_READ(desc, start), ret, hook);
+}
+
+static __always_inline void dev_mem_mmap_vma(struct vm_area_struct *vma, int ret, __u32 hook)
+{
+	dev_mem_mmap(BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_end) - BPF_CORE_READ(vma, vm_start), ret,
+		     hook);
+}
+
 SEC("fexit/mmap_mem_prepare")
 int BPF_PROG(fexit_dev_mem_mmap, struct vm_area_desc *desc, int ret)
 {
-	dev_mem_mmap(BPF_CORE_READ(desc, pgoff), BPF_CORE_READ(desc, end) - BPF_CORE_READ(desc, start), ret,
-		     D0_HOOK_DEV_MEM_MMAP_RET);
+	dev_mem_mmap_desc(desc, ret, D0_HOOK_DEV_MEM_MMAP_RET);
 	return 0;
 }
 
 SEC("fexit/mmap_mem")
 int BPF_PROG(fexit_dev_mem_mmap_old, struct file *file, struct vm_area_struct *vma, int ret)
 {
-	dev_mem_mmap(BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_end) - BPF_CORE_READ(vma, vm_start), ret,
-		     D0_HOOK_DEV_MEM_MMAP_OLD_RET);
+	dev_mem_mmap_vma(vma, ret, D0_HOOK_DEV_MEM_MMAP_OLD_RET);
 	return 0;
 }
 

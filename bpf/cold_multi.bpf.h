@@ -138,18 +138,42 @@ __noinline int d0_cold_run(__u32 hook, const struct d0_cold_args *a, __u32 exit,
 		power_update((struct pci_dev *)cold_arg(a, c->darg), hook);
 		return 0;
 	case D0_ACT_USER_CFG:
-	case D0_ACT_BRIDGE_CFG: {
+	case D0_ACT_BRIDGE_CFG:
+	case D0_ACT_CORE_CFG: {
 		/* val is a u8/u16/u32 argument: only its low bytes (as the typed fentry argument) */
 		int size = cold_value(a, c->a0, rc);
 		__u32 val = cold_arg(a, 2) & (size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff);
+		struct pci_dev *pdev = (struct pci_dev *)cold_arg(a, c->darg);
 
 		if (c->act == D0_ACT_USER_CFG)
-			user_config_write((struct pci_dev *)cold_arg(a, c->darg), (int)cold_arg(a, 1), val, size, hook);
+			user_config_write(pdev, (int)cold_arg(a, 1), val, size, hook);
+		else if (c->act == D0_ACT_BRIDGE_CFG)
+			bridge_config_write(pdev, (int)cold_arg(a, 1), val, size, hook);
 		else
-			bridge_config_write((struct pci_dev *)cold_arg(a, c->darg), (int)cold_arg(a, 1), val, size,
-					    hook);
+			core_config_write(pdev, (int)cold_arg(a, 1), val, size, hook);
 		return 0;
 	}
+	/* the raw-access rows (bpf/raw_access.bpf.h): the helpers their own programs call */
+	case D0_ACT_RESTORE_STATE:
+		restore_state((struct pci_dev *)cold_arg(a, c->darg), hook);
+		return 0;
+	case D0_ACT_SYSFS_IO:
+		sysfs_io((struct kobject *)cold_arg(a, 1), (struct bin_attribute *)cold_arg(a, 2), cold_arg(a, 4),
+			 cold_arg(a, 5), cold_value(a, c->a0, rc), cold_value(a, c->ret, rc), hook);
+		return 0;
+	case D0_ACT_CHAR_ACCESS: {
+		__u8 space = cold_value(a, c->a1, rc);
+
+		char_access((loff_t *)cold_arg(a, 3), cold_arg(a, 2), cold_value(a, c->ret, rc), space,
+			    space ? D0_RAW_DEV_PORT : D0_RAW_DEV_MEM, cold_value(a, c->a0, rc), hook);
+		return 0;
+	}
+	case D0_ACT_MEM_MMAP_DESC:
+		dev_mem_mmap_desc((struct vm_area_desc *)cold_arg(a, c->darg), cold_value(a, c->ret, rc), hook);
+		return 0;
+	case D0_ACT_MEM_MMAP_VMA:
+		dev_mem_mmap_vma((struct vm_area_struct *)cold_arg(a, c->darg), cold_value(a, c->ret, rc), hook);
+		return 0;
 	case D0_ACT_BRIDGE_RESET:
 		bridge_reset((struct pci_dev *)cold_arg(a, c->darg), cold_value(a, c->a0, rc), hook);
 		goto leave;
@@ -195,10 +219,7 @@ leave:
 /* Does the exit row read arguments (else its entry keeps none)? */
 static __always_inline bool cold_exit_needs_args(__u32 hook)
 {
-	const struct d0_cold_cfg *c;
-
-	c = &d0_cold_cfg[hook & (D0_COLD_SLOTS - 1)];
-	return c->served && c->kind != D0_EV_NONE_EV;
+	return d0_cold_exit_keeps_args(&d0_cold_cfg[hook & (D0_COLD_SLOTS - 1)]);
 }
 
 /* At entry: keep the arguments for the exit row of this function, if it reads them. */

@@ -994,8 +994,6 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 
 /* Issue 14: resets, config writes and recovery paths beyond vfio's own calls. */
 #include "beyond_vfio.bpf.h"
-/* Issue 18: the cold rows served by two multi-attached programs where the kernel can. */
-#include "cold_multi.bpf.h"
 #include "iommu_grants.bpf.h"
 /* Issue 14: variant drivers (core I/O accessors, which ops a driver uses). */
 #include "variant.bpf.h"
@@ -1004,3 +1002,5 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 #include "seed.bpf.h"
 /* Issue 14 classes 3 and 5: raw BAR access from outside vfio, hardware decode. */
 #include "raw_access.bpf.h"
+/* Issue 18: the cold rows served by two multi-attached programs where the kernel can (after every row's helpers). */
+#include "cold_multi.bpf.h"

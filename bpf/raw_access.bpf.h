@@ -58,35 +58,69 @@ int BPF_PROG(fentry_core_cfg_dword, struct pci_dev *pdev, int where, u32 val)
  * early when nothing was saved: the saved value is then stale, which can only
  * hide a decode-off, never invent one.)
  */
-SEC("fexit/pci_restore_state")
-int BPF_PROG(fexit_restore_state, struct pci_dev *pdev)
+static __always_inline void restore_state(struct pci_dev *pdev, __u32 hook)
 {
 	struct vfio_pci_core_device *vdev = NULL;
 
-	count_hit(D0_HOOK_RESTORE_STATE_RET);
-	if (dev_state_of_pdev(pdev, &vdev, D0_HOOK_RESTORE_STATE_RET))
+	count_hit(hook);
+	if (dev_state_of_pdev(pdev, &vdev, hook))
 		hw_command_set((__u64)pdev, BPF_CORE_READ(pdev, saved_config_space[1]) & 0xffff);
+}
+
+SEC("fexit/pci_restore_state")
+int BPF_PROG(fexit_restore_state, struct pci_dev *pdev)
+{
+	restore_state(pdev, D0_HOOK_RESTORE_STATE_RET);
 	return 0;
 }
 
 /* ---- class 3: raw access from outside vfio ---------------------------------- */
 
+/* A raw access as an event: more words than a global function takes as arguments. */
+struct d0_raw_req {
+	__u64 pdev;
+	__u64 addr;
+	__u64 count;
+	__s64 ret;
+	__u32 src;
+	__u32 iswrite;
+	__u32 hook;
+	__u32 kind;
+};
+
+/*
+ * A global function: verified and JITed once, not once per caller (seven
+ * rows call it, and the multi-attached cold program calls it from each of
+ * their acts).
+ */
+__noinline int d0_raw_event(const struct d0_raw_req *r)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct d0_dev_state *st;
+	struct d0_event e;
+
+	if (!r)
+		return 0;
+	st = dev_state_of_pdev((struct pci_dev *)r->pdev, &vdev, r->hook);
+	if (!st)
+		return 0;
+	event_begin(&e, r->kind, D0_PH_EXIT, r->hook, (struct pci_dev *)r->pdev, vdev, st);
+	e.a0 = r->src;
+	e.a1 = r->iswrite;
+	e.a2 = r->addr;
+	e.a3 = r->count;
+	e.ret = r->ret;
+	event_submit(&e);
+	return 0;
+}
+
 static __always_inline void raw_event(struct pci_dev *pdev, __u16 kind, __u32 hook, __u32 src, __u32 iswrite,
 				      __u64 addr, __u64 count, __s64 ret)
 {
-	struct vfio_pci_core_device *vdev = NULL;
-	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
-	struct d0_event e;
+	struct d0_raw_req r = { .pdev = (__u64)pdev, .addr = addr, .count = count, .ret = ret, .src = src,
+				.iswrite = iswrite, .hook = hook, .kind = kind };
 
-	if (!st)
-		return;
-	event_begin(&e, kind, D0_PH_EXIT, hook, pdev, vdev, st);
-	e.a0 = src;
-	e.a1 = iswrite;
-	e.a2 = addr;
-	e.a3 = count;
-	e.ret = ret;
-	event_submit(&e);
+	d0_raw_event(&r);
 }
 
 /* sysfs resourceN of an I/O BAR: the kobject is the device's; attr->private the BAR. */
@@ -199,19 +233,28 @@ static __always_inline void dev_mem_mmap(__u64 pgoff, __u64 len, int ret, __u32 
 }
 
 /* 6.17+: mmap_prepare, before the VMA exists */
+static __always_inline void dev_mem_mmap_desc(struct vm_area_desc *desc, int ret, __u32 hook)
+{
+	dev_mem_mmap(BPF_CORE_READ(desc, pgoff), BPF_CORE_READ(desc, end) - BPF_CORE_READ(desc, start), ret, hook);
+}
+
+static __always_inline void dev_mem_mmap_vma(struct vm_area_struct *vma, int ret, __u32 hook)
+{
+	dev_mem_mmap(BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_end) - BPF_CORE_READ(vma, vm_start), ret,
+		     hook);
+}
+
 SEC("fexit/mmap_mem_prepare")
 int BPF_PROG(fexit_dev_mem_mmap, struct vm_area_desc *desc, int ret)
 {
-	dev_mem_mmap(BPF_CORE_READ(desc, pgoff), BPF_CORE_READ(desc, end) - BPF_CORE_READ(desc, start), ret,
-		     D0_HOOK_DEV_MEM_MMAP_RET);
+	dev_mem_mmap_desc(desc, ret, D0_HOOK_DEV_MEM_MMAP_RET);
 	return 0;
 }
 
 SEC("fexit/mmap_mem")
 int BPF_PROG(fexit_dev_mem_mmap_old, struct file *file, struct vm_area_struct *vma, int ret)
 {
-	dev_mem_mmap(BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_end) - BPF_CORE_READ(vma, vm_start), ret,
-		     D0_HOOK_DEV_MEM_MMAP_OLD_RET);
+	dev_mem_mmap_vma(vma, ret, D0_HOOK_DEV_MEM_MMAP_OLD_RET);
 	return 0;
 }
 

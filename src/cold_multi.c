@@ -68,7 +68,7 @@ void d0_cold_links_build(const struct d0_hook_plan plan[D0_HOOK_COUNT], const bo
 		}
 		o->exit_syms[o->nexit] = plan[i].symbol;
 		o->exit_cookies[o->nexit++] = D0_COLD_EXIT | (unsigned)i;
-		if (cold_cfg[i].kind != D0_EV_NONE_EV) {
+		if (d0_cold_exit_keeps_args(&cold_cfg[i])) {
 			/* its arguments are kept at entry */
 			j = entry_slot(o, plan[i].symbol);
 			o->entry_cookies[j] = (o->entry_cookies[j] & ~(0xffffull << 16)) | (__u64)i << 16;

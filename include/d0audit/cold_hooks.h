@@ -36,7 +36,15 @@
  *           UNREGISTER (the per-device state they reset or remove), BRIDGE_RESET
  *           (one event per tracked device below the bridge, a0 the reset kind),
  *           USER_CFG/BRIDGE_CFG (pci_user_write_config_*: where, val in arguments 1
- *           and 2, a0 the access size); two entry rows may share a function
+ *           and 2, a0 the access size), CORE_CFG (pci_write_config_*: the same
+ *           arguments, the hardware COMMAND it writes), RESTORE_STATE (the saved
+ *           COMMAND back), SYSFS_IO (sysfs resourceN of an I/O BAR, a0 1 for a
+ *           write), CHAR_ACCESS (/dev/port, /dev/mem: a0 1 for a write, a1 the
+ *           space, 1 for I/O ports), MEM_MMAP_DESC/MEM_MMAP_VMA (a /dev/mem mmap
+ *           from its vm_area_desc or its VMA); two entry rows may share a function
+ *
+ * An exit row keeps its function's arguments at entry when it emits an event
+ * or has an act (d0_cold_exit_keeps_args).
  */
 #ifndef D0AUDIT_COLD_HOOKS_H
 #define D0AUDIT_COLD_HOOKS_H
@@ -56,7 +64,8 @@
 enum d0_cold_dev { D0_COLD_NONE, D0_COLD_VDEV, D0_COLD_PDEV, D0_COLD_DEVICE };
 enum d0_cold_act {
 	D0_ACT_NONE, D0_ACT_POWER_ENTER, D0_ACT_POWER_EXIT, D0_ACT_POWER_UPDATE, D0_ACT_OPEN, D0_ACT_CLOSE,
-	D0_ACT_UNREGISTER, D0_ACT_BRIDGE_RESET, D0_ACT_USER_CFG, D0_ACT_BRIDGE_CFG,
+	D0_ACT_UNREGISTER, D0_ACT_BRIDGE_RESET, D0_ACT_USER_CFG, D0_ACT_BRIDGE_CFG, D0_ACT_CORE_CFG,
+	D0_ACT_RESTORE_STATE, D0_ACT_SYSFS_IO, D0_ACT_CHAR_ACCESS, D0_ACT_MEM_MMAP_DESC, D0_ACT_MEM_MMAP_VMA,
 };
 
 /* filter: kind in bits 8..15, argument index below */
@@ -141,7 +150,21 @@ enum d0_cold_act {
 	X(SECONDARY_BUS_RESET_RET, NONE, 0, NONE_EV,           K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
 	X(DPC_RESET_RET,        NONE,   0, NONE_EV,            K(0),                    K(0),    K(0),    D0_CTX_BUS_RESET,    F_NONE,           0, NONE) \
 	X(PCIE_FLR,             PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NONE,           1, NONE) \
-	X(AF_FLR,               PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NOT_PROBE(1),   1, NONE)
+	X(AF_FLR,               PDEV,   0, RESET,              K(D0_RESET_FLR),         K(0),    K(0),    0,                   F_NOT_PROBE(1),   1, NONE) \
+	X(CORE_CFG_BYTE,        PDEV,   0, NONE_EV,            K(1),                    K(0),    K(0),    0,                   F_NONE,           0, CORE_CFG) \
+	X(CORE_CFG_WORD,        PDEV,   0, NONE_EV,            K(2),                    K(0),    K(0),    0,                   F_NONE,           0, CORE_CFG) \
+	X(CORE_CFG_DWORD,       PDEV,   0, NONE_EV,            K(4),                    K(0),    K(0),    0,                   F_NONE,           0, CORE_CFG) \
+	X(RESTORE_STATE_RET,    PDEV,   0, NONE_EV,            K(0),                    K(0),    K(0),    0,                   F_NONE,           0, RESTORE_STATE) \
+	X(SYSFS_IO_READ_RET,    NONE,   0, NONE_EV,            K(0),                    K(0),    RC64,    0,                   F_NONE,           0, SYSFS_IO) \
+	X(SYSFS_IO_WRITE_RET,   NONE,   0, NONE_EV,            K(1),                    K(0),    RC64,    0,                   F_NONE,           0, SYSFS_IO) \
+	X(SYSFS_IO_READ_OLD_RET, NONE,  0, NONE_EV,            K(0),                    K(0),    RC64,    0,                   F_NONE,           0, SYSFS_IO) \
+	X(SYSFS_IO_WRITE_OLD_RET, NONE, 0, NONE_EV,            K(1),                    K(0),    RC64,    0,                   F_NONE,           0, SYSFS_IO) \
+	X(DEV_PORT_READ_RET,    NONE,   0, NONE_EV,            K(0),                    K(1),    RC64,    0,                   F_NONE,           0, CHAR_ACCESS) \
+	X(DEV_PORT_WRITE_RET,   NONE,   0, NONE_EV,            K(1),                    K(1),    RC64,    0,                   F_NONE,           0, CHAR_ACCESS) \
+	X(DEV_MEM_READ_RET,     NONE,   0, NONE_EV,            K(0),                    K(0),    RC64,    0,                   F_NONE,           0, CHAR_ACCESS) \
+	X(DEV_MEM_WRITE_RET,    NONE,   0, NONE_EV,            K(1),                    K(0),    RC64,    0,                   F_NONE,           0, CHAR_ACCESS) \
+	X(DEV_MEM_MMAP_RET,     NONE,   0, NONE_EV,            K(0),                    K(0),    RC32,    0,                   F_NONE,           0, MEM_MMAP_DESC) \
+	X(DEV_MEM_MMAP_OLD_RET, NONE,   1, NONE_EV,            K(0),                    K(0),    RC32,    0,                   F_NONE,           0, MEM_MMAP_VMA)
 
 /* The row's configuration as the generic handler reads it (one per hook id; unlisted rows: served = 0). */
 struct d0_cold_cfg {
@@ -161,6 +184,12 @@ struct d0_cold_cfg {
 	[D0_HOOK_##id] = { .kind = D0_EV_##kind_, .a0 = a0_, .a1 = a1_, .ret = ret_, .filter = filter_,     \
 			   .ctx = (ctx_) != 0 ? __builtin_ctz(ctx_) + 1 : 0, .served = 1, .dev = D0_COLD_##dev_, \
 			   .darg = darg_, .hit = hit_, .act = D0_ACT_##act_ },
+
+/* An exit row reads its function's arguments (kept at entry): it emits an event or runs an act. */
+static inline int d0_cold_exit_keeps_args(const struct d0_cold_cfg *c)
+{
+	return c->served && (c->kind != D0_EV_NONE_EV || c->act != D0_ACT_NONE);
+}
 
 /*
  * The entry program's cookie: entry row in bits 0..15, the same function's exit row in 16..31,

@@ -672,3 +672,15 @@ const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded)
 		return "attachable";
 	return p->attached ? "attached" : "failed";
 }
+
+void d0_loader_detach(struct d0_loader *l)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(l->cold_links[i]);
+		l->cold_links[i] = NULL;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+}

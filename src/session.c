@@ -114,26 +114,29 @@ static void unobserved_paths(const struct d0_loader *l, struct d0_session_result
  * the rest waits in the ring buffer for the next start. Anything else is loss
  * no counter saw: said here, for audit, record and the daemon alike.
  */
-static void check_accounting(enum d0_stop_how how, struct d0_session_result *res)
+bool d0_session_accounting(enum d0_stop_how how, struct d0_session_result *res)
 {
 	const struct d0_counters *c = &res->counters;
 	__u64 dropped = c->drops[D0_DROP_RINGBUF_FULL], accounted = c->delivered + dropped;
 
+	res->pending = 0;
+	res->unaccounted = false;
 	if (how == D0_STOP_KEEP_PINNED && c->produced >= accounted) {
 		res->pending = c->produced - accounted;
-		return;
+		return true;
 	}
 	if (c->produced == accounted)
-		return;
+		return true;
 	res->unaccounted = true;
-	d0_err("%s: accounting mismatch: produced %llu != delivered %llu + dropped %llu%s: %llu event(s) %s no "
-	       "counter saw, so the verdicts may miss them; this is a d0audit bug (BPF object and d0audit from "
-	       "different builds?): please report it with 'd0audit doctor -j'",
+	d0_err("%s: accounting mismatch: produced %llu != delivered %llu + dropped %llu%s: %llu %s; this is a "
+	       "d0audit bug (BPF object and d0audit from different builds?): report it with 'd0audit doctor -j'",
 	       d0_opts.command ? d0_opts.command : "d0audit", (unsigned long long)c->produced,
 	       (unsigned long long)c->delivered, (unsigned long long)dropped,
 	       how == D0_STOP_KEEP_PINNED ? " + pending" : "",
 	       (unsigned long long)(c->produced > accounted ? c->produced - accounted : accounted - c->produced),
-	       c->produced > accounted ? "lost where" : "delivered or dropped beyond what was produced, which");
+	       c->produced > accounted ? "event(s) lost without being counted as dropped: the verdicts may miss them"
+				       : "more event(s) delivered or dropped than produced: the counters disagree");
+	return false;
 }
 
 int d0_session_stop(struct d0_session *s, enum d0_stop_how how, struct d0_session_result *res)
@@ -161,7 +164,7 @@ int d0_session_stop(struct d0_session *s, enum d0_stop_how how, struct d0_sessio
 	res->bad_records = s->cons.bad_records;
 	if (s->probe_variants)
 		unobserved_paths(s->loader, res);
-	check_accounting(how, res);
+	d0_session_accounting(how, res);
 	return err;
 }
 

@@ -74,6 +74,12 @@ int d0_session_attach_late(struct d0_session *s, int *added);
 /* stop: fills res (counters, drops, accounting); 0, or -errno if the final drain failed (warned). */
 int d0_session_stop(struct d0_session *s, enum d0_stop_how how, struct d0_session_result *res);
 void d0_session_close(struct d0_session *s);
+/*
+ * stop's check on res->counters: true if produced = delivered + dropped
+ * (pinned: + pending, which it sets); else res->unaccounted and an error
+ * saying how many events no counter saw and what to do.
+ */
+bool d0_session_accounting(enum d0_stop_how how, struct d0_session_result *res);
 
 /* What the session attached, for summaries, metrics and records (valid from open until close). */
 int d0_session_hooks_attached(const struct d0_session *s);

@@ -28,7 +28,6 @@
 struct audit_ctx {
 	struct d0_verdict verdict;
 	struct d0_trace_writer *w;     /* --record */
-	struct d0_load_opts *load;
 };
 
 static void print_violation(const struct d0_verdict *v, const struct d0_violation *viol, void *ctx)
@@ -44,18 +43,22 @@ static void print_violation(const struct d0_verdict *v, const struct d0_violatio
 	fflush(stdout);
 }
 
-static int on_ready(struct d0_loader *l, void *ctx)
+static int on_ready(struct d0_session *s, void *ctx)
 {
 	struct audit_ctx *a = ctx;
-
+	struct d0_trace_start facts;
 	char held[128];
 
 	/* stderr in every mode (JSON with -j): scripts wait for this line before driving vfio */
-	d0_info("audit: %d hooks attached, mode %s; watching", l->attached, d0_mode_name(a->load->mode));
-	if (d0_loader_held_modules(l, true, held, sizeof(held)))
+	d0_info("audit: %d hooks attached, mode %s; watching", d0_session_hooks_attached(s),
+		d0_mode_name(s->load.mode));
+	if (d0_session_held_modules(s, held, sizeof(held)))
 		d0_debug("while attached, modules %s cannot be unloaded (fentry programs hold them); "
 			 "stop d0audit first", held);
-	return a->w ? d0_trace_header(a->w, l, a->load->mode, a->load->record_all) : 0;
+	if (!a->w)
+		return 0;
+	d0_session_trace_start(s, &facts);
+	return d0_trace_header(a->w, &facts);
 }
 
 static int on_event(const struct d0_event *e, void *ctx)
@@ -123,14 +126,15 @@ int cmd_audit(int argc, char **argv)
 		D0_GLOBAL_LONG,
 		{ 0 },
 	};
-	struct d0_session_opts so = {};
+	struct d0_session_run_opts so = {};
+	struct d0_session s = {};
 	struct d0_session_result res;
-	struct audit_ctx a = { .load = &so.load };
+	struct audit_ctx a = {};
 	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &a };
 	struct d0_allow allow[MAX_ALLOW];
 	struct d0_summary sum = {};
 	struct d0_host_info host;
-	struct d0_loader loader;
+	struct d0_trace_end end;
 	const char *record = NULL;
 	char why[96];
 	unsigned long long v;
@@ -145,7 +149,7 @@ int cmd_audit(int argc, char **argv)
 				return D0_EXIT_USAGE;
 			break;
 		case 'm':
-			if (d0_opt_mode(optarg, &so.load.mode))
+			if (d0_opt_mode(optarg, &s.load.mode))
 				return D0_EXIT_USAGE;
 			break;
 		case 'o': record = optarg; break;
@@ -153,11 +157,11 @@ int cmd_audit(int argc, char **argv)
 			if (d0_opt_allow(optarg, allow, &nallow, MAX_ALLOW))
 				return D0_EXIT_USAGE;
 			break;
-		case 'a': so.load.record_all = true; break;
+		case 'a': s.load.record_all = true; break;
 		case 'r':
 			if (d0_opt_ringbuf_size(optarg, &v))
 				return D0_EXIT_USAGE;
-			so.load.ringbuf_bytes = v;
+			s.load.ringbuf_bytes = v;
 			break;
 		case 'j': d0_opts.json = true; break;
 		case 'W': wait_vfio = true; break;
@@ -182,34 +186,42 @@ int cmd_audit(int argc, char **argv)
 		d0_session_cmd_not_run(so.cmd);
 		return D0_EXIT_CANNOT;
 	}
-	so.wait_modules = true;
+	s.probe_variants = true;
 	if (record && !(a.w = d0_trace_open(record)))
 		return D0_EXIT_USAGE;
-	d0_verdict_init(&a.verdict, so.load.mode, print_violation, &a);
+	d0_verdict_init(&a.verdict, s.load.mode, print_violation, &a);
 	a.verdict.allow = allow;
 	a.verdict.nallow = nallow;
 	so.ready = on_ready;
 	so.ready_ctx = &a;
-	err = d0_session_run(&so, &ops, &loader, &res);
+	err = d0_session_run(&s, &so, &ops, &res);
 	if (err) {
+		d0_session_close(&s);
 		d0_trace_abandon(a.w);
 		d0_verdict_free(&a.verdict);
 		return D0_EXIT_CANNOT;
 	}
 	if (a.w) {
-		d0_trace_footer(a.w, &loader, &res);
+		d0_session_trace_end(&s, &res, &end);
+		d0_trace_footer(a.w, &end);
 		if (d0_trace_close(a.w))
 			d0_summary_problem(&sum, "the trace %s is incomplete: writing it failed", record);
 	}
 
 	sum.v = &a.verdict;
-	d0_availability_live(&sum.avail, loader.plan, &loader.facts);
+	d0_session_availability(&s, &sum.avail);
 	memcpy(sum.kernel_by_rule, res.counters.violations, sizeof(sum.kernel_by_rule));
-	sum.iommufd = loader.facts.iommufd;
+	sum.iommufd = d0_session_iommufd(&s);
+	d0_session_close(&s);
 	sum.have_kernel_counts = true;
 	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
 		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",
 				   (unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL]);
+	if (res.unaccounted)
+		d0_summary_problem(&sum, "the kernel produced %llu events, but %llu were delivered and %llu dropped: "
+				   "events were lost without a count (said above)", (unsigned long long)res.counters.produced,
+				   (unsigned long long)res.counters.delivered,
+				   (unsigned long long)res.counters.drops[D0_DROP_RINGBUF_FULL]);
 	if (res.bad_records)
 		d0_summary_problem(&sum, "%lu records from the kernel were malformed (wrong size, unknown kind or hook): "
 				   "BPF object and d0audit from different builds?", res.bad_records);

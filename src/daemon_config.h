@@ -68,4 +68,13 @@ int d0_split_host_port(const char *s, char *host, size_t hostlen, unsigned int *
 /* Is this device (e.g. "0000:00:03.0", "-" when unknown) reported? */
 bool d0_config_device_reported(const struct d0_daemon_config *c, const char *bdf);
 
+/*
+ * The daemon's command line (src/daemon_flags.c) as overrides in s, applied
+ * after the files on every (re)load. 0; 1 after --help (printed); -1 on a
+ * usage error (printed).
+ */
+int d0_daemon_parse_flags(int argc, char **argv, struct d0_config_sources *s, bool *check_only, bool *release);
+/* What start would find wrong on this host beyond the file's syntax: the pin directory, the user. */
+int d0_daemon_check_host(const struct d0_daemon_config *c, char *err, size_t errlen);
+
 #endif

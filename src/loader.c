@@ -636,14 +636,7 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 
 void d0_loader_stop(struct d0_loader *l)
 {
-	for (int i = 0; i < 2; i++) {
-		bpf_link__destroy(l->cold_links[i]);
-		l->cold_links[i] = NULL;
-	}
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		bpf_link__destroy(l->links[i]);
-		l->links[i] = NULL;
-	}
+	d0_loader_detach(l);
 	for (int i = 0; i < l->nlate; i++)
 		d0audit_bpf__destroy(l->late[i]);
 	l->nlate = 0;
@@ -663,4 +656,16 @@ void d0_loader_abi(const struct d0_load_opts *opts, struct d0_pin_abi *abi)
 const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded)
 {
 	return d0_hook_status_name(d0_plan_status(&l->plan[hook], loaded));
+}
+
+void d0_loader_detach(struct d0_loader *l)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(l->cold_links[i]);
+		l->cold_links[i] = NULL;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
 }

@@ -3,6 +3,10 @@
  * Opening, loading and attaching the BPF object according to a hook plan.
  * A program that fails to load or attach is switched off and recorded with
  * its error; the rest keep working.
+ *
+ * audit, record and the daemon reach it only through the live session
+ * (src/session.h): struct d0_loader is for the session, the ring consumer
+ * and doctor's plan, not for commands.
  */
 #ifndef D0AUDIT_LOADER_H
 #define D0AUDIT_LOADER_H
@@ -10,17 +14,10 @@
 #include <stdbool.h>
 #include "hook_plan.h"
 #include "kernel_facts.h"
+#include "load_opts.h"
 
 struct d0audit_bpf;
 struct bpf_link;
-
-struct d0_load_opts {
-	bool record_all;            /* emit hot-path events even in D0 */
-	unsigned int mode;          /* enum d0_mode for the in-kernel verdicts */
-	unsigned int ringbuf_bytes; /* 0 = default */
-	const char *pin_dir;        /* bpffs directory to pin maps and links in, or NULL */
-	bool resume;                /* pin_dir holds compatible pins: reuse them (src/pin.h) */
-};
 
 /* Late attachments (modules loaded after start) kept apart, sharing the maps. */
 #define D0_LATE_MAX 8
@@ -43,6 +40,8 @@ int d0_loader_plan(struct d0_loader *l);
 /* Plan, load and attach. Returns 0 if the object loaded (some hooks may be off). */
 int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts);
 void d0_loader_stop(struct d0_loader *l);
+/* Detach every hook (pinned links too: only the pins outlive it); the object and its maps stay loaded. */
+void d0_loader_detach(struct d0_loader *l);
 
 /*
  * Modules loaded after start (vfio-pci at boot, after the daemon): true when
@@ -60,10 +59,6 @@ int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, un
 /* Plan and attach the hooks of newly loaded modules, sharing every map with
  * what runs. Returns how many hooks were attached, or -errno. */
 int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts);
-
-struct d0_pin_abi;
-/* The ABI tag of this build's BPF object with these options (src/pin.h). */
-void d0_loader_abi(const struct d0_load_opts *opts, struct d0_pin_abi *abi);
 
 /* "attached", "attachable", "failed", "unavailable" or "not-needed". */
 const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded);

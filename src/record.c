@@ -21,14 +21,15 @@
 
 struct record_ctx {
 	struct d0_trace_writer *w;
-	struct d0_load_opts *load;
 };
 
-static int write_header(struct d0_loader *l, void *ctx)
+static int write_header(struct d0_session *s, void *ctx)
 {
 	struct record_ctx *r = ctx;
+	struct d0_trace_start facts;
 
-	return d0_trace_header(r->w, l, r->load->mode, r->load->record_all);
+	d0_session_trace_start(s, &facts);
+	return d0_trace_header(r->w, &facts);
 }
 
 static int on_event(const struct d0_event *e, void *ctx)
@@ -104,10 +105,11 @@ int cmd_record(int argc, char **argv)
 		D0_GLOBAL_LONG,
 		{ 0 },
 	};
-	struct d0_session_opts so = {};
+	struct d0_session_run_opts so = {};
+	struct d0_session s = { .probe_variants = true };
 	struct d0_session_result res;
-	struct d0_loader loader;
-	struct record_ctx r = { .load = &so.load };
+	struct d0_trace_end end;
+	struct record_ctx r = {};
 	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &r };
 	const char *out = NULL;
 	char why[96];
@@ -122,11 +124,11 @@ int cmd_record(int argc, char **argv)
 			if (d0_opt_duration(optarg, &so.duration_ms))
 				return D0_EXIT_USAGE;
 			break;
-		case 'a': so.load.record_all = true; break;
+		case 'a': s.load.record_all = true; break;
 		case 'r':
 			if (d0_opt_ringbuf_size(optarg, &v))
 				return D0_EXIT_USAGE;
-			so.load.ringbuf_bytes = v;
+			s.load.ringbuf_bytes = v;
 			break;
 		case 'j': d0_opts.json = true; break;
 		case 'h': usage(stdout); return D0_EXIT_OK;
@@ -148,14 +150,16 @@ int cmd_record(int argc, char **argv)
 	if (!r.w)
 		return D0_EXIT_USAGE;
 	so.ready = write_header;
-	so.wait_modules = true;
 	so.ready_ctx = &r;
-	err = d0_session_run(&so, &ops, &loader, &res);
+	err = d0_session_run(&s, &so, &ops, &res);
 	if (err) {
+		d0_session_close(&s);
 		d0_trace_abandon(r.w);
 		return D0_EXIT_CANNOT;
 	}
-	d0_trace_footer(r.w, &loader, &res);
+	d0_session_trace_end(&s, &res, &end);
+	d0_trace_footer(r.w, &end);
+	d0_session_close(&s);
 	write_err = d0_trace_close(r.w);
 	d0_info("record: %llu events produced, %llu delivered, %llu lost (ring buffer full), "
 		"%llu untracked (device map full); ended by %s",
@@ -173,12 +177,8 @@ int cmd_record(int argc, char **argv)
 		d0_err("record: the command was %s: the trace covers only what it did before", why);
 		return result(out, &res, D0_EXIT_CANNOT);
 	}
-	if (res.counters.produced != res.counters.delivered + res.counters.drops[D0_DROP_RINGBUF_FULL]) {
-		d0_err("record: accounting mismatch: produced %llu != delivered %llu + dropped %llu",
-		       (unsigned long long)res.counters.produced, (unsigned long long)res.counters.delivered,
-		       (unsigned long long)res.counters.drops[D0_DROP_RINGBUF_FULL]);
+	if (res.unaccounted) /* said by the session's stop */
 		return result(out, &res, D0_EXIT_CANNOT);
-	}
 	return result(out, &res, res.counters.drops[D0_DROP_RINGBUF_FULL] || res.counters.drops[D0_DROP_DEVMAP_FULL]
 				 ? D0_EXIT_CANNOT : D0_EXIT_OK);
 }

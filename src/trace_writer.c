@@ -4,9 +4,8 @@
 #include "event_names.h"
 #include "hook_table.h"
 #include "d0audit/rules.h"
-#include "loader.h"
+#include "consumer.h"
 #include "log.h"
-#include "session.h"
 #include "verdict.h"
 #include "version.h"
 
@@ -153,7 +152,7 @@ static int write_json(struct d0_trace_writer *w, json_t *obj)
 	return err;
 }
 
-int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsigned int mode, bool record_all)
+int d0_trace_header(struct d0_trace_writer *w, const struct d0_trace_start *s)
 {
 	json_t *hooks = json_array();
 	struct utsname u;
@@ -161,23 +160,22 @@ int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsign
 	uname(&u);
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		json_array_append_new(hooks, json_pack("{s:s, s:s, s:s, s:s}", "name", d0_hooks[i].name,
-			"target", l->plan[i].symbol[0] ? l->plan[i].symbol : d0_hooks[i].target,
-			"status", d0_hook_status(l, i, true), "reason", l->plan[i].reason));
+			"target", s->hooks[i].target, "status", s->hooks[i].status, "reason", s->hooks[i].reason));
 	return write_json(w, json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, s:b, s:o}", "type", "header",
 		"format", D0_TRACE_FORMAT, "d0audit", D0AUDIT_VERSION, "event_abi", D0_EVENT_ABI_VERSION,
-		"kernel", u.release, "mapping_model", d0_mapping_model_name(l->facts.mapping_model),
-		"iommufd", l->facts.iommufd, "mode", d0_mode_name(mode), "record_all", record_all, "hooks", hooks));
+		"kernel", u.release, "mapping_model", s->mapping_model,
+		"iommufd", s->iommufd, "mode", d0_mode_name(s->mode), "record_all", s->record_all, "hooks", hooks));
 }
 
-int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const struct d0_session_result *res)
+int d0_trace_footer(struct d0_trace_writer *w, const struct d0_trace_end *e)
 {
-	const struct d0_counters *k = &res->counters;
+	const struct d0_counters *k = e->counters;
 	json_t *by_hook = json_object(), *hits = json_object(), *viol = json_object(), *late = json_array(), *footer;
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		if (l->plan[i].late_ns)
+		if (e->late_ns[i])
 			json_array_append_new(late, json_pack("{s:s, s:I}", "name", d0_hooks[i].name,
-							      "ts_ns", (json_int_t)l->plan[i].late_ns));
+							      "ts_ns", (json_int_t)e->late_ns[i]));
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		if (k->drops_by_hook[i])
@@ -197,13 +195,13 @@ int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const 
 		"drops", d0_drop_cause_name(D0_DROP_RINGBUF_FULL), (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
 		d0_drop_cause_name(D0_DROP_DEVMAP_FULL), (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
 		"drops_by_hook", by_hook, "hits", hits, "kernel_violations", viol, "late_attached", late,
-		"bad_records", (json_int_t)res->bad_records, "ended_by", res->ended_by ? res->ended_by : "error");
+		"bad_records", (json_int_t)e->bad_records, "ended_by", e->ended_by ? e->ended_by : "error");
 	/* variant drivers' BAR paths no hook saw: check makes the verdict incomplete with them */
-	if (footer && res->nunobserved) {
+	if (footer && e->nunobserved) {
 		json_t *u = json_array();
 
-		for (int i = 0; i < res->nunobserved; i++)
-			json_array_append_new(u, json_string(res->unobserved[i]));
+		for (int i = 0; i < e->nunobserved; i++)
+			json_array_append_new(u, json_string(e->unobserved[i]));
 		json_object_set_new(footer, "unobserved", u);
 	}
 	return write_json(w, footer);

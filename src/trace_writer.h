@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "d0audit/event.h"
+#include "d0audit/hooks.h"
 #include "event_codec.h"
 
 #define D0_TRACE_FORMAT 1
@@ -27,13 +28,41 @@ void d0_trace_abandon(struct d0_trace_writer *w);
 int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len);
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e);
 int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count);
-struct d0_loader;
-struct d0_session_result;
-/* Header: format, versions, kernel, mode, and every hook's status and reason. */
-int d0_trace_header(struct d0_trace_writer *w, const struct d0_loader *l, unsigned int mode, bool record_all);
-/* Footer: produced / delivered / drops by cause and hook, hot-path hits. */
-/* `late_attached` in the footer: hooks of modules that loaded after the header. */
-int d0_trace_footer(struct d0_trace_writer *w, const struct d0_loader *l, const struct d0_session_result *res);
 
+/*
+ * What the header and footer say, as plain facts: the live session fills
+ * them (d0_session_trace_start/_end in src/session.h), so that the writer
+ * knows nothing of the loader or the session.
+ */
+struct d0_trace_hook {
+	const char *target;   /* the symbol attached to (may be a clone), or the table's target */
+	const char *status;   /* "attached", "attachable", "failed", "unavailable" or "not-needed" */
+	const char *reason;
+};
+
+struct d0_trace_start {
+	unsigned int mode;    /* enum d0_mode */
+	bool record_all;
+	const char *mapping_model;
+	bool iommufd;
+	struct d0_trace_hook hooks[D0_HOOK_COUNT];
+};
+
+#define D0_TRACE_UNOBSERVED_MAX 8
+
+struct d0_counters;
+struct d0_trace_end {
+	const struct d0_counters *counters;
+	unsigned long long late_ns[D0_HOOK_COUNT];  /* hooks of modules that loaded after the header; 0 = not late */
+	unsigned long bad_records;
+	const char *ended_by;                       /* NULL: the session failed ("error") */
+	const char *unobserved[D0_TRACE_UNOBSERVED_MAX]; /* variant drivers' BAR paths no hook sees */
+	int nunobserved;
+};
+
+/* Header: format, versions, kernel, mode, and every hook's status and reason. */
+int d0_trace_header(struct d0_trace_writer *w, const struct d0_trace_start *s);
+/* Footer: produced / delivered / drops by cause and hook, hot-path hits, late attachments. */
+int d0_trace_footer(struct d0_trace_writer *w, const struct d0_trace_end *e);
 
 #endif /* D0AUDIT_TRACE_WRITER_H */

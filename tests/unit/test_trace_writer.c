@@ -73,6 +73,10 @@ static json_int_t jint(json_t *o, const char *path)
 static void test_round_trip(void **state)
 {
 	static struct d0_loader l;
+	/* the header's and footer's facts come from the session, as audit and record write them */
+	struct d0_session s = { .loader = &l, .load = { .mode = D0_MODE_KERNEL, .record_all = true } };
+	struct d0_trace_start start;
+	struct d0_trace_end end;
 	char dir[] = "/tmp/d0audit-rt-XXXXXX", path[256];
 	struct d0_session_result res = { .ended_by = "duration", .bad_records = 6 };
 	struct d0_event e = { .seq = 40, .ts_ns = 123456789, .kind = D0_EV_USER_CONFIG_WRITE, .phase = D0_PH_EXIT,
@@ -100,10 +104,12 @@ static void test_round_trip(void **state)
 	snprintf(path, sizeof(path), "%s/t.ndjson.gz", dir);
 	w = d0_trace_open(path);
 	assert_non_null(w);
-	assert_int_equal(d0_trace_header(w, &l, D0_MODE_KERNEL, true), 0);
+	d0_session_trace_start(&s, &start);
+	assert_int_equal(d0_trace_header(w, &start), 0);
 	assert_int_equal(d0_trace_event(w, &e), 0);
 	assert_int_equal(d0_trace_gap(w, 41, 7), 0);
-	assert_int_equal(d0_trace_footer(w, &l, &res), 0);
+	d0_session_trace_end(&s, &res, &end);
+	assert_int_equal(d0_trace_footer(w, &end), 0);
 	assert_int_equal(d0_trace_close(w), 0);
 
 	r = d0_trace_reader_open(path);

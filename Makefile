@@ -28,7 +28,8 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 LDFLAGS  += $(LDSTATIC) $(SANFLAGS)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -Iinclude -Ibpf -idirafter $(ARCH_INC)
 
-SRCS     := $(wildcard src/*.c)
+# src/main.c and one folder per layer (README, "Developer guide"); objects mirror the folders
+SRCS     := src/main.c $(wildcard src/*/*.c)
 OBJS     := $(patsubst src/%.c,$(OUT)/obj/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/d0audit/*.h)
@@ -86,9 +87,9 @@ bench: all $(BUILD)/bench/floor $(BUILD)/bench/preadrate
 # <!-- man SECTION --> into go-md2man Markdown.
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-VERSION  := $(shell sed -n 's/^\#define D0AUDIT_VERSION "\(.*\)"/\1/p' src/version.h)
+VERSION  := $(shell sed -n 's/^\#define D0AUDIT_VERSION "\(.*\)"/\1/p' src/lib/version.h)
 
-$(BUILD)/d0audit.8: README.md tools/man/mkman src/version.h
+$(BUILD)/d0audit.8: README.md tools/man/mkman src/lib/version.h
 	@mkdir -p $(@D)
 	tools/man/mkman README.md $(VERSION) > $@.md
 	go-md2man -in $@.md -out $@.tmp && mv $@.tmp $@
@@ -154,7 +155,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initia
 FUZZ_OBJS   := $(patsubst src/%.c,$(FUZZ_OUT)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 FUZZERS     := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*.h) $(wildcard include/d0audit/*.h) $(SKEL)
+$(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/d0audit/*.h) $(SKEL)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 

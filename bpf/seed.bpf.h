@@ -3,7 +3,7 @@
  * Issue 14, class 8: an audit started mid-stream. A process may have mapped
  * and faulted BARs before d0audit started; no hook saw that grant. Right
  * after the hooks attach, user space runs this task_vma iterator once
- * (src/seed.c): it walks every VMA of every process and seeds the device
+ * (src/kernel/seed.c): it walks every VMA of every process and seeds the device
  * state from the VMAs that map a vfio-pci device (seed_vma_vdev() below:
  * the device fd's BAR mmaps, and on the DMABUF-mmap series every BAR or
  * DMABUF mmap, whose vm_file is the buffer's).

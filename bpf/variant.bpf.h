@@ -140,7 +140,7 @@ static __always_inline void learn_ops(struct pci_dev *pdev, struct vfio_pci_core
 	bpf_map_update_elem(&driver_ops, &bdf, &v, BPF_ANY);
 }
 
-/* Devices bound before the audit: user space reads their config (src/variant_ops.c). */
+/* Devices bound before the audit: user space reads their config (src/kernel/variant_ops.c). */
 SEC("fentry/pci_user_read_config_dword")
 int BPF_PROG(fentry_ops_probe, struct pci_dev *dev)
 {

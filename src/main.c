@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* d0audit: command dispatch (bpftool style: d0audit [OPTIONS] COMMAND [ARGS]). */
-#include "cli.h"
-#include "log.h"
-#include "trace_writer.h"
-#include "version.h"
+#include "cli/cli.h"
+#include "lib/log.h"
+#include "trace/trace_writer.h"
+#include "lib/version.h"
 
 #include <linux/types.h>
 #include "d0audit/event.h"

@@ -95,7 +95,7 @@ enum d0_phase {
  * tracked per task between a function's entry and exit. They say who
  * caused a step (vfio, runtime PM, a reset, a user config write...).
  * X(NAME, bit): the one list of them; their names in traces and reports are
- * d0_ctx_names[] (src/event_names.c, in bit order: the build checks the count).
+ * d0_ctx_names[] (src/model/event_names.c, in bit order: the build checks the count).
  */
 #define D0_CTX_LIST(X) \
 	X(VFIO_POWER,       0) /* vfio_pci_set_power_state */ \

@@ -4,7 +4,7 @@
  *
  * One row per BPF program. The BPF object defines a program named `prog`
  * for every row; user space decides per row, on the running kernel, whether
- * it can attach (see src/hook_plan.c) and attaches it, or records why not.
+ * it can attach (see src/model/hook_plan.c) and attaches it, or records why not.
  *
  * Columns:
  *   id      enum suffix (D0_HOOK_<id>), also written into every event

@@ -8,7 +8,7 @@
  * live and offline verdicts are identical by construction.
  *
  * Evidence for each rule: the kernel sources its explanation in
- * src/rules_meta.c cites, as file:line of drivers/vfio/pci/ in Linux 7.2
+ * src/model/rules_meta.c cites, as file:line of drivers/vfio/pci/ in Linux 7.2
  * (Debian 7.2.13): config.c = vfio_pci_config.c, core.c = vfio_pci_core.c,
  * dmabuf.c = vfio_pci_dmabuf.c.
  * Must compile as BPF C and as user-space C: no libc, no loops.
@@ -21,7 +21,7 @@
 
 /*
  * id, name, one-line summary. Ids run 1..D0_RULE_MAX without gaps (checked
- * at compile time in src/rules_meta.c); the count, the output schema's rule
+ * at compile time in src/model/rules_meta.c); the count, the output schema's rule
  * arrays (tests/unit/test_rules_meta.c) and the per-rule tables follow it.
  */
 #define D0_RULE_TABLE(X)                                                                              \

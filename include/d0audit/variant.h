@@ -2,7 +2,7 @@
 /*
  * Variant drivers (issue 14, class 7): what BPF learns about the
  * vfio_device_ops of each bound vfio device, for user space to resolve by
- * address (kallsyms) into "which ops are vfio_pci_core_*" (src/variant_ops.c).
+ * address (kallsyms) into "which ops are vfio_pci_core_*" (src/kernel/variant_ops.c).
  * Shared by bpf/variant.bpf.h (writer) and user space (reader).
  */
 #ifndef D0AUDIT_VARIANT_H

@@ -9,7 +9,7 @@ is at most 15 bytes and a NUL): the 17 traces together carry every byte
 0x01..0xff. CHUNK 17.. (up to 16 + len(FORGE)) uses one of the
 forgeries of issue 15 (a TAP "Bail out!", a terminal clear, a CDATA end,
 invalid and overlong UTF-8, a bidi override, a TAP directive). comm is written exactly as d0audit's trace writer writes the raw
-kernel bytes (src/trace_writer.c json_str: \\uXXXX per control or >= 0x7f
+kernel bytes (src/trace/trace_writer.c json_str: \\uXXXX per control or >= 0x7f
 byte), so the reader hands the same raw bytes on, as for a real recording.
 """
 import gzip

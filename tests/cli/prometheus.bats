@@ -18,7 +18,7 @@ teardown() {
 	rm -rf "$tmp"
 }
 
-# The metric names of a real rendering (src/metrics.c through the unit test's scrape),
+# The metric names of a real rendering (src/daemon/metrics.c through the unit test's scrape),
 # plus the ones Prometheus and node_exporter make.
 scrape_names() {
 	D0AUDIT_SCRAPE_OUT=$tmp/scrape.prom "$(dirname "$D0")/tests/test_daemon_metrics" >/dev/null 2>&1
@@ -91,7 +91,7 @@ test_with_rules() {
 	while read -r name id; do
 		grep -qE "^\| [0-9]+ $name \| \`$id\` \|$" README.md || { echo "README: no row for $name $id"; false; }
 		n=$((n + 1))
-	done < <(sed -n 's/^\t\[D0_RULE_\([A-Z0-9_]*\)\] = "\([0-9a-f]\{32\}\)",$/\1 \2/p' src/rules_meta.c)
+	done < <(sed -n 's/^\t\[D0_RULE_\([A-Z0-9_]*\)\] = "\([0-9a-f]\{32\}\)",$/\1 \2/p' src/model/rules_meta.c)
 	[ "$n" -eq 12 ]
 }
 

@@ -35,7 +35,7 @@ valid() { # [--lines] DEF FILE...
 		d = s["$defs"]
 		kinds = re.findall(r'X\(\w+,\s*"([a-z0-9-]+)"\)', open("include/d0audit/event.h").read())
 		assert d["kind"]["enum"] == kinds, "kind enum differs from include/d0audit/event.h"
-		names = open("src/event_names.c").read()
+		names = open("src/model/event_names.c").read()
 		for key, var in (("context", "d0_ctx_names"), ("state", "d0_state_names")):
 		    src = re.findall(r'"([a-z0-9-]+)"', names.split(var + "[] = {")[1].split("};")[0])
 		    got = d[key]["enum"] if key == "context" else d["trace_line"]["oneOf"][1]["properties"]["state"]["items"]["enum"]

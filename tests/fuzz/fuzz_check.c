@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

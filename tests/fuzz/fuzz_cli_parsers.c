@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_output.h"
-#include "duration.h"
-#include "event_names.h"
-#include "rules_meta.h"
-#include "verdict.h"
+#include "out/check_output.h"
+#include "lib/duration.h"
+#include "model/event_names.h"
+#include "model/rules_meta.h"
+#include "model/verdict.h"
 
 /* digits then a unit from the list; the exact value, or -1 if not one */
 static int reference(const char *s, const char *const units[], const unsigned long long mult[],

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon_config.h"
+#include "daemon/daemon_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

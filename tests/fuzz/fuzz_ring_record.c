@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer.h"
-#include "trace_writer.h"
-#include "verdict.h"
+#include "kernel/consumer.h"
+#include "trace/trace_writer.h"
+#include "model/verdict.h"
 
 #define SEQ_SPACE 65536
 

@@ -17,10 +17,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "check_output.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
-#include "verdict.h"
+#include "out/check_output.h"
+#include "trace/trace_reader.h"
+#include "trace/trace_writer.h"
+#include "model/verdict.h"
 
 struct outcome {
 	unsigned long records;

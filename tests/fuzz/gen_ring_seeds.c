@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "trace_reader.h"
+#include "trace/trace_reader.h"
 
 int main(int argc, char **argv)
 {

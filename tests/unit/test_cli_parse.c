@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include <jansson.h>
-#include "check_output.h"
-#include "duration.h"
-#include "event_names.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
-#include "verdict.h"
+#include "out/check_output.h"
+#include "lib/duration.h"
+#include "model/event_names.h"
+#include "trace/trace_reader.h"
+#include "trace/trace_writer.h"
+#include "model/verdict.h"
 
 static void test_durations(void **state)
 {

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "cold_multi.h"
+#include "kernel/cold_multi.h"
 #include "d0audit/event.h"
 #include "d0audit/rules.h"
 #include "d0audit/cold_hooks.h"

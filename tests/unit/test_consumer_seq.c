@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer.h"
+#include "kernel/consumer.h"
 
 struct gaps {
 	__u64 first[16], count[16];

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon_config.h"
+#include "daemon/daemon_config.h"
 #include <linux/types.h>
 #include "d0audit/event.h"
 #include "d0audit/rules.h"

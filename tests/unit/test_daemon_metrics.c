@@ -14,12 +14,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon_output.h"
-#include "journal.h"
-#include "rules_meta.h"
-#include "metrics.h"
-#include "metrics_http.h"
-#include "version.h"
+#include "daemon/daemon_output.h"
+#include "daemon/journal.h"
+#include "model/rules_meta.h"
+#include "daemon/metrics.h"
+#include "daemon/metrics_http.h"
+#include "lib/version.h"
 
 static struct d0_event power_change(__u32 bdf)
 {

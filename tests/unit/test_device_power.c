@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "device_power.h"
+#include "kernel/device_power.h"
 
 /* e1000e-like: status has a cap list, 0x34 -> 0xc8 (PM) -> 0xd0 (MSI) -> 0xe0 (PCIe) -> 0 */
 static void e1000e_config(unsigned char *cfg, int d_state)

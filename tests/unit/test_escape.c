@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The one escaping policy (src/escape.c), and a hostile comm surviving record -> check. */
+/* The one escaping policy (src/lib/escape.c), and a hostile comm surviving record -> check. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
+#include "lib/escape.h"
+#include "trace/trace_reader.h"
+#include "trace/trace_writer.h"
 
 static void expect(const char *in, size_t n, const char *want)
 {

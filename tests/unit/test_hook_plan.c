@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hook_plan.h"
+#include "model/hook_plan.h"
 
 static struct d0_kernel_facts k;
 static struct d0_hook_plan plan[D0_HOOK_COUNT];

@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "d0audit.skel.h"
-#include "hook_table.h"
+#include "model/hook_table.h"
 
-/* The multi-attached program serving the cold rows (src/cold_multi.c): no row of its own. */
+/* The multi-attached program serving the cold rows (src/kernel/cold_multi.c): no row of its own. */
 #define COLD_MULTI_PROG "cold_hook"
 
 struct kind_shape {

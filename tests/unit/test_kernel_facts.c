@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel_facts.h"
+#include "kernel/kernel_facts.h"
 
 static FILE *fixture(const char *name)
 {

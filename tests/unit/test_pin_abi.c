@@ -7,8 +7,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "pin.h"
-#include "hook_table.h"
+#include "kernel/pin.h"
+#include "model/hook_table.h"
 #include "d0audit/rules.h"
 
 static const char obj_a[] = "BPF object, build A", obj_b[] = "BPF object, build B";

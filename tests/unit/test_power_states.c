@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "event_names.h"
-#include "trace_reader.h"
-#include "verdict.h"
+#include "model/event_names.h"
+#include "trace/trace_reader.h"
+#include "model/verdict.h"
 #include "d0audit/rules.h"
 
 #define VFIO_OPEN (D0_ST_VDEV_KNOWN | D0_ST_OPEN | D0_ST_MEM_ENABLED)

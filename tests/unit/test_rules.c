@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "trace_reader.h"
-#include "verdict.h"
+#include "trace/trace_reader.h"
+#include "model/verdict.h"
 #include "d0audit/rules.h"
-#include "violation_out.h"
+#include "model/violation_out.h"
 
 #define VFIO_OPEN (D0_ST_VDEV_KNOWN | D0_ST_OPEN | D0_ST_MEM_ENABLED)
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The rule table's words and needs (src/rules_meta.c), and what follows the
+ * The rule table's words and needs (src/model/rules_meta.c), and what follows the
  * rule table: the rule count in the output schema, the per-rule arrays, and
  * which rules a run can judge given the hooks it has (covered, not
  * applicable, blind), live and from a trace header's hook rows.
@@ -15,8 +15,8 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "hook_plan.h"
-#include "rules_meta.h"
+#include "model/hook_plan.h"
+#include "model/rules_meta.h"
 #include "d0audit/rules.h"
 
 #define SCHEMA FIXTURES "/../../../tools/schema/d0audit-output.schema.json"

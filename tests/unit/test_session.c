@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "live/session.h"
 
 /* A real waitpid status for a child that dies of sig (0: exits with code). */
 static int status_of(int sig, int code)

@@ -13,11 +13,11 @@
 
 #include <string.h>
 
-#include "iommu_coverage.h"
-#include "hook_table.h"
-#include "summary.h"
-#include "verdict.h"
-#include "cli.h"
+#include "model/iommu_coverage.h"
+#include "model/hook_table.h"
+#include "model/summary.h"
+#include "model/verdict.h"
+#include "cli/cli.h"
 
 static void test_exit_codes(void **state)
 {

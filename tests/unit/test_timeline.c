@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The report's timeline model (src/timeline.c): exact spans, runs, gaps and
+ * The report's timeline model (src/model/timeline.c): exact spans, runs, gaps and
  * violation positions on small hand-made event sequences, then on the real
  * 7.2 and 6.1 recordings, where it must agree with check's verdict.
  */
@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "timeline.h"
-#include "trace_reader.h"
+#include "model/timeline.h"
+#include "trace/trace_reader.h"
 
 #define A 0x18u  /* 0000:00:03.0 */
 #define B 0x20u  /* 0000:00:04.0 */

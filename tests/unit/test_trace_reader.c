@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event_names.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
-#include "hook_table.h"
+#include "model/event_names.h"
+#include "trace/trace_reader.h"
+#include "trace/trace_writer.h"
+#include "model/hook_table.h"
 #include "d0audit/rules.h"
 
 #define CANON "{\"type\":\"event\",\"seq\":7,\"t\":119478665009,\"kind\":\"zap\",\"phase\":\"entry\"," \

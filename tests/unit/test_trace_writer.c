@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace_reader.h"
-#include "trace_writer.h"
-#include "hook_table.h"
-#include "loader.h"
-#include "session.h"
+#include "trace/trace_reader.h"
+#include "trace/trace_writer.h"
+#include "model/hook_table.h"
+#include "kernel/loader.h"
+#include "live/session.h"
 #include "d0audit/rules.h"
 
 /* name must end in .gz to take the gzip path, so link the name to /dev/full */

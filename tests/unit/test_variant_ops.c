@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "variant_ops.h"
+#include "kernel/variant_ops.h"
 
 static void set_ops(struct d0_variant_dev *d, const char *r, const char *w, const char *m, const char *i)
 {

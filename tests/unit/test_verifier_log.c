@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier_log.h"
+#include "kernel/verifier_log.h"
 
 static char *slurp(const char *name)
 {

@@ -28,7 +28,7 @@ interval = 1s
 CONF
 
 # the unit's limits: bounding set CAP_BPF CAP_PERFMON CAP_SYS_RESOURCE CAP_SYS_ADMIN (module BTF
-# lookup, src/privileges.h), no new privileges, umask 0077
+# lookup, src/kernel/privileges.h), no new privileges, umask 0077
 (umask 0077 && exec setpriv --bounding-set=-all,+bpf,+perfmon,+sys_resource,+sys_admin --inh-caps=-all --no-new-privs \
 	"$D0" daemon) >"$out/stdout" 2>"$out/stderr" &
 pid=$!

@@ -146,7 +146,7 @@ query 'd0audit_kernel_violations_total{rule="10",job="d0audit"}' >"$out/kernel-f
 t_settled_s=$(date +%s) # the counts are steady from here: the restart's window starts here
 
 # the journal: the violation as a structured record, selected by its rule's MESSAGE_ID
-id=$(sed -n 's/.*\[D0_RULE_BYPASS\] = "\([0-9a-f]\{32\}\)".*/\1/p' src/rules_meta.c)
+id=$(sed -n 's/.*\[D0_RULE_BYPASS\] = "\([0-9a-f]\{32\}\)".*/\1/p' src/model/rules_meta.c)
 echo "$id" >"$out/message-id"
 journalctl MESSAGE_ID="$id" -o json --no-pager >"$out/journal-by-id.json" 2>>"$out/guest.log"
 

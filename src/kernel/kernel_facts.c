@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kernel/kernel_facts.h"
+#include "lib/log.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static const char *const ftrace_paths[] = {
+	"/sys/kernel/tracing/available_filter_functions",
+	"/sys/kernel/debug/tracing/available_filter_functions",
+};
+
+int d0_parse_release(const char *release, int *major, int *minor)
+{
+	if (sscanf(release, "%d.%d", major, minor) != 2)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The hook targets by name, hashed: /proc/kallsyms has some 200k lines and
+ * comparing each with every target (about 70) took seconds under TCG at
+ * start-up. Targets are C identifiers (no '.'), so a symbol can only be a
+ * target or a compiler clone of it ("name.isra.0", "name.constprop.0") if its
+ * part before the first '.' is that target: one lookup per line.
+ */
+#define TARGET_BUCKETS 256
+
+struct target_index {
+	int head[TARGET_BUCKETS];
+	int next[D0_HOOK_COUNT];
+	unsigned char len[D0_HOOK_COUNT];
+};
+
+static unsigned int name_hash(const char *s, size_t n)
+{
+	unsigned int h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % TARGET_BUCKETS;
+}
+
+static void target_index_build(struct target_index *x)
+{
+	for (int b = 0; b < TARGET_BUCKETS; b++)
+		x->head[b] = -1;
+	for (int i = D0_HOOK_COUNT - 1; i >= 0; i--) {
+		size_t n = strlen(d0_hooks[i].target);
+		unsigned int b = name_hash(d0_hooks[i].target, n);
+
+		x->len[i] = n;
+		x->next[i] = x->head[b];
+		x->head[b] = i;
+	}
+}
+
+/* Calls fn(name, hook, k) for each hook whose target is name's part before any '.'. */
+static void match_name(const struct target_index *x, const char *name, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
+{
+	size_t n = strcspn(name, ".");
+
+	for (int i = x->head[name_hash(name, n)]; i >= 0; i = x->next[i])
+		if (x->len[i] == n && !memcmp(name, d0_hooks[i].target, n))
+			fn(name, n, i, k);
+}
+
+/* Calls fn for each line's symbol name; `field` is its column (0-based). */
+static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
+		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
+{
+	struct target_index x;
+	char line[512];
+
+	target_index_build(&x);
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
+
+		for (int i = 0; tok && i < field; i++)
+			tok = strtok_r(NULL, " \t\n", &save);
+		if (tok)
+			match_name(&x, tok, k, fn);
+	}
+}
+
+/* name is the target (base == its length), or target + '.' + suffix; .cold parts are not entry points. */
+static void mark_kallsym(const char *name, size_t base, int hook, struct d0_kernel_facts *k)
+{
+	struct d0_target_facts *t = &k->t[hook];
+
+	if (!name[base])
+		t->sym_exact = true;
+	else if (!t->clone[0] && !strstr(name + base, ".cold"))
+		snprintf(t->clone, sizeof(t->clone), "%s", name);
+}
+
+static void mark_ftrace(const char *name, size_t base, int hook, struct d0_kernel_facts *k)
+{
+	if (!name[base])
+		k->t[hook].ftrace_site = true;
+}
+
+void d0_scan_kallsyms(FILE *f, struct d0_kernel_facts *k)
+{
+	/* "ffffffff81000000 T name [module]" */
+	scan_names(f, 2, k, mark_kallsym);
+}
+
+void d0_scan_ftrace(FILE *f, struct d0_kernel_facts *k)
+{
+	/* "name [module]" */
+	scan_names(f, 0, k, mark_ftrace);
+	k->ftrace_list = true;
+}
+
+static int btf_func_nargs(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	const struct btf_type *fn, *proto;
+
+	if (id <= 0)
+		return -1;
+	fn = btf__type_by_id(btf, id);
+	proto = btf__type_by_id(btf, fn->type);
+	return proto ? btf_vlen(proto) : -1;
+}
+
+/*
+ * Module BTFs, each parsed once: most targets live in vfio_pci_core, and
+ * parsing its split BTF again per hook (and per "requires") was tens of
+ * parses at every start-up.
+ */
+struct btf_cache {
+	struct btf *vmlinux;
+	int n;
+	struct {
+		char module[64];
+		struct btf *btf; /* NULL: could not be parsed */
+	} m[8];
+};
+
+static struct btf *module_btf(struct btf_cache *c, const char *dir, const char *module)
+{
+	char path[512];
+	struct btf *btf;
+
+	if (!strcmp(module, "vmlinux"))
+		return c->vmlinux;
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->m[i].module, module))
+			return c->m[i].btf;
+	snprintf(path, sizeof(path), "%s/%s", dir, module);
+	btf = btf__parse_split(path, c->vmlinux);
+	if (c->n < (int)(sizeof(c->m) / sizeof(c->m[0]))) {
+		snprintf(c->m[c->n].module, sizeof(c->m[c->n].module), "%s", module);
+		c->m[c->n++].btf = btf;
+	} else {
+		/* more modules than slots: not cached, the caller frees it */
+	}
+	return btf;
+}
+
+static bool btf_cached(const struct btf_cache *c, const struct btf *btf)
+{
+	if (btf == c->vmlinux)
+		return true;
+	for (int i = 0; i < c->n; i++)
+		if (c->m[i].btf == btf)
+			return true;
+	return false;
+}
+
+static void btf_cache_free(struct btf_cache *c)
+{
+	for (int i = 0; i < c->n; i++)
+		btf__free(c->m[i].btf);
+	btf__free(c->vmlinux);
+}
+
+/* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
+static bool member_exists(struct btf_cache *c, const char *dir, const char *req)
+{
+	char module[64], type[64], member[64];
+	const struct btf_type *t;
+	struct btf *btf;
+	bool found = false;
+	int id;
+
+	if (sscanf(req, "%63[^:]:%63[^.].%63s", module, type, member) != 3)
+		return true;
+	btf = module_btf(c, dir, module);
+	if (!btf)
+		return true;
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off), member))
+			found = true;
+	if (!btf_cached(c, btf))
+		btf__free(btf);
+	return found || !t;
+}
+
+/*
+ * Where user PTEs on BARs live, from vfio's module BTF: the DMABUF-mmap
+ * series has vfio_pci_core_mmap_prep_dmabuf (every BAR mmap is a DMABUF);
+ * 6.10+ vfio zaps the device inode (vfio_device.inode); 6.1 its vma_list.
+ */
+static enum d0_mapping_model mapping_model(struct btf_cache *c, const char *dir)
+{
+	char path[512];
+	struct btf *core;
+	enum d0_mapping_model m = D0_MAP_MODEL_UNKNOWN;
+
+	snprintf(path, sizeof(path), "%s/vfio_pci_core", dir);
+	if (!c->vmlinux || access(path, R_OK))
+		return m;
+	core = module_btf(c, dir, "vfio_pci_core");
+	if (!core)
+		return m;
+	if (btf__find_by_name_kind(core, "vfio_pci_core_mmap_prep_dmabuf", BTF_KIND_FUNC) > 0)
+		m = D0_MAP_MODEL_DMABUF;
+	else if (btf__find_by_name_kind(core, "vfio_pci_zap_and_vma_lock", BTF_KIND_FUNC) > 0)
+		m = D0_MAP_MODEL_VMA_LIST;
+	else if (member_exists(c, dir, "vfio:vfio_device.inode"))
+		m = D0_MAP_MODEL_DEVICE_INODE;
+	if (!btf_cached(c, core))
+		btf__free(core);
+	return m;
+}
+
+/*
+ * Is iommufd in this kernel (CONFIG_IOMMUFD, off in every Debian config up
+ * to 7.3)? Its module's BTF, or its bind call in vmlinux BTF when built in.
+ */
+static bool iommufd_built(struct btf_cache *c, const char *dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/iommufd", dir);
+	if (!access(path, R_OK))
+		return true;
+	return c->vmlinux && btf__find_by_name_kind(c->vmlinux, "iommufd_device_bind", BTF_KIND_FUNC) > 0;
+}
+
+/* Look every target up in vmlinux BTF and in its module's split BTF. */
+static void collect_btf(struct d0_kernel_facts *k, const char *dir)
+{
+	struct btf_cache c = {};
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/vmlinux", dir);
+	c.vmlinux = btf__parse(path, NULL);
+	k->vmlinux_btf = c.vmlinux != NULL;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *h = &d0_hooks[i];
+		struct d0_target_facts *t = &k->t[i];
+		bool is_vmlinux = !strcmp(h->module, "vmlinux");
+		struct btf *mod;
+
+		t->btf_nargs = -1;
+		snprintf(path, sizeof(path), "%s/%s", dir, h->module);
+		t->module_present = is_vmlinux || access(path, R_OK) == 0;
+		if (!c.vmlinux || !t->module_present)
+			continue;
+		if (h->requires)
+			t->requires_missing = !member_exists(&c, dir, h->requires);
+		mod = module_btf(&c, dir, h->module);
+		if (mod)
+			t->btf_nargs = btf_func_nargs(mod, h->target);
+		if (mod && !btf_cached(&c, mod))
+			btf__free(mod);
+	}
+	k->mapping_model = mapping_model(&c, dir);
+	k->iommufd = iommufd_built(&c, dir);
+	btf_cache_free(&c);
+}
+
+int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sources *src)
+{
+	const char *kallsyms = src && src->kallsyms ? src->kallsyms : "/proc/kallsyms";
+	const char *btf_dir = src && src->btf_dir ? src->btf_dir : "/sys/kernel/btf";
+	struct utsname u;
+	const char *release;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	if (src && src->release) {
+		release = src->release;
+	} else {
+		uname(&u);
+		release = u.release;
+	}
+	if (d0_parse_release(release, &k->major, &k->minor))
+		d0_warn("cannot parse kernel release '%s': assuming a recent kernel", release);
+
+	collect_btf(k, btf_dir);
+
+	f = fopen(kallsyms, "r");
+	if (!f) {
+		int err = -errno;
+
+		d0_err("cannot read %s: %s (needed to tell inlined functions from attachable ones)",
+		       kallsyms, strerror(errno));
+		return err;
+	}
+	d0_scan_kallsyms(f, k);
+	fclose(f);
+
+	if (src && src->ftrace) {
+		f = fopen(src->ftrace, "r");
+	} else {
+		f = NULL;
+		for (size_t i = 0; !f && i < sizeof(ftrace_paths) / sizeof(ftrace_paths[0]); i++)
+			f = fopen(ftrace_paths[i], "r");
+	}
+	if (f) {
+		d0_scan_ftrace(f, k);
+		fclose(f);
+	} else {
+		d0_debug("no available_filter_functions (tracefs not mounted?): notrace functions are found at attach time");
+	}
+	return 0;
+}

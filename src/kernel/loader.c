@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kernel/loader.h"
+#include "kernel/cold_multi.h"
+#include "lib/log.h"
+#include "kernel/pin.h"
+#include "lib/progress.h"
+#include "kernel/verifier_log.h"
+#include "kernel/seed.h"
+#include "d0audit.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define D0_DEFAULT_RINGBUF (4u << 20)
+
+static struct bpf_program *prog_of(struct d0audit_bpf *skel, int hook)
+{
+	return bpf_object__find_program_by_name(skel->obj, d0_hooks[hook].prog);
+}
+
+/*
+ * Open the object with only the hooks in want[] set to load. With `share`,
+ * every map (ring buffer, device state, counters, rodata) is the one of an
+ * object already loaded, so that late hooks feed the same state and stream.
+ */
+static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
+		     const bool *multi, struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	bool cold_entry = false, cold_exit = false;
+	struct d0audit_bpf *skel = d0audit_bpf__open();
+	struct bpf_map *m;
+
+	if (!skel) {
+		d0_err("cannot open the embedded BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	skel->rodata->cfg_record_all = opts && opts->record_all;
+	skel->rodata->cfg_mode = opts ? opts->mode : 0;
+	if (opts && opts->ringbuf_bytes)
+		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
+	else
+		bpf_map__set_max_entries(skel->maps.events, D0_DEFAULT_RINGBUF);
+	/* the first object takes its maps from the pins, or pins them (late ones share its fds) */
+	if (opts && opts->pin_dir && !share && d0_pin_set_map_paths(skel->obj, opts->pin_dir)) {
+		d0audit_bpf__destroy(skel);
+		return -EINVAL;
+	}
+	bpf_object__for_each_map(m, skel->obj) {
+		struct bpf_map *own;
+		int err;
+
+		if (!share)
+			break;
+		own = bpf_object__find_map_by_name(share->obj, bpf_map__name(m));
+		err = own ? bpf_map__reuse_fd(m, bpf_map__fd(own)) : -ENOENT;
+		if (err) {
+			d0_err("cannot share map %s with the loaded object: %s", bpf_map__name(m), strerror(-err));
+			d0audit_bpf__destroy(skel);
+			return err;
+		}
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		struct bpf_program *p = prog_of(skel, i);
+
+		if (!p) {
+			d0_err("BPF object has no program %s for hook %s: build mismatch", d0_hooks[i].prog,
+			       d0_hooks[i].name);
+			d0audit_bpf__destroy(skel);
+			return -ENOENT;
+		}
+		/* a row the multi-attached programs serve loads no program of its own */
+		bpf_program__set_autoload(p, want[i] && !(multi && multi[i]));
+		if (want[i] && multi && multi[i]) {
+			bool exit = d0_hooks[i].kind == D0_FEXIT || d0_hooks[i].kind == D0_KRETPROBE;
+
+			cold_entry = true; /* exits keep their arguments at entry */
+			cold_exit |= exit;
+		}
+	}
+	/* one program for both links */
+	bpf_program__set_autoload(skel->progs.cold_hook, cold_entry || cold_exit);
+	*out = skel;
+	return 0;
+}
+
+/* The cause libbpf's verifier log gives for the one program being loaded. */
+struct refusal {
+	char cause[120];     /* leaves room in the plan reason for the program and errno */
+};
+
+static void catch_refusal(const char *msg, void *ctx)
+{
+	struct refusal *r = ctx;
+
+	if (!r->cause[0] && strstr(msg, "-- BEGIN PROG LOAD LOG --"))
+		d0_verifier_log_cause(strchr(msg, '\n'), r->cause, sizeof(r->cause));
+}
+
+/*
+ * The object failed to load: find which of the wanted programs the kernel
+ * rejects, one at a time, and plan them out. Returns -EPERM when it refuses
+ * every one for lack of permission.
+ */
+static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+				 struct d0audit_bpf *share)
+{
+	int tried = 0, eperm = 0;
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bool only[D0_HOOK_COUNT] = {};
+		struct refusal why = {};
+		struct d0audit_bpf *skel;
+		int err;
+
+		if (!want[i])
+			continue;
+		only[i] = true;
+		if (open_skel(opts, only, NULL, share, &skel))
+			return -ENOENT;
+		d0_log_tap_libbpf(catch_refusal, &why);
+		err = d0audit_bpf__load(skel);
+		d0_log_tap_libbpf(NULL, NULL);
+		d0audit_bpf__destroy(skel);
+		tried++;
+		eperm += err == -EPERM;
+		if (!err)
+			continue;
+		want[i] = false;
+		l->plan[i].decision = D0_PLAN_UNAVAILABLE;
+		l->plan[i].error = err;
+		if (why.cause[0])
+			snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "the kernel refused to load %s: %s: %s",
+				 d0_hooks[i].prog, strerror(-err), why.cause);
+		else
+			snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "the kernel refused to load %s: %s%s",
+				 d0_hooks[i].prog, strerror(-err), err == -EACCES || err == -EINVAL ?
+				 " (verifier; run with -vv for its log)" : "");
+	}
+	if (tried && eperm == tried) {
+		d0_err("the kernel refused every tracing program with EPERM: d0audit needs CAP_SYS_ADMIN "
+		       "(CAP_BPF+CAP_PERFMON cannot reach module BTF) in the initial user namespace and no LSM/seccomp policy against it "
+		       "(containers often block it)");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Hook i is attached through link (new, or re-opened from its pin). */
+static void keep_link(struct d0_loader *l, int i, struct bpf_link *link)
+{
+	l->links[i] = link;
+	l->plan[i].attached = true;
+	l->attached++;
+}
+
+static int attach_one(struct d0_loader *l, struct d0audit_bpf *skel, int i)
+{
+	const struct d0_hook_def *h = &d0_hooks[i];
+	struct bpf_program *p = prog_of(skel, i);
+	struct bpf_link *link;
+
+	if (h->kind == D0_KPROBE || h->kind == D0_KRETPROBE)
+		link = bpf_program__attach_kprobe(p, h->kind == D0_KRETPROBE, l->plan[i].symbol);
+	else
+		link = bpf_program__attach(p);
+	if (!link) {
+		int err = -errno;
+
+		l->plan[i].error = err;
+		snprintf(l->plan[i].reason, sizeof(l->plan[i].reason), "attach to %s failed: %s",
+			 l->plan[i].symbol, strerror(-err));
+		return err;
+	}
+	keep_link(l, i, link);
+	if (l->pin_dir)
+		d0_pin_link(link, l->pin_dir, h->name);
+	return 0;
+}
+
+int d0_loader_plan(struct d0_loader *l)
+{
+	int err = d0_kernel_facts_collect(&l->facts, NULL);
+
+	if (err)
+		return err;
+	d0_plan_hooks(&l->facts, l->plan);
+	return 0;
+}
+
+/*
+ * D0AUDIT_VERIFIER_STATS=1 (issue 18's profile of start-up): the verifier's
+ * statistics per program (log level 4), printed after the load at -v.
+ */
+#define D0_STATS_LOG 1024
+
+static char *verifier_stats_on(struct d0audit_bpf *skel)
+{
+	const char *on = getenv("D0AUDIT_VERIFIER_STATS");
+	struct bpf_program *p;
+	char *logs;
+	int n = 0;
+
+	if (!on || strcmp(on, "1"))
+		return NULL;
+	bpf_object__for_each_program(p, skel->obj)
+		n++;
+	logs = calloc(n, D0_STATS_LOG);
+	if (!logs)
+		return NULL;
+	n = 0;
+	bpf_object__for_each_program(p, skel->obj) {
+		if (bpf_program__autoload(p)) {
+			bpf_program__set_log_buf(p, logs + n * D0_STATS_LOG, D0_STATS_LOG);
+			bpf_program__set_log_level(p, 4);
+		}
+		n++;
+	}
+	return logs;
+}
+
+static void verifier_stats_print(struct d0audit_bpf *skel, char *logs)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	if (!logs)
+		return;
+	bpf_object__for_each_program(p, skel->obj) {
+		const char *log = logs + n++ * D0_STATS_LOG, *t = strstr(log, "verification time "),
+			   *ins = strstr(log, "processed ");
+
+		if (bpf_program__autoload(p) && t && ins)
+			d0_info("verifier: %-28s %8ld us %8ld insns processed", bpf_program__name(p),
+				strtol(t + 18, NULL, 10), strtol(ins + 10, NULL, 10));
+	}
+	free(logs);
+}
+
+/* Open and load the wanted hooks; on failure nothing is left open. */
+static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT], const bool *multi,
+			 struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	int err = open_skel(opts, want, multi, share, out);
+	char *stats;
+
+	if (err)
+		return err;
+	stats = verifier_stats_on(*out);
+	err = d0audit_bpf__load(*out);
+	if (!err)
+		verifier_stats_print(*out, stats);
+	else
+		free(stats);
+	if (err) {
+		d0audit_bpf__destroy(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/* Load the wanted hooks, isolating any the kernel rejects (without the multi-attached programs then). */
+static int load_wanted(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+		       bool multi[D0_HOOK_COUNT], struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	int err = open_and_load(opts, want, multi, share, out);
+
+	if (err && memchr(multi, true, D0_HOOK_COUNT)) {
+		d0_debug("BPF object with the multi-attached cold programs failed to load (%s): "
+			 "loading every row's own program", strerror(-err));
+		memset(multi, 0, D0_HOOK_COUNT * sizeof(multi[0]));
+		err = open_and_load(opts, want, multi, share, out);
+	}
+	if (err) {
+		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
+			 strerror(-err));
+		err = isolate_load_failures(l, opts, want, share);
+		if (err)
+			return err;
+		err = open_and_load(opts, want, NULL, share, out);
+		if (err) {
+			d0_err("cannot load the BPF object even without the failing hooks: %s (run with -vv)",
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Attach the cold rows in multi[] with one kprobe.multi and one kretprobe.multi link of one program. */
+static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool multi[D0_HOOK_COUNT])
+{
+	struct d0_cold_links c;
+	struct bpf_link *entry = NULL, *exit = NULL;
+	int err;
+
+	d0_cold_links_build(l->plan, multi, &c);
+	if (c.nentry) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = c.entry_syms, .cookies = c.entry_cookies,
+			    .cnt = c.nentry);
+
+		entry = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_hook, NULL, &o);
+		if (!entry) {
+			err = -errno;
+			d0_debug("kprobe.multi link for %d cold functions failed: %s", c.nentry, strerror(-err));
+			return err;
+		}
+	}
+	/* after the entry link: an exit finds the arguments its entry kept */
+	if (c.nexit) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = c.exit_syms, .cookies = c.exit_cookies,
+			    .cnt = c.nexit, .retprobe = true);
+
+		exit = bpf_program__attach_kprobe_multi_opts(skel->progs.cold_hook, NULL, &o);
+		if (!exit) {
+			err = -errno;
+			d0_debug("kretprobe.multi link for %d cold functions failed: %s", c.nexit, strerror(-err));
+			bpf_link__destroy(entry);
+			return err;
+		}
+	}
+	l->cold_links[0] = entry;
+	l->cold_links[1] = exit;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		l->plan[i].multi = multi[i];
+		if (multi[i]) {
+			l->plan[i].attached = true;
+			l->attached++;
+		}
+	}
+	d0_debug("cold rows: %d functions on one kprobe.multi link, %d on one kretprobe.multi link",
+		 c.nentry, c.nexit);
+	return 0;
+}
+
+/* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
+static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+			   struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	bool multi[D0_HOOK_COUNT] = {};
+	const char *why = NULL;
+	int err, total = 0, nmulti = 0;
+	struct timespec t0, t1, t2;
+
+	/* pinned links are kept per row (src/kernel/pin.h): a pinned daemon keeps one program per row */
+	if (!l->pin_dir && d0_cold_multi_usable(&l->facts, &why))
+		for (int i = 0; i < D0_HOOK_COUNT; i++)
+			multi[i] = want[i] && d0_cold_row(i);
+	else
+		d0_debug("cold rows served by their own programs: %s", why ? why : "links are pinned per row");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = load_wanted(l, opts, want, multi, share, out);
+	if (err)
+		return err;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d0_progress_step("attaching");
+	if (memchr(multi, true, sizeof(multi)) && (err = attach_cold(l, *out, multi))) {
+		d0_warn("cannot multi-attach the cold hooks (%s): loading one program per hook instead",
+			strerror(-err));
+		d0audit_bpf__destroy(*out);
+		*out = NULL;
+		memset(multi, 0, sizeof(multi));
+		err = load_wanted(l, opts, want, multi, share, out);
+		if (err)
+			return err;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		total += want[i] && !multi[i];
+	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
+		if (want[i] && !multi[i]) {
+			attach_one(l, *out, i);
+			d0_progress_count(++n, total);
+		}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		nmulti += multi[i];
+	d0_debug("start-up: load and verify %.0f ms, attach %.0f ms (%d own programs, %d rows on the multi links)",
+		 (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
+		 (t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6, total, nmulti);
+	return 0;
+}
+
+/* Is bpf(2) usable at all here? Otherwise every program would fail alike. */
+static int bpf_preflight(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "d0_probe", sizeof(__u32), sizeof(__u32), 1, NULL);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		d0_err("bpf(2) is not permitted here (%s): needs root or CAP_SYS_ADMIN in the initial "
+		       "user namespace, and no seccomp/LSM policy blocking bpf (containers often do)",
+		       strerror(-err));
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Pins from a compatible build: the maps come from them (no program is
+ * loaded) and every pinned link is re-opened, so nothing detaches and no
+ * event is missed. If a hook the plan wants has no pin (vfio loaded while
+ * no daemon ran, or a pin was removed), everything is reloaded and
+ * re-attached on the pinned maps, as a late attach does.
+ */
+static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT])
+{
+	bool none[D0_HOOK_COUNT] = {};
+	int missing = 0, err, before;
+
+	err = open_and_load(opts, none, NULL, NULL, &l->skel);
+	if (err) {
+		d0_err("cannot reuse the maps pinned in %s: %s (release them: d0audit daemon --release --pin %s)",
+		       opts->pin_dir, strerror(-err), opts->pin_dir);
+		return err;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		struct bpf_link *link = d0_pin_open_link(opts->pin_dir, d0_hooks[i].name);
+
+		if (!link) {
+			missing += want[i];
+			continue;
+		}
+		keep_link(l, i, link);
+		l->reopened++;
+	}
+	if (!missing)
+		return 0;
+	d0_warn("%d planned hook(s) have no pin in %s: reloading and re-attaching every hook on the pinned maps",
+		missing, opts->pin_dir);
+	before = l->attached;
+	err = d0_loader_extend(l, opts);
+	/* extend restores what ran on failure: the re-opened links keep auditing */
+	if (err < 0 && l->attached == before)
+		d0_warn("re-attaching on the pinned maps failed (%s): carrying on with the %d re-opened hooks",
+			strerror(-err), before);
+	return 0;
+}
+
+/* The hooks to load and keep attached: planned ones, but not the iterators (run once, below). */
+static void wanted(const struct d0_loader *l, bool want[D0_HOOK_COUNT])
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		want[i] = l->plan[i].decision == D0_PLAN_ATTACH && d0_hooks[i].kind != D0_ITER;
+}
+
+/*
+ * The start-up seed (src/kernel/seed.h), once the hooks are attached: its program
+ * is loaded on its own, sharing every map with what runs, so a kernel that
+ * refuses it loses the seed only. On failure the verdict stays incomplete
+ * for devices open before the start (MAPPED_UNKNOWN), and doctor says why.
+ */
+static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
+{
+	struct d0_hook_plan *p = &l->plan[D0_HOOK_SEED_VMAS];
+	bool only[D0_HOOK_COUNT] = { [D0_HOOK_SEED_VMAS] = true };
+	struct d0_seed_result r;
+	struct d0audit_bpf *skel;
+	int err;
+
+	if (p->decision != D0_PLAN_ATTACH || !l->skel)
+		return;
+	d0_progress_step("seeding from the VMAs that exist (mappings made before the start)");
+	err = open_and_load(opts, only, NULL, l->skel, &skel);
+	if (err) {
+		snprintf(p->reason, sizeof(p->reason), "the kernel refused to load %s: %s (run with -vv for its log)",
+			 d0_hooks[D0_HOOK_SEED_VMAS].prog, strerror(-err));
+	} else if (!opts) {
+		/* doctor: the program loads; the walk runs where the verdict needs it */
+		d0audit_bpf__destroy(skel);
+		p->attached = true;
+		snprintf(p->reason, sizeof(p->reason), "loads; walks every VMA once when audit, record or the daemon start");
+		return;
+	} else {
+		err = d0_seed_run(skel, &r, p->reason, sizeof(p->reason));
+		d0audit_bpf__destroy(skel);
+	}
+	p->error = err;
+	if (err) {
+		d0_warn("seed: %s; devices open before the start are judged incomplete where a mapping matters",
+			p->reason);
+		return;
+	}
+	/* "attached" = it ran; l->attached counts the links that stay, so not it */
+	p->attached = true;
+	snprintf(p->reason, sizeof(p->reason), "seeded in %llu ms: %llu vfio VMA(s), %llu device(s) mapped before the start",
+		 r.ms, r.vmas, r.marked);
+	d0_debug("seed: %s", p->reason);
+}
+
+int d0_loader_start(struct d0_loader *l, const struct d0_load_opts *opts)
+{
+	bool want[D0_HOOK_COUNT];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	d0_progress_begin("reading kernel symbols and BTF");
+	err = d0_loader_plan(l);
+	if (!err)
+		err = bpf_preflight();
+	wanted(l, want);
+	l->pin_dir = opts ? opts->pin_dir : NULL;
+	if (!err && l->pin_dir && opts->resume) {
+		d0_progress_step("re-opening the pinned hooks");
+		err = resume(l, opts, want);
+	} else if (!err) {
+		d0_progress_step("loading BPF programs (the kernel verifies each)");
+		err = load_and_attach(l, opts, want, NULL, &l->skel);
+	}
+	/* doctor (no options) only loads it: a walk would change no state of its own anyway */
+	if (!err)
+		seed(l, opts);
+	d0_progress_end();
+	return err;
+}
+
+int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, unsigned long len)
+{
+	const char *seen[D0_HOOK_COUNT];
+	int n = 0;
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_hook_def *h = &d0_hooks[i];
+		bool dup = false;
+
+		if (h->kind != D0_FENTRY && h->kind != D0_FEXIT) /* kprobes hold no module reference */
+			continue;
+		if (!strcmp(h->module, "vmlinux"))
+			continue;
+		if (loaded ? !l->plan[i].attached : l->plan[i].decision != D0_PLAN_ATTACH)
+			continue;
+		for (int j = 0; j < n && !dup; j++)
+			dup = !strcmp(seen[j], h->module);
+		if (dup)
+			continue;
+		seen[n++] = h->module;
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s", used ? " " : "", h->module);
+	}
+	return n;
+}
+
+bool d0_loader_modules_appeared(const struct d0_loader *l)
+{
+	const char *checked[D0_HOOK_COUNT];
+	int n = 0;
+	char path[96];
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bool seen = false;
+
+		if (l->facts.t[i].module_present)
+			continue;
+		/* many hooks wait for the same module: one access(2) per module */
+		for (int j = 0; j < n && !seen; j++)
+			seen = !strcmp(checked[j], d0_hooks[i].module);
+		if (seen)
+			continue;
+		checked[n++] = d0_hooks[i].module;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", d0_hooks[i].module);
+		if (access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Programs loaded before vfio's BTF existed were verified without their vfio
+ * reads (bpf/device.h), so everything is reloaded, not only the new hooks:
+ * the new programs attach first, then the old links go. Maps are shared, so
+ * device state, counters and the stream carry on.
+ */
+int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
+{
+	struct bpf_link *old[D0_HOOK_COUNT], *old_cold[2];
+	struct d0_hook_plan old_plan[D0_HOOK_COUNT];
+	struct d0_kernel_facts facts;
+	bool want[D0_HOOK_COUNT];
+	struct timespec now;
+	int err, old_attached = l->attached;
+
+	if (l->nlate >= D0_LATE_MAX) {
+		d0_warn("modules appeared again, but %d late attachments were already made: not attaching more "
+			"(restart d0audit to watch them)", D0_LATE_MAX);
+		/* stop waiting, or the poll loop would ask again forever */
+		for (int i = 0; i < D0_HOOK_COUNT; i++)
+			l->facts.t[i].module_present = true;
+		return 0;
+	}
+	err = d0_kernel_facts_collect(&facts, NULL);
+	if (err)
+		return err;
+	memcpy(old, l->links, sizeof(old));
+	memcpy(old_plan, l->plan, sizeof(old_plan));
+	memset(l->links, 0, sizeof(l->links));
+	memcpy(old_cold, l->cold_links, sizeof(old_cold));
+	memset(l->cold_links, 0, sizeof(l->cold_links));
+	l->facts = facts;
+	d0_plan_hooks(&l->facts, l->plan);
+	l->attached = 0;
+	wanted(l, want);
+	err = load_and_attach(l, opts, want, l->skel, &l->late[l->nlate]);
+	if (err) {
+		/* keep what ran */
+		memcpy(l->links, old, sizeof(old));
+		memcpy(l->cold_links, old_cold, sizeof(old_cold));
+		memcpy(l->plan, old_plan, sizeof(old_plan));
+		l->attached = old_attached;
+		return err;
+	}
+	l->nlate++;
+	bpf_link__destroy(old_cold[0]);
+	bpf_link__destroy(old_cold[1]);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		/* a hook no longer attached must not stay pinned (a replaced pin was already swapped) */
+		if (old[i] && !l->links[i] && l->pin_dir)
+			d0_pin_unlink_link(l->pin_dir, d0_hooks[i].name);
+		bpf_link__destroy(old[i]);
+		if (l->plan[i].attached && !old_plan[i].attached)
+			l->plan[i].late_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+		else
+			l->plan[i].late_ns = old_plan[i].late_ns;
+	}
+	/* vfio's VMAs may predate its hooks too: walk again (only devices still unknown are seeded) */
+	seed(l, opts);
+	return l->attached - old_attached;
+}
+
+void d0_loader_stop(struct d0_loader *l)
+{
+	d0_loader_detach(l);
+	for (int i = 0; i < l->nlate; i++)
+		d0audit_bpf__destroy(l->late[i]);
+	l->nlate = 0;
+	d0audit_bpf__destroy(l->skel);
+	l->skel = NULL;
+}
+
+void d0_loader_abi(const struct d0_load_opts *opts, struct d0_pin_abi *abi)
+{
+	size_t sz;
+	const void *obj = d0audit_bpf__elf_bytes(&sz);
+
+	d0_pin_abi_make(abi, obj, sz, opts->mode, opts->record_all,
+			opts->ringbuf_bytes ? opts->ringbuf_bytes : D0_DEFAULT_RINGBUF);
+}
+
+const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded)
+{
+	return d0_hook_status_name(d0_plan_status(&l->plan[hook], loaded));
+}
+
+void d0_loader_detach(struct d0_loader *l)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(l->cold_links[i]);
+		l->cold_links[i] = NULL;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+}

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "daemon/config_json.h"
 #include "model/event_names.h"
+#include "lib/json_out.h"
 #include "lib/log.h"
 #include "daemon/metrics_pin.h"
 #include "kernel/privileges.h"
@@ -390,11 +391,7 @@ static int check_config(const struct daemon *d)
 		return D0_EXIT_USAGE;
 	}
 	if (d0_opts.json) {
-		json_t *o = d0_config_json(c);
-
-		json_dumpf(o, stdout, (d0_opts.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
+		d0_json_print(d0_config_json(c));
 		return D0_EXIT_OK;
 	}
 	printf("configuration valid: mode %s, output %s%s, metrics %s%s%s, pin %s\n", d0_mode_name(c->mode),

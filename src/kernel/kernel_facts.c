@@ -258,15 +258,26 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
 	c.vmlinux = btf__parse(path, NULL);
 	k->vmlinux_btf = c.vmlinux != NULL;
+	/*
+	 * One look per module, before any BTF is parsed: a module loading while
+	 * we parse (modprobe vfio-pci) is then present for all its hooks or for
+	 * none, never for the later half only.
+	 */
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		int same = 0;
+
+		while (same < i && strcmp(d0_hooks[same].module, d0_hooks[i].module))
+			same++;
+		snprintf(path, sizeof(path), "%s/%s", dir, d0_hooks[i].module);
+		k->t[i].module_present = same < i ? k->t[same].module_present
+				       : !strcmp(d0_hooks[i].module, "vmlinux") || access(path, R_OK) == 0;
+	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		const struct d0_hook_def *h = &d0_hooks[i];
 		struct d0_target_facts *t = &k->t[i];
-		bool is_vmlinux = !strcmp(h->module, "vmlinux");
 		struct btf *mod;
 
 		t->btf_nargs = -1;
-		snprintf(path, sizeof(path), "%s/%s", dir, h->module);
-		t->module_present = is_vmlinux || access(path, R_OK) == 0;
 		if (!c.vmlinux || !t->module_present)
 			continue;
 		if (h->requires)

@@ -547,6 +547,26 @@ int d0_loader_held_modules(const struct d0_loader *l, bool loaded, char *buf, un
 	return n;
 }
 
+/*
+ * A module's BTF appears while it is still COMING (its init running, the
+ * kernel refusing to attach to it): wait until it is live. No initstate
+ * (built in) counts as live.
+ */
+static bool module_live(const char *name)
+{
+	char path[128], state[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (!fgets(state, sizeof(state), f))
+		state[0] = 0;
+	fclose(f);
+	return !strncmp(state, "live", 4);
+}
+
 bool d0_loader_modules_appeared(const struct d0_loader *l)
 {
 	const char *checked[D0_HOOK_COUNT];
@@ -565,7 +585,7 @@ bool d0_loader_modules_appeared(const struct d0_loader *l)
 			continue;
 		checked[n++] = d0_hooks[i].module;
 		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", d0_hooks[i].module);
-		if (access(path, R_OK) == 0)
+		if (access(path, R_OK) == 0 && module_live(d0_hooks[i].module))
 			return true;
 	}
 	return false;

@@ -52,6 +52,8 @@ static int on_ready(struct d0_session *s, void *ctx)
 	/* stderr in every mode (JSON with -j): scripts wait for this line before driving vfio */
 	d0_info("audit: %d hooks attached, mode %s; watching", d0_session_hooks_attached(s),
 		d0_mode_name(s->load.mode));
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		d0_verdict_hook_since(&a->verdict, i, d0_session_hook_since(s, i));
 	if (d0_session_held_modules(s, held, sizeof(held)))
 		d0_debug("while attached, modules %s cannot be unloaded (fentry programs hold them); "
 			 "stop d0audit first", held);
@@ -82,6 +84,15 @@ static void on_gap(__u64 first, __u64 count, void *ctx)
 	if (a->w)
 		d0_trace_gap(a->w, first, count);
 	d0_verdict_lost(&a->verdict, count);
+}
+
+static void on_attached(int hook, __u64 ts_ns, void *ctx)
+{
+	struct audit_ctx *a = ctx;
+
+	if (a->w)
+		d0_trace_attach(a->w, hook, ts_ns);
+	d0_verdict_hook_since(&a->verdict, hook, ts_ns);
 }
 
 static void usage(FILE *f)
@@ -130,7 +141,7 @@ int cmd_audit(int argc, char **argv)
 	struct d0_session s = {};
 	struct d0_session_result res;
 	struct audit_ctx a = {};
-	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &a };
+	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .attached = on_attached, .ctx = &a };
 	struct d0_allow allow[MAX_ALLOW];
 	struct d0_summary sum = {};
 	struct d0_host_info host;

@@ -85,6 +85,7 @@ static void on_header(json_t *hdr, void *ctx)
 	if (!rp->mode_given)
 		rp->res->verdict.mode = rp->rec_mode;
 	availability_from_header(hdr, &rp->res->sum.avail);
+	d0_replay_hook_since(hdr, &rp->res->verdict);
 	rp->res->sum.iommufd = json_is_true(json_object_get(hdr, "iommufd"));
 }
 
@@ -116,8 +117,13 @@ static void on_footer(json_t *footer, void *ctx)
 	unobserved_from_footer(footer, &rp->res->sum);
 }
 
+static void on_attach(int hook, __u64 ts_ns, void *ctx)
+{
+	d0_verdict_hook_since(&((struct replay *)ctx)->res->verdict, hook, ts_ns);
+}
+
 static const struct d0_replay_ops replay_ops = {
-	.header = on_header, .event = on_event, .gap = on_gap, .footer = on_footer,
+	.header = on_header, .event = on_event, .gap = on_gap, .footer = on_footer, .attach = on_attach,
 };
 
 static void usage(FILE *f)

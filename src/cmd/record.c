@@ -47,6 +47,13 @@ static void on_gap(__u64 first, __u64 count, void *ctx)
 	d0_trace_gap(r->w, first, count);
 }
 
+static void on_attached(int hook, __u64 ts_ns, void *ctx)
+{
+	struct record_ctx *r = ctx;
+
+	d0_trace_attach(r->w, hook, ts_ns);
+}
+
 /*
  * -j: the outcome as one JSON object on stdout, unless the trace itself goes
  * to stdout (-o -), where its footer carries the same counters.
@@ -110,7 +117,7 @@ int cmd_record(int argc, char **argv)
 	struct d0_session_result res;
 	struct d0_trace_end end;
 	struct record_ctx r = {};
-	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .ctx = &r };
+	struct d0_consumer_ops ops = { .event = on_event, .gap = on_gap, .attached = on_attached, .ctx = &r };
 	const char *out = NULL;
 	char why[96];
 	unsigned long long v;

@@ -73,6 +73,7 @@ static void on_header(json_t *hdr, void *ctx)
 
 	if (!rp->mode_given && m && !d0_mode_from_name(m, &rec_mode))
 		rp->tl->mode = rp->tl->verdict.mode = rec_mode;
+	d0_replay_hook_since(hdr, &rp->tl->verdict);
 	snprintf(rp->kernel, rp->klen, "%s", k ? k : "unknown");
 	snprintf(rp->model, rp->mlen, "%s", mm ? mm : "");
 }
@@ -87,7 +88,14 @@ static int on_gap(__u64 first, __u64 lost, void *ctx)
 	return d0_timeline_add_gap(((struct replay *)ctx)->tl, first, lost);
 }
 
-static const struct d0_replay_ops replay_ops = { .header = on_header, .event = on_event, .gap = on_gap };
+static void on_attach(int hook, __u64 ts_ns, void *ctx)
+{
+	d0_verdict_hook_since(&((struct replay *)ctx)->tl->verdict, hook, ts_ns);
+}
+
+static const struct d0_replay_ops replay_ops = {
+	.header = on_header, .event = on_event, .gap = on_gap, .attach = on_attach,
+};
 
 /* Read every intact record into the timeline; the problem that cut it short, if any, into problem[]. */
 /* model: the header's mapping_model, "" when the trace predates it */

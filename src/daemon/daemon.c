@@ -82,6 +82,12 @@ static int on_event(const struct d0_event *e, void *ctx)
 	return 0;
 }
 
+/* A late hook (vfio-pci loaded after the daemon): rules needing it judge only what came after. */
+static void on_attached(int hook, __u64 ts_ns, void *ctx)
+{
+	d0_verdict_hook_since(&((struct daemon *)ctx)->verdict, hook, ts_ns);
+}
+
 static void on_hole(__u64 first, __u64 count, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -415,6 +421,8 @@ static int start(struct daemon *d, const struct d0_consumer_ops *ops)
 		cannot_audit(d);
 		return D0_EXIT_CANNOT;
 	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		d0_verdict_hook_since(&d->verdict, i, d0_session_hook_since(&d->session, i));
 	waiting = d0_session_hooks_waiting(&d->session);
 	d0_info("daemon: %d hooks attached, mode %s%s", d0_session_hooks_attached(&d->session),
 		d0_mode_name(d->cfg.mode), waiting ? "; vfio's hooks attach when vfio-pci loads" : "");
@@ -434,7 +442,7 @@ static int start(struct daemon *d, const struct d0_consumer_ops *ops)
 int cmd_daemon(int argc, char **argv)
 {
 	static struct daemon d; /* large: not on the stack */
-	struct d0_consumer_ops ops = { .event = on_event, .gap = on_hole, .ctx = &d };
+	struct d0_consumer_ops ops = { .event = on_event, .gap = on_hole, .attached = on_attached, .ctx = &d };
 	struct d0_http_handlers hh = { .metrics = render_metrics, .health = health, .ctx = &d };
 	char err[D0_CONF_ERR_LEN];
 	bool check_only = false, release = false;

@@ -22,6 +22,8 @@ struct ring_buffer;
 struct d0_consumer_ops {
 	int (*event)(const struct d0_event *e, void *ctx);
 	void (*gap)(__u64 first_seq, __u64 count, void *ctx);
+	/* a hook attached late (its module loaded after the start): it watches from ts_ns on */
+	void (*attached)(int hook, __u64 ts_ns, void *ctx);
 	void *ctx;
 };
 

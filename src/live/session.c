@@ -73,13 +73,55 @@ int d0_session_fd(const struct d0_session *s)
 	return ring_buffer__epoll_fd(s->cons.rb);
 }
 
+/* "vfio_pci_core, vfio_iommu_type1": the modules whose hooks were waiting and are now present. */
+static void modules_appeared(const struct d0_loader *l, const bool was_present[D0_HOOK_COUNT], char *buf,
+			     size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const char *m = d0_hooks[i].module;
+		bool named = false;
+
+		if (was_present[i] || !l->facts.t[i].module_present)
+			continue;
+		for (int j = 0; j < i && !named; j++)
+			named = !was_present[j] && l->facts.t[j].module_present && !strcmp(d0_hooks[j].module, m);
+		if (!named && n < len)
+			n += snprintf(buf + n, len - n, "%s%s", n ? ", " : "", m);
+	}
+}
+
+/* Hand each hook attached since the last call to ops->attached (the verdict, the trace). */
+static void tell_late(struct d0_session *s)
+{
+	unsigned long long newest = s->late_told_ns;
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		unsigned long long t = s->loader->plan[i].late_ns;
+
+		if (!t || t <= s->late_told_ns || !s->loader->plan[i].attached)
+			continue;
+		if (s->cons.ops.attached)
+			s->cons.ops.attached(i, t, s->cons.ops.ctx);
+		if (t > newest)
+			newest = t;
+	}
+	s->late_told_ns = newest;
+}
+
 int d0_session_attach_late(struct d0_session *s, int *added)
 {
+	bool was_present[D0_HOOK_COUNT];
+	char mods[160];
 	int n;
 
 	*added = 0;
 	if (!d0_loader_modules_appeared(s->loader))
 		return 0;
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		was_present[i] = s->loader->facts.t[i].module_present;
 	n = d0_loader_extend(s->loader, &s->load);
 	if (n < 0) {
 		d0_warn("%smodules loaded after start, but attaching their hooks failed: %s ('d0audit doctor' tells "
@@ -87,8 +129,11 @@ int d0_session_attach_late(struct d0_session *s, int *added)
 		return n;
 	}
 	*added = n;
+	modules_appeared(s->loader, was_present, mods, sizeof(mods));
 	if (n)
-		d0_info("modules loaded after start: %d more hooks attached (%d in all)", n, s->loader->attached);
+		d0_info("modules loaded after start (%s): %d more hooks attached (%d in all)", mods[0] ? mods : "?", n,
+			s->loader->attached);
+	tell_late(s);
 	return 1;
 }
 
@@ -211,6 +256,15 @@ int d0_session_hooks_reopened(const struct d0_session *s)
 const struct d0_hook_plan *d0_session_plan(const struct d0_session *s, int hook)
 {
 	return &L(s)->plan[hook];
+}
+
+unsigned long long d0_session_hook_since(const struct d0_session *s, int hook)
+{
+	const struct d0_hook_plan *p = &L(s)->plan[hook];
+
+	if (!p->attached)
+		return ~0ULL;
+	return p->late_ns;
 }
 
 bool d0_session_iommufd(const struct d0_session *s)

@@ -36,6 +36,7 @@ struct d0_session {
 	struct d0_loader *loader;   /* opaque: open allocates it */
 	struct d0_consumer cons;    /* the ring buffer's consumer (the daemon's continuity carries its sequence) */
 	bool consuming;             /* cons is set up */
+	unsigned long long late_told_ns; /* late attaches up to here were handed to ops->attached */
 };
 
 enum d0_stop_how {
@@ -67,8 +68,9 @@ int d0_session_poll(struct d0_session *s, int timeout_ms);
 int d0_session_fd(const struct d0_session *s);
 /*
  * poll: attach the hooks of modules that appeared since the last call.
- * 0 if none appeared, 1 with *added (said on stderr) if some did, -errno
- * if attaching failed (warned).
+ * 0 if none appeared, 1 with *added (said on stderr, naming the modules)
+ * if some did, -errno if attaching failed (warned). Each hook that attached
+ * is handed to the consumer's ops->attached with the time it watches from.
  */
 int d0_session_attach_late(struct d0_session *s, int *added);
 /* stop: fills res (counters, drops, accounting); 0, or -errno if the final drain failed (warned). */
@@ -86,6 +88,8 @@ int d0_session_hooks_attached(const struct d0_session *s);
 int d0_session_hooks_waiting(const struct d0_session *s);   /* their module is not loaded yet */
 int d0_session_hooks_reopened(const struct d0_session *s);  /* from pins at open */
 const struct d0_hook_plan *d0_session_plan(const struct d0_session *s, int hook);
+/* Since when a hook watches (CLOCK_MONOTONIC ns): 0 = from the start, its late attach, or ~0 = not attached. */
+unsigned long long d0_session_hook_since(const struct d0_session *s, int hook);
 bool d0_session_iommufd(const struct d0_session *s);
 void d0_session_availability(const struct d0_session *s, struct d0_hook_availability *a);
 int d0_session_held_modules(const struct d0_session *s, char *buf, unsigned long len);

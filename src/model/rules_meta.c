@@ -165,6 +165,26 @@ enum d0_rule_coverage d0_rule_coverage(int rule, const struct d0_hook_availabili
 	return D0_COVERED;
 }
 
+int d0_rule_unwatched_at(int rule, const unsigned long long since[D0_HOOK_COUNT], unsigned long long ts_ns)
+{
+	const struct d0_rule_meta *m = &d0_rule_meta[rule];
+
+	for (unsigned int g = 0; g < m->n_needs; g++) {
+		const struct d0_hook_group *grp = &m->needs[g];
+		unsigned long long first = ~0ULL;
+		int hook = -1;
+
+		for (unsigned int i = 0; i < grp->n; i++)
+			if (since[grp->hook[i]] < first) {
+				first = since[grp->hook[i]];
+				hook = grp->hook[i];
+			}
+		if (first != ~0ULL && first > ts_ns)
+			return hook;
+	}
+	return -1;
+}
+
 void d0_availability_live(struct d0_hook_availability *a, const struct d0_hook_plan plan[D0_HOOK_COUNT],
 			  const struct d0_kernel_facts *k)
 {

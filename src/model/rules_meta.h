@@ -62,6 +62,12 @@ enum d0_rule_coverage {
 
 enum d0_rule_coverage d0_rule_coverage(int rule, const struct d0_hook_availability *a, const char **missing);
 const char *d0_coverage_name(enum d0_rule_coverage c);
+/*
+ * A needed path the rule did not watch yet at ts_ns, because every hook of
+ * it attached later (since[] as in struct d0_verdict: 0 = from the start,
+ * ~0 = never, which d0_rule_coverage judges instead): that hook, or -1.
+ */
+int d0_rule_unwatched_at(int rule, const unsigned long long since[D0_HOOK_COUNT], unsigned long long ts_ns);
 const char *d0_rule_summary(int rule);
 /* Rule by number ("3") or name ("D0_BEFORE_UNREVOKE"); 0 if none. */
 int d0_rule_parse(const char *s);

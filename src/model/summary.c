@@ -46,12 +46,25 @@ void d0_summary_coverage(struct d0_summary *s)
 				   bdf, r, d0_rule_meta[r].name, (unsigned long long)s->v->unseen_mapping,
 				   d0_kind_name(e->kind), fn);
 	}
+	if (s->v->before_attach) {
+		const struct d0_event *e = &s->v->first_before_attach;
+		const struct d0_hook_def *late = &d0_hooks[s->v->first_before_attach_hook];
+		int r = s->v->first_before_attach_rule;
+		char bdf[16];
+
+		d0_bdf_format(e->bdf, bdf, sizeof(bdf));
+		d0_summary_problem(s, "rule %d %s not judged at %llu step(s) made before hook %s attached (module %s "
+				   "loaded after the start; first: %s on %s, seq %llu): load %s before starting d0audit, "
+				   "or wait for its 'more hooks attached' line naming the module before using the devices",
+				   r, d0_rule_meta[r].name, (unsigned long long)s->v->before_attach, late->name,
+				   late->module, d0_kind_name(e->kind), bdf, (unsigned long long)e->seq, late->module);
+	}
 	if (s->v->mismatches)
 		d0_summary_problem(s, "%llu events judged differently than the kernel judged them (first: seq %llu)",
 				   (unsigned long long)s->v->mismatches, (unsigned long long)s->v->first_mismatch.seq);
 	if (s->have_kernel_counts) {
 		for (int r = 1; r <= D0_RULE_MAX; r++)
-			if (s->kernel_by_rule[r] > s->v->by_rule[r])
+			if (s->kernel_by_rule[r] > s->v->by_rule[r] + s->v->before_attach_by_rule[r])
 				d0_summary_problem(s, "the kernel counted %llu violations of rule %d, %llu reached user space",
 						   (unsigned long long)s->kernel_by_rule[r], r,
 						   (unsigned long long)s->v->by_rule[r]);
@@ -63,7 +76,7 @@ int d0_summary_exit(const struct d0_summary *s)
 	bool kernel_only = false;
 
 	for (int r = 1; s->have_kernel_counts && r <= D0_RULE_MAX; r++)
-		kernel_only |= s->kernel_by_rule[r] > s->v->by_rule[r];
+		kernel_only |= s->kernel_by_rule[r] > s->v->by_rule[r] + s->v->before_attach_by_rule[r];
 	if (d0_verdict_unwaived(s->v) || kernel_only)
 		return D0_EXIT_VIOLATIONS;
 	return s->nproblems ? D0_EXIT_CANNOT : D0_EXIT_OK;

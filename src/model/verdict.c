@@ -174,9 +174,23 @@ int d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long r
 		v->accesses++;
 	if (d0_refused(e))
 		v->refused++;
-	for (int r = 1; r <= D0_RULE_MAX; r++)
-		if ((viol & D0_RULE_BIT(r)) && count_violation(v, r, e, h))
+	for (int r = 1; r <= D0_RULE_MAX; r++) {
+		int late;
+
+		if (!(viol & D0_RULE_BIT(r)))
+			continue;
+		late = d0_rule_unwatched_at(r, v->hook_since, e->ts_ns);
+		if (late >= 0) {
+			v->before_attach_by_rule[r]++;
+			if (!v->before_attach++) {
+				v->first_before_attach = *e;
+				v->first_before_attach_rule = r;
+				v->first_before_attach_hook = late;
+			}
+		} else if (count_violation(v, r, e, h)) {
 			err = -ENOMEM;
+		}
+	}
 	/* issue 14 class 8: a device open before the audit may have PTEs d0audit never saw */
 	if (d0_rules_if_unseen_mapping(e, v->mode) && !v->unseen_mapping++) {
 		v->first_unseen_mapping = *e;
@@ -190,6 +204,12 @@ int d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long r
 void d0_verdict_lost(struct d0_verdict *v, __u64 n)
 {
 	v->lost += n;
+}
+
+void d0_verdict_hook_since(struct d0_verdict *v, int hook, __u64 ts_ns)
+{
+	if (hook >= 0 && hook < D0_HOOK_COUNT)
+		v->hook_since[hook] = ts_ns;
 }
 
 __u64 d0_verdict_unwaived(const struct d0_verdict *v)

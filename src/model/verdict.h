@@ -14,6 +14,7 @@
 #include "d0audit/event.h"
 #include "d0audit/rules.h"
 #include "model/event_names.h"
+#include "model/hook_table.h"
 
 /* What explains a violation: the device's latest steps of each sort. */
 struct d0_dev_history {
@@ -62,7 +63,20 @@ struct d0_verdict {
 	__u64 unseen_mapping;
 	struct d0_event first_unseen_mapping;
 	__u32 first_unseen_mapping_rules;
+	/*
+	 * Per hook, since when it watches its path (CLOCK_MONOTONIC ns): 0 = from
+	 * the start (the default), D0_HOOK_NEVER = not attached. A hook of a module
+	 * loaded after the start watches only from its late attach: a rule that
+	 * needs it cannot judge the events before (the contexts that excuse them
+	 * were not seen), so those are counted here, never as violations.
+	 */
+	__u64 hook_since[D0_HOOK_COUNT];
+	__u64 before_attach, before_attach_by_rule[D0_RULE_MAX + 1];
+	struct d0_event first_before_attach;
+	int first_before_attach_rule, first_before_attach_hook;
 };
+
+#define D0_HOOK_NEVER (~0ULL)
 
 /* RULE[:DEVICE] as given to --allow; 0, or -1 if malformed. */
 int d0_allow_parse(const char *s, struct d0_allow *a);
@@ -75,6 +89,8 @@ void d0_verdict_free(struct d0_verdict *v);
  */
 int d0_verdict_event(struct d0_verdict *v, const struct d0_event *e, long long recorded);
 void d0_verdict_lost(struct d0_verdict *v, __u64 n);
+/* The hook watches from ts_ns on (0 = from the start, D0_HOOK_NEVER = not attached). */
+void d0_verdict_hook_since(struct d0_verdict *v, int hook, __u64 ts_ns);
 /* A BAR access that reached the device (not one vfio refused). */
 bool d0_event_is_access(const struct d0_event *e);
 /* Violations not waived by --allow. */

@@ -190,6 +190,15 @@ int d0_trace_next(struct d0_trace_reader *r, struct d0_record *rec)
 			return fail(r, "bad gap: %s", why);
 	} else if (!strcmp(type, "footer")) {
 		rec->type = D0_REC_FOOTER;
+	} else if (!strcmp(type, "attach")) {
+		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(r->last, "hook")) ?: "");
+
+		rec->type = D0_REC_ATTACH;
+		if (!json_is_string(json_object_get(r->last, "hook")))
+			return fail(r, "bad attach: \"hook\" is not a string");
+		if (d0_json_get_u64(r->last, "ts_ns", &rec->attach_ns, why, sizeof(why)))
+			return fail(r, "bad attach: %s", why);
+		rec->attach_hook = d ? (int)d->id : -1;
 	} else if (!strcmp(type, "header")) {
 		return fail(r, "a second header: two traces concatenated?");
 	} else {

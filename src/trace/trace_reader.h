@@ -19,12 +19,15 @@ enum d0_record_type {
 	D0_REC_EVENT,
 	D0_REC_GAP,
 	D0_REC_FOOTER,
+	D0_REC_ATTACH,
 };
 
 struct d0_record {
 	enum d0_record_type type;
 	struct d0_event ev;        /* D0_REC_EVENT; ev.violations = the recorded (live) verdict */
 	__u64 gap_first, gap_lost; /* D0_REC_GAP */
+	int attach_hook;           /* D0_REC_ATTACH: the hook, -1 if this d0audit does not know its name */
+	__u64 attach_ns;           /* D0_REC_ATTACH: it watches from then on */
 	json_t *json;              /* the whole line of a header, gap or footer; NULL for events; owned by the reader */
 };
 

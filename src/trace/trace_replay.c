@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "trace/trace_replay.h"
 #include "lib/progress.h"
+#include "model/hook_table.h"
 
 #include <string.h>
 
@@ -30,6 +31,10 @@ void d0_trace_replay(struct d0_trace_reader *r, const struct d0_replay_ops *ops,
 				return;
 			}
 			break;
+		case D0_REC_ATTACH:
+			if (ops->attach && rec.attach_hook >= 0)
+				ops->attach(rec.attach_hook, rec.attach_ns, ctx);
+			break;
 		case D0_REC_FOOTER:
 			end->footer = true;
 			if (ops->footer)
@@ -40,4 +45,20 @@ void d0_trace_replay(struct d0_trace_reader *r, const struct d0_replay_ops *ops,
 		}
 	}
 	end->error = n < 0;
+}
+
+void d0_replay_hook_since(json_t *hdr, struct d0_verdict *v)
+{
+	json_t *hooks = json_object_get(hdr, "hooks"), *h;
+	size_t i;
+
+	for (i = 0; i < D0_HOOK_COUNT; i++)
+		d0_verdict_hook_since(v, i, D0_HOOK_NEVER);
+	json_array_foreach(hooks, i, h) {
+		const struct d0_hook_def *d = d0_hook_by_name(json_string_value(json_object_get(h, "name")) ?: "");
+		const char *status = json_string_value(json_object_get(h, "status")) ?: "";
+
+		if (d && !strcmp(status, "attached"))
+			d0_verdict_hook_since(v, d->id, 0);
+	}
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <linux/types.h>
+#include "model/verdict.h"
 #include "trace/trace_reader.h"
 
 struct d0_replay_ops {
@@ -17,6 +18,7 @@ struct d0_replay_ops {
 	int (*event)(const struct d0_event *e, void *ctx);          /* non-zero stops the replay */
 	int (*gap)(__u64 first, __u64 lost, void *ctx);             /* non-zero stops the replay */
 	void (*footer)(json_t *footer, void *ctx);
+	void (*attach)(int hook, __u64 ts_ns, void *ctx);           /* a hook attached late, known to this d0audit */
 };
 
 struct d0_replay_end {
@@ -28,6 +30,12 @@ struct d0_replay_end {
 };
 
 /* Replays r to its end (progress on a terminal counts events); NULL callbacks are skipped. */
+/*
+ * The verdict's hook_since from a trace header: a hook attached at the start
+ * watches from 0, any other from never; ops->attach then moves a late one.
+ */
+void d0_replay_hook_since(json_t *hdr, struct d0_verdict *v);
+
 void d0_trace_replay(struct d0_trace_reader *r, const struct d0_replay_ops *ops, void *ctx,
 		     struct d0_replay_end *end);
 

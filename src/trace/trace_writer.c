@@ -94,6 +94,14 @@ int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count)
 	return d0_trace_line(w, buf, n);
 }
 
+int d0_trace_attach(struct d0_trace_writer *w, int hook, __u64 ts_ns)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "{\"type\":\"attach\",\"hook\":\"%s\",\"ts_ns\":%llu}",
+			 d0_hooks[hook].name, (unsigned long long)ts_ns);
+
+	return d0_trace_line(w, buf, n);
+}
 
 int d0_trace_close(struct d0_trace_writer *w)
 {

@@ -28,6 +28,8 @@ void d0_trace_abandon(struct d0_trace_writer *w);
 int d0_trace_line(struct d0_trace_writer *w, const char *json, unsigned long len);
 int d0_trace_event(struct d0_trace_writer *w, const struct d0_event *e);
 int d0_trace_gap(struct d0_trace_writer *w, __u64 first_seq, __u64 count);
+/* A hook attached late (its module loaded after the header): it watches from ts_ns on. */
+int d0_trace_attach(struct d0_trace_writer *w, int hook, __u64 ts_ns);
 
 /*
  * What the header and footer say, as plain facts: the live session fills

@@ -18,6 +18,7 @@
 #include "model/summary.h"
 #include "model/verdict.h"
 #include "cli/cli.h"
+#include "rule_table.h"
 
 static void test_exit_codes(void **state)
 {
@@ -50,6 +51,57 @@ static void test_exit_codes(void **state)
 	/* offline (check): no kernel counts, the same numbers mean nothing */
 	s.have_kernel_counts = false;
 	assert_int_equal(d0_summary_exit(&s), D0_EXIT_OK);
+}
+
+/*
+ * vfio-pci loaded after the start: a rule whose needed hooks attached only
+ * later cannot judge the steps before (the vfio context that excuses a
+ * config write was not seen), so they make the verdict incomplete, naming
+ * the hook and its module; the same step after the attach is a violation.
+ */
+static void test_before_late_attach(void **state)
+{
+	struct d0_event e = bases[D0_RULE_BYPASS];
+	struct d0_verdict v;
+	struct d0_summary s = {};
+	int late = D0_HOOK_VFIO_CONFIG_RW;
+
+	(void)state;
+	d0_verdict_init(&v, D0_MODE_STRICT, NULL, NULL);
+	s.v = &v;
+	assert_true(d0_rules_eval(&e, D0_MODE_STRICT) & D0_RULE_BIT(D0_RULE_BYPASS));
+	/* a hook of the group never attached: coverage's business, not this check */
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		d0_verdict_hook_since(&v, i, D0_HOOK_NEVER);
+	e.ts_ns = 1000;
+	assert_int_equal(d0_rule_unwatched_at(D0_RULE_BYPASS, v.hook_since, e.ts_ns), -1);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		d0_verdict_hook_since(&v, i, 0);
+	d0_verdict_hook_since(&v, late, 5000);
+	assert_int_equal(d0_rule_unwatched_at(D0_RULE_BYPASS, v.hook_since, e.ts_ns), late);
+	assert_int_equal(d0_verdict_event(&v, &e, -1), 0);
+	assert_int_equal(v.nviols, 0);
+	assert_int_equal(v.before_attach, 1);
+	assert_int_equal(v.before_attach_by_rule[D0_RULE_BYPASS], 1);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		s.avail.of[i] = D0_AVAIL_WORKS;
+	d0_summary_coverage(&s);
+	assert_int_equal(s.nproblems, 1);
+	assert_int_equal(d0_summary_exit(&s), D0_EXIT_CANNOT);
+	assert_non_null(strstr(s.problems[0], "before hook VFIO_CONFIG_RW attached (module vfio_pci_core"));
+	/* the kernel counted it too: not "more than user space saw" */
+	s.have_kernel_counts = true;
+	s.kernel_by_rule[D0_RULE_BYPASS] = 1;
+	assert_int_equal(d0_summary_exit(&s), D0_EXIT_CANNOT);
+	/* from the attach on (its time is taken once attached): judged */
+	e.ts_ns = 4999;
+	d0_verdict_event(&v, &e, -1);
+	assert_int_equal(v.nviols, 0);
+	e.ts_ns = 5000;
+	d0_verdict_event(&v, &e, -1);
+	assert_int_equal(v.nviols, 1);
+	assert_int_equal(v.before_attach, 2);
+	d0_verdict_free(&v);
 }
 
 /* Issue 14, class 4: IOMMU entries on BARs that this run could not see make it incomplete. */
@@ -98,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_before_late_attach),
 		cmocka_unit_test(test_iommu_coverage),
 	};
 

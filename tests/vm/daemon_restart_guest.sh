@@ -133,7 +133,8 @@ echo $((($(date +%s%N) - t0) / 1000000)) >"$out/rmmod-ms"
 # late attach with pins: vfio loads after start; its new links are pinned too
 ready='hooks attached, mode' start L1 --pin "$pin"
 $D0AUDIT_VM_LOAD_VFIO 2>>"$out/guest.log"
-wait_for "$out/L1.stderr" 'more hooks attached' 60
+# the round that saw vfio_pci_core (vfio_iommu_type1 may get a round of its own first)
+wait_for "$out/L1.stderr" 'modules loaded after start \([^)]*vfio_pci_core[^)]*\): [0-9]+ more hooks attached' 90
 sleep 0.3
 ls "$pin" >"$out/pins-late.txt"
 stop L1

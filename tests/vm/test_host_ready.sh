@@ -20,7 +20,7 @@ if [[ -s $out/guest.log ]]; then not_ok "guest script: $(cat "$out/guest.log")";
 # late load: started with only the PCI-core hooks, the vfio ones attached when the modules appeared
 # (audit ran with -j: its progress notes are JSON diagnostics, {"type":"info",...,"info":"audit: ..."})
 if grep -qE '"info":"audit: [0-9]+ hooks attached' "$out/audit.err" &&
-	grep -qE '"info":"modules loaded after start: [0-9]+ more hooks attached' "$out/audit.err"; then
+	grep -qE '"info":"modules loaded after start \([^)]*vfio_pci_core[^)]*\): [0-9]+ more hooks attached' "$out/audit.err"; then
 	ok "late load: $(tr '\n' ' ' <"$out/audit.err")"
 else
 	not_ok "late load: $(cat "$out/audit.err")"
@@ -28,6 +28,9 @@ fi
 late=$(jq -r 'select(.type == "footer") | [.late_attached[].name] | join(",")' "$t")
 [[ ,$late, == *,VFIO_SET_POWER,* && ,$late, == *,ZAP,* && ,$late, == *,FAULT_INSERT_RET,* && ,$late, == *,REGISTER_RET,* ]] &&
 	ok "footer lists the late hooks" || not_ok "footer late_attached: '$late'"
+# each late hook's attach is in the stream, where check and report learn since when it watched
+n_attach=$(jq -r 'select(.type == "attach" and .hook == "VFIO_CONFIG_RW") | .ts_ns' "$t" | wc -l)
+[[ $n_attach == 1 ]] && ok "trace: VFIO_CONFIG_RW's late attach recorded once" || not_ok "trace: $n_attach attach records for VFIO_CONFIG_RW"
 [[ $(jq -r 'select(.type == "header") | .hooks[] | select(.name == "VFIO_SET_POWER") | .status' "$t") == unavailable ]] &&
 	ok "header: vfio hooks unavailable at start" || not_ok "header: VFIO_SET_POWER not unavailable at start"
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/kernel_facts.h"
+#include "kernel/symbol_cache.h"
 #include "lib/log.h"
 
 #include <bpf/btf.h>
@@ -293,10 +294,59 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 	btf_cache_free(&c);
 }
 
+static const char *ftrace_path(void)
+{
+	for (size_t i = 0; i < sizeof(ftrace_paths) / sizeof(ftrace_paths[0]); i++)
+		if (!access(ftrace_paths[i], R_OK))
+			return ftrace_paths[i];
+	return NULL;
+}
+
+static bool symbol_cache_on(void)
+{
+	const char *e = getenv("D0AUDIT_SYMBOL_CACHE");
+
+	return !(e && !strcmp(e, "0")) && geteuid() == 0;
+}
+
+/*
+ * The live system's symbol facts from this boot's cache (src/kernel/symbol_cache.h):
+ * true on a hit; key[] is the system's key before the scan ("" when off).
+ */
+static bool symbols_cached(struct d0_kernel_facts *k, char key[32])
+{
+	key[0] = 0;
+	if (!symbol_cache_on() || d0_symbol_cache_key(key, 32, ftrace_path())) {
+		key[0] = 0;
+		return false;
+	}
+	if (!d0_symbol_cache_load(D0_SYMBOL_CACHE_PATH, key, k))
+		return false;
+	d0_debug("symbols: from %s (key %s), /proc/kallsyms not read", D0_SYMBOL_CACHE_PATH, key);
+	return true;
+}
+
+/* Kept only if nothing changed during the scan (a module loading meanwhile: its symbols may be half seen). */
+static void symbols_store(const struct d0_kernel_facts *k, const char *before)
+{
+	char key[32];
+	int err;
+
+	if (!before[0] || d0_symbol_cache_key(key, sizeof(key), ftrace_path()) || strcmp(key, before))
+		return;
+	err = d0_symbol_cache_store(D0_SYMBOL_CACHE_PATH, key, k);
+	if (!err)
+		d0_debug("symbols: cached in %s (key %s) for the next start in this boot", D0_SYMBOL_CACHE_PATH, key);
+	else
+		d0_debug("symbols: not cached in %s: %s (every start reads /proc/kallsyms)", D0_SYMBOL_CACHE_PATH,
+			 strerror(-err));
+}
+
 int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sources *src)
 {
 	const char *kallsyms = src && src->kallsyms ? src->kallsyms : "/proc/kallsyms";
 	const char *btf_dir = src && src->btf_dir ? src->btf_dir : "/sys/kernel/btf";
+	char key[32] = "";
 	struct utsname u;
 	const char *release;
 	FILE *f;
@@ -312,6 +362,8 @@ int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sour
 		d0_warn("cannot parse kernel release '%s': assuming a recent kernel", release);
 
 	collect_btf(k, btf_dir);
+	if (!src && symbols_cached(k, key))
+		return 0;
 
 	f = fopen(kallsyms, "r");
 	if (!f) {
@@ -337,5 +389,7 @@ int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sour
 	} else {
 		d0_debug("no available_filter_functions (tracefs not mounted?): notrace functions are found at attach time");
 	}
+	if (!src)
+		symbols_store(k, key);
 	return 0;
 }

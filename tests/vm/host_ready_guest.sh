@@ -61,4 +61,17 @@ $D0 doctor --no-load --devices -j >"$out/devpower-restored.json"
 # detached: the modules can go
 $rmmod vfio_pci vfio_pci_core >"$out/rmmod-after.err" 2>&1
 echo $? >"$out/rmmod-after.rc"
+
+# the per-boot symbol cache (src/kernel/symbol_cache.h): the first start scans and keeps, the
+# next one reads it, a module loaded since is a new key; the plan is the same as without it
+plan() { jq -c '[.hooks[] | {name, status, symbol, reason}]'; }
+rm -rf /run/d0audit
+t0=$(date +%s%N); D0AUDIT_SYMBOL_CACHE=0 $D0 doctor --no-load -j | plan >"$out/sym-off.plan"; t1=$(date +%s%N)
+$D0 -v doctor --no-load -j 2>"$out/sym-miss.err" | plan >"$out/sym-miss.plan"; t2=$(date +%s%N)
+$D0 -v doctor --no-load -j 2>"$out/sym-hit.err" | plan >"$out/sym-hit.plan"; t3=$(date +%s%N)
+echo "$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000)) $(((t3 - t2) / 1000000))" >"$out/sym-ms"
+$D0AUDIT_VM_LOAD_VFIO 2>>"$out/guest.log"
+$D0 -v doctor --no-load -j 2>"$out/sym-reload.err" | plan >"$out/sym-reload.plan"
+D0AUDIT_SYMBOL_CACHE=0 $D0 doctor --no-load -j | plan >"$out/sym-reload-off.plan"
+$D0 -v doctor --no-load -j 2>"$out/sym-reload-hit.err" >/dev/null
 exit 0

@@ -70,6 +70,21 @@ b=$(cat "$out/devmap-before") u=$(cat "$out/devmap-unbound")
 	ok "vfio_pci_core held while attached: $(cat "$out/rmmod-while.err")" || not_ok "rmmod while attached: exit $(cat "$out/rmmod-while.rc") $(cat "$out/rmmod-while.err")"
 [[ $(cat "$out/rmmod-after.rc") == 0 ]] && ok "vfio modules unload once d0audit stopped" || not_ok "rmmod after: $(cat "$out/rmmod-after.err")"
 
+# the per-boot symbol cache: scanned once, then read; a module loaded since is a miss; same plan
+read -r ms_off ms_miss ms_hit <"$out/sym-ms"
+if grep -q 'symbols: cached in /run/d0audit/symbols' "$out/sym-miss.err" && grep -q 'symbols: from /run/d0audit/symbols' "$out/sym-hit.err" &&
+	cmp -s "$out/sym-off.plan" "$out/sym-hit.plan" && cmp -s "$out/sym-off.plan" "$out/sym-miss.plan"; then
+	ok "symbol cache: kept, then read, the same plan (doctor --no-load: $ms_off ms off, $ms_miss ms first, $ms_hit ms cached)"
+else
+	not_ok "symbol cache: miss '$(grep symbols: "$out/sym-miss.err")' hit '$(grep symbols: "$out/sym-hit.err")'; plans $(md5sum "$out"/sym-{off,miss,hit}.plan | cut -c1-8 | tr '\n' ' ')"
+fi
+if ! grep -q 'symbols: from' "$out/sym-reload.err" && grep -q 'symbols: from' "$out/sym-reload-hit.err" &&
+	cmp -s "$out/sym-reload.plan" "$out/sym-reload-off.plan" && ! cmp -s "$out/sym-reload.plan" "$out/sym-off.plan"; then
+	ok "symbol cache: vfio loaded since is a new key (rescanned, the same plan as without the cache)"
+else
+	not_ok "symbol cache after a module load: '$(grep symbols: "$out/sym-reload.err")' / '$(grep symbols: "$out/sym-reload-hit.err")'"
+fi
+
 # doctor --devices: the kernel's current_state against PMCSR from config space
 agree() { jq -r '[.device_power[] | "\(.bdf)=\(.kernel)/\(.pmcsr)/\(.agree)"] | join(" ")' "$out/$1"; }
 n_agree=$(jq '[.device_power[] | select(.agree)] | length' "$out/devpower-idle.json")

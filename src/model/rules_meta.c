@@ -179,7 +179,8 @@ int d0_rule_unwatched_at(int rule, const unsigned long long since[D0_HOOK_COUNT]
 				first = since[grp->hook[i]];
 				hook = grp->hook[i];
 			}
-		if (first != ~0ULL && first > ts_ns)
+		/* hook stays -1 when none ever attached: coverage judges that */
+		if (hook >= 0 && first > ts_ns)
 			return hook;
 	}
 	return -1;

@@ -265,12 +265,10 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 	 * none, never for the later half only.
 	 */
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		int same = 0;
+		int first = d0_hook_module_first(i);
 
-		while (same < i && strcmp(d0_hooks[same].module, d0_hooks[i].module))
-			same++;
 		snprintf(path, sizeof(path), "%s/%s", dir, d0_hooks[i].module);
-		k->t[i].module_present = same < i ? k->t[same].module_present
+		k->t[i].module_present = first < i ? k->t[first].module_present
 				       : !strcmp(d0_hooks[i].module, "vmlinux") || access(path, R_OK) == 0;
 	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {

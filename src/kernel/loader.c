@@ -569,21 +569,12 @@ static bool module_live(const char *name)
 
 bool d0_loader_modules_appeared(const struct d0_loader *l)
 {
-	const char *checked[D0_HOOK_COUNT];
-	int n = 0;
 	char path[96];
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		bool seen = false;
-
-		if (l->facts.t[i].module_present)
+		/* many hooks wait for the same module, present or not for all of them: one look per module */
+		if (l->facts.t[i].module_present || d0_hook_module_first(i) != i)
 			continue;
-		/* many hooks wait for the same module: one access(2) per module */
-		for (int j = 0; j < n && !seen; j++)
-			seen = !strcmp(checked[j], d0_hooks[i].module);
-		if (seen)
-			continue;
-		checked[n++] = d0_hooks[i].module;
 		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", d0_hooks[i].module);
 		if (access(path, R_OK) == 0 && module_live(d0_hooks[i].module))
 			return true;

@@ -80,17 +80,10 @@ static void modules_appeared(const struct d0_loader *l, const bool was_present[D
 	size_t n = 0;
 
 	buf[0] = 0;
-	for (int i = 0; i < D0_HOOK_COUNT; i++) {
-		const char *m = d0_hooks[i].module;
-		bool named = false;
-
-		if (was_present[i] || !l->facts.t[i].module_present)
-			continue;
-		for (int j = 0; j < i && !named; j++)
-			named = !was_present[j] && l->facts.t[j].module_present && !strcmp(d0_hooks[j].module, m);
-		if (!named && n < len)
-			n += snprintf(buf + n, len - n, "%s%s", n ? ", " : "", m);
-	}
+	/* presence is decided per module (src/kernel/kernel_facts.c): its first row speaks for it */
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (d0_hook_module_first(i) == i && !was_present[i] && l->facts.t[i].module_present && n < len)
+			n += snprintf(buf + n, len - n, "%s%s", n ? ", " : "", d0_hooks[i].module);
 }
 
 /* Hand each hook attached since the last call to ops->attached (the verdict, the trace). */

@@ -40,6 +40,15 @@ const struct d0_hook_def *d0_hook_by_name(const char *name)
 	return NULL;
 }
 
+int d0_hook_module_first(int hook)
+{
+	int i = 0;
+
+	while (i < hook && strcmp(d0_hooks[i].module, d0_hooks[hook].module))
+		i++;
+	return i;
+}
+
 const char *d0_hook_name(unsigned int id)
 {
 	return id < D0_HOOK_COUNT ? d0_hooks[id].name : "invalid";

@@ -25,5 +25,7 @@ const char *d0_hook_kind_name(enum d0_hook_kind kind);
 const char *d0_hook_name(unsigned int id);
 /* Row by its name ("ZAP") or program name; NULL if none. */
 const struct d0_hook_def *d0_hook_by_name(const char *name);
+/* The first row of the table whose target lives in the same module as this one (itself if none earlier). */
+int d0_hook_module_first(int hook);
 
 #endif /* D0AUDIT_HOOK_TABLE_H */

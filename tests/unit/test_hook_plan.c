@@ -306,7 +306,15 @@ static void test_table_is_consistent(void **state)
 		if (d0_hooks[i].alt != D0_HOOK_NONE)
 			assert_true(d0_hooks[i].alt < (enum d0_hook_id)i);
 		assert_ptr_equal(d0_hook_by_name(d0_hooks[i].name), &d0_hooks[i]);
+		/* the first row of its module: no earlier row has the module, and that row has it */
+		int first = d0_hook_module_first(i);
+
+		assert_true(first <= i);
+		assert_string_equal(d0_hooks[first].module, d0_hooks[i].module);
+		for (int j = 0; j < first; j++)
+			assert_string_not_equal(d0_hooks[j].module, d0_hooks[i].module);
 	}
+	assert_int_equal(d0_hook_module_first(D0_HOOK_VFIO_SET_POWER_RET), D0_HOOK_VFIO_SET_POWER);
 }
 
 /* Issue 14, class 4: a type1 grant hook without its removal would keep every grant live forever. */

@@ -22,6 +22,7 @@
 #define D0AUDIT_BPF_RAW_STATE_H
 
 #include "maps.h"
+#include "d0audit/kernel_data.h"
 #include <bpf/bpf_core_read.h>
 
 #define D0_PCI_COMMAND_IO 0x1
@@ -71,9 +72,9 @@ struct {
 	__type(value, struct d0_bar_owner);
 } bar_windows SEC(".maps");
 
-/* kernel/resource.c statics (KALLSYMS_ALL): 0 when the kernel does not have them */
-extern const void iomem_inode __ksym __weak;
-extern const void strict_iomem_checks __ksym __weak;
+/* kernel/resource.c statics (KALLSYMS_ALL), by the address user space found in kallsyms
+ * (include/d0audit/kernel_data.h): 0 when the kernel does not have them */
+const volatile __u64 cfg_kdata[D0_KDATA_COUNT] = {};
 
 /* ---- hardware COMMAND ---------------------------------------------------- */
 
@@ -241,10 +242,11 @@ __noinline __u32 d0_raw_mapped(__u64 pdev_addr)
 	struct rb_node *root;
 	int strict = 0;
 
-	if (!&iomem_inode || bpf_probe_read_kernel(&ino, sizeof(ino), &iomem_inode) || !ino)
+	if (!cfg_kdata[D0_KDATA_IOMEM_INODE] ||
+	    bpf_probe_read_kernel(&ino, sizeof(ino), (void *)cfg_kdata[D0_KDATA_IOMEM_INODE]) || !ino)
 		return 0;
-	if (&strict_iomem_checks)
-		bpf_probe_read_kernel(&strict, sizeof(strict), &strict_iomem_checks);
+	if (cfg_kdata[D0_KDATA_STRICT_IOMEM_CHECKS])
+		bpf_probe_read_kernel(&strict, sizeof(strict), (void *)cfg_kdata[D0_KDATA_STRICT_IOMEM_CHECKS]);
 	root = BPF_CORE_READ(ino, i_mapping, i_mmap.rb_root.rb_node);
 	if (!root)
 		return 0;

@@ -72,8 +72,23 @@ static void match_name(const struct target_index *x, const char *name, struct d0
 			fn(name, n, i, k);
 }
 
-/* Calls fn for each line's symbol name; `field` is its column (0-based). */
-static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
+#define D0_KDATA_NAME(id, name) #name,
+static const char *const kdata_names[D0_KDATA_COUNT] = { D0_KDATA_TABLE(D0_KDATA_NAME) };
+#undef D0_KDATA_NAME
+
+/* A kernel variable the programs read (include/d0audit/kernel_data.h): vmlinux's, the first one listed. */
+static void mark_kdata(const char *addr, const char *name, const char *module, struct d0_kernel_facts *k)
+{
+	for (int i = 0; i < D0_KDATA_COUNT; i++)
+		if (!k->kdata[i] && !module && !strcmp(name, kdata_names[i]))
+			k->kdata[i] = strtoull(addr, NULL, 16);
+}
+
+/*
+ * Calls fn for each line's symbol name; `field` is its column (0-based).
+ * With `kdata`, the lines are kallsyms' ("address type name [module]").
+ */
+static void scan_names(FILE *f, int field, bool kdata, struct d0_kernel_facts *k,
 		       void (*fn)(const char *name, size_t base, int hook, struct d0_kernel_facts *k))
 {
 	struct target_index x;
@@ -81,12 +96,15 @@ static void scan_names(FILE *f, int field, struct d0_kernel_facts *k,
 
 	target_index_build(&x);
 	while (fgets(line, sizeof(line), f)) {
-		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
+		char *save = NULL, *first = strtok_r(line, " \t\n", &save), *tok = first;
 
 		for (int i = 0; tok && i < field; i++)
 			tok = strtok_r(NULL, " \t\n", &save);
-		if (tok)
-			match_name(&x, tok, k, fn);
+		if (!tok)
+			continue;
+		match_name(&x, tok, k, fn);
+		if (kdata)
+			mark_kdata(first, tok, strtok_r(NULL, " \t\n", &save), k);
 	}
 }
 
@@ -110,13 +128,13 @@ static void mark_ftrace(const char *name, size_t base, int hook, struct d0_kerne
 void d0_scan_kallsyms(FILE *f, struct d0_kernel_facts *k)
 {
 	/* "ffffffff81000000 T name [module]" */
-	scan_names(f, 2, k, mark_kallsym);
+	scan_names(f, 2, true, k, mark_kallsym);
 }
 
 void d0_scan_ftrace(FILE *f, struct d0_kernel_facts *k)
 {
 	/* "name [module]" */
-	scan_names(f, 0, k, mark_ftrace);
+	scan_names(f, 0, false, k, mark_ftrace);
 	k->ftrace_list = true;
 }
 

@@ -17,7 +17,8 @@ struct d0_fact_sources {
 /* Fill k from the sources. Returns 0, or -errno with a message printed. */
 int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sources *src);
 
-/* Parsers, exposed for tests: mark every hook target found in the stream. */
+/* Parsers, exposed for tests: mark every hook target found in the stream (kallsyms: and the
+ * addresses of include/d0audit/kernel_data.h's variables). */
 void d0_scan_kallsyms(FILE *f, struct d0_kernel_facts *k);
 void d0_scan_ftrace(FILE *f, struct d0_kernel_facts *k);
 int d0_parse_release(const char *release, int *major, int *minor);

@@ -29,8 +29,9 @@ static struct bpf_program *prog_of(struct d0audit_bpf *skel, int hook)
  * every map (ring buffer, device state, counters, rodata) is the one of an
  * object already loaded, so that late hooks feed the same state and stream.
  */
-static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
-		     const bool *multi, struct d0audit_bpf *share, struct d0audit_bpf **out)
+static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_opts *opts,
+		     const bool want[D0_HOOK_COUNT], const bool *multi, struct d0audit_bpf *share,
+		     struct d0audit_bpf **out)
 {
 	bool cold_entry = false, cold_exit = false;
 	struct d0audit_bpf *skel = d0audit_bpf__open();
@@ -42,6 +43,7 @@ static int open_skel(const struct d0_load_opts *opts, const bool want[D0_HOOK_CO
 	}
 	skel->rodata->cfg_record_all = opts && opts->record_all;
 	skel->rodata->cfg_mode = opts ? opts->mode : 0;
+	memcpy(skel->rodata->cfg_kdata, facts->kdata, sizeof(skel->rodata->cfg_kdata));
 	if (opts && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	else
@@ -121,7 +123,7 @@ static int isolate_load_failures(struct d0_loader *l, const struct d0_load_opts 
 		if (!want[i])
 			continue;
 		only[i] = true;
-		if (open_skel(opts, only, NULL, share, &skel))
+		if (open_skel(&l->facts, opts, only, NULL, share, &skel))
 			return -ENOENT;
 		d0_log_tap_libbpf(catch_refusal, &why);
 		err = d0audit_bpf__load(skel);
@@ -243,10 +245,11 @@ static void verifier_stats_print(struct d0audit_bpf *skel, char *logs)
 }
 
 /* Open and load the wanted hooks; on failure nothing is left open. */
-static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT], const bool *multi,
-			 struct d0audit_bpf *share, struct d0audit_bpf **out)
+static int open_and_load(const struct d0_kernel_facts *facts, const struct d0_load_opts *opts,
+			 const bool want[D0_HOOK_COUNT], const bool *multi, struct d0audit_bpf *share,
+			 struct d0audit_bpf **out)
 {
-	int err = open_skel(opts, want, multi, share, out);
+	int err = open_skel(facts, opts, want, multi, share, out);
 	char *stats;
 
 	if (err)
@@ -268,13 +271,13 @@ static int open_and_load(const struct d0_load_opts *opts, const bool want[D0_HOO
 static int load_wanted(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 		       bool multi[D0_HOOK_COUNT], struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	int err = open_and_load(opts, want, multi, share, out);
+	int err = open_and_load(&l->facts, opts, want, multi, share, out);
 
 	if (err && memchr(multi, true, D0_HOOK_COUNT)) {
 		d0_debug("BPF object with the multi-attached cold programs failed to load (%s): "
 			 "loading every row's own program", strerror(-err));
 		memset(multi, 0, D0_HOOK_COUNT * sizeof(multi[0]));
-		err = open_and_load(opts, want, multi, share, out);
+		err = open_and_load(&l->facts, opts, want, multi, share, out);
 	}
 	if (err) {
 		d0_debug("BPF object failed to load (%s): finding the programs this kernel rejects",
@@ -282,7 +285,7 @@ static int load_wanted(struct d0_loader *l, const struct d0_load_opts *opts, boo
 		err = isolate_load_failures(l, opts, want, share);
 		if (err)
 			return err;
-		err = open_and_load(opts, want, NULL, share, out);
+		err = open_and_load(&l->facts, opts, want, NULL, share, out);
 		if (err) {
 			d0_err("cannot load the BPF object even without the failing hooks: %s (run with -vv)",
 			       strerror(-err));
@@ -414,7 +417,7 @@ static int resume(struct d0_loader *l, const struct d0_load_opts *opts, const bo
 	bool none[D0_HOOK_COUNT] = {};
 	int missing = 0, err, before;
 
-	err = open_and_load(opts, none, NULL, NULL, &l->skel);
+	err = open_and_load(&l->facts, opts, none, NULL, NULL, &l->skel);
 	if (err) {
 		d0_err("cannot reuse the maps pinned in %s: %s (release them: d0audit daemon --release --pin %s)",
 		       opts->pin_dir, strerror(-err), opts->pin_dir);
@@ -467,7 +470,7 @@ static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
 	if (p->decision != D0_PLAN_ATTACH || !l->skel)
 		return;
 	d0_progress_step("seeding from the VMAs that exist (mappings made before the start)");
-	err = open_and_load(opts, only, NULL, l->skel, &skel);
+	err = open_and_load(&l->facts, opts, only, NULL, l->skel, &skel);
 	if (err) {
 		snprintf(p->reason, sizeof(p->reason), "the kernel refused to load %s: %s (run with -vv for its log)",
 			 d0_hooks[D0_HOOK_SEED_VMAS].prog, strerror(-err));

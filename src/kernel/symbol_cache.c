@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "d0audit-symbols 1"
+/* 2: the kernel variables' addresses (kdata lines) */
+#define CACHE_MAGIC "d0audit-symbols 2"
 
 static void fnv(unsigned long long *h, const void *p, size_t n)
 {
@@ -73,11 +74,14 @@ int d0_symbol_cache_key(char *key, size_t len, const char *ftrace_path)
 		if (!stat(path, &st))
 			fnv(&h, &st.st_ino, sizeof(st.st_ino));
 	}
-	/* this d0audit's targets: another hook table scans for other names */
+	/* this d0audit's targets and variables: another hook table scans for other names */
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		fnv_str(&h, d0_hooks[i].name);
 		fnv_str(&h, d0_hooks[i].target);
 	}
+#define D0_KDATA_KEY(id, name) fnv_str(&h, #name);
+	D0_KDATA_TABLE(D0_KDATA_KEY)
+#undef D0_KDATA_KEY
 	fnv_str(&h, ftrace_path && access(ftrace_path, R_OK) == 0 ? ftrace_path : "-");
 	snprintf(key, len, "%016llx", h);
 	return 0;
@@ -87,8 +91,8 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 {
 	struct d0_kernel_facts got = *k;
 	char line[512], name[64], clone[D0_SYM_LEN];
-	bool seen[D0_HOOK_COUNT] = {}, end = false;
-	int nseen = 0, fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool seen[D0_HOOK_COUNT] = {}, kseen[D0_KDATA_COUNT] = {}, end = false;
+	int nseen = 0, nkdata = 0, fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	FILE *f;
 
@@ -104,7 +108,8 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 	    strncmp(line, "key ", 4) || strncmp(line + 4, key, strlen(key)) || line[4 + strlen(key)] != '\n')
 		goto miss;
 	while (fgets(line, sizeof(line), f) && !end) {
-		int exact, site, list;
+		int exact, site, list, kd;
+		unsigned long long addr;
 		const struct d0_hook_def *d;
 
 		if (sscanf(line, "hook %63s %d %d %127s", name, &exact, &site, clone) == 4) {
@@ -116,6 +121,12 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 			got.t[d->id].sym_exact = exact;
 			got.t[d->id].ftrace_site = site;
 			snprintf(got.t[d->id].clone, sizeof(got.t[d->id].clone), "%s", strcmp(clone, "-") ? clone : "");
+		} else if (sscanf(line, "kdata %d %llx", &kd, &addr) == 2) {
+			if (kd < 0 || kd >= D0_KDATA_COUNT || kseen[kd])
+				goto miss;
+			kseen[kd] = true;
+			nkdata++;
+			got.kdata[kd] = addr;
 		} else if (sscanf(line, "ftrace_list %d", &list) == 1) {
 			got.ftrace_list = list;
 		} else if (!strcmp(line, "end\n")) {
@@ -124,7 +135,7 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 			goto miss;
 		}
 	}
-	if (!end || nseen != D0_HOOK_COUNT)
+	if (!end || nseen != D0_HOOK_COUNT || nkdata != D0_KDATA_COUNT)
 		goto miss;
 	fclose(f);
 	*k = got;
@@ -162,6 +173,8 @@ int d0_symbol_cache_store(const char *path, const char *key, const struct d0_ker
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		fprintf(f, "hook %s %d %d %s\n", d0_hooks[i].name, k->t[i].sym_exact, k->t[i].ftrace_site,
 			k->t[i].clone[0] ? k->t[i].clone : "-");
+	for (int i = 0; i < D0_KDATA_COUNT; i++)
+		fprintf(f, "kdata %d %llx\n", i, k->kdata[i]);
 	fprintf(f, "ftrace_list %d\nend\n", k->ftrace_list);
 	if (fclose(f) || rename(tmp, path)) {
 		int err = -errno;

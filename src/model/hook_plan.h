@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "model/hook_table.h"
 #include "model/mapping_model.h"
+#include "d0audit/kernel_data.h"
 
 #define D0_SYM_LEN 128
 #define D0_REASON_LEN 200
@@ -31,6 +32,7 @@ struct d0_kernel_facts {
 	enum d0_mapping_model mapping_model; /* from vfio's module BTF */
 	bool iommufd;          /* iommufd is built (its BTF): DMABUF imports into an IOAS can exist */
 	struct d0_target_facts t[D0_HOOK_COUNT];
+	unsigned long long kdata[D0_KDATA_COUNT]; /* kernel variables' addresses (0: not in kallsyms) */
 };
 
 enum d0_hook_decision {

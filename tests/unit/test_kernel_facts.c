@@ -39,6 +39,9 @@ static void test_kallsyms_exact_and_clones(void **state)
 	assert_false(k.t[D0_HOOK_PM_RESET].sym_exact);
 	assert_string_equal(k.t[D0_HOOK_PM_RESET].clone, "");
 	assert_false(k.t[D0_HOOK_DMABUF_MOVE].sym_exact);
+	/* the kernel variables the programs read: vmlinux's, not a module's of the same name */
+	assert_true(k.kdata[D0_KDATA_IOMEM_INODE] == 0xffffffffa72b3068ULL);
+	assert_true(k.kdata[D0_KDATA_STRICT_IOMEM_CHECKS] == 0xffffffffa6662868ULL);
 }
 
 static void test_ftrace_list(void **state)

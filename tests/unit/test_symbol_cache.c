@@ -46,6 +46,7 @@ static void facts(struct d0_kernel_facts *k)
 	k->t[D0_HOOK_VFIO_SET_POWER].sym_exact = true;
 	k->t[D0_HOOK_VFIO_SET_POWER].ftrace_site = true;
 	snprintf(k->t[D0_HOOK_ZAP].clone, sizeof(k->t[0].clone), "unmap_mapping_range.part.0");
+	k->kdata[D0_KDATA_IOMEM_INODE] = 0xffffffffa72b3068ULL;
 }
 
 /* Rewrites the stored file through sed, to make it what a test needs. */
@@ -72,6 +73,9 @@ static void test_round_trip(void **state)
 	assert_string_equal(out.t[D0_HOOK_ZAP].clone, "unmap_mapping_range.part.0");
 	assert_false(out.t[D0_HOOK_ZAP].sym_exact);
 	assert_string_equal(out.t[D0_HOOK_VFIO_SET_POWER].clone, "");
+	/* the programs read these by address: a wrong one would read another variable */
+	assert_true(out.kdata[D0_KDATA_IOMEM_INODE] == 0xffffffffa72b3068ULL);
+	assert_true(out.kdata[D0_KDATA_STRICT_IOMEM_CHECKS] == 0);
 }
 
 static void assert_miss(const char *key)
@@ -105,7 +109,13 @@ static void test_misses(void **state)
 	edit("2a\\\nhook ZAP 1 1 -");             /* a hook twice */
 	assert_miss("00000000000000aa");
 	d0_symbol_cache_store(path, "00000000000000aa", &in);
-	edit("s/^d0audit-symbols 1$/d0audit-symbols 2/");
+	edit("/^kdata 1 /d");                     /* a kernel variable missing */
+	assert_miss("00000000000000aa");
+	d0_symbol_cache_store(path, "00000000000000aa", &in);
+	edit("s/^kdata 1 /kdata 9 /");            /* a variable this d0audit does not know */
+	assert_miss("00000000000000aa");
+	d0_symbol_cache_store(path, "00000000000000aa", &in);
+	edit("s/^d0audit-symbols 2$/d0audit-symbols 3/");
 	assert_miss("00000000000000aa");
 	d0_symbol_cache_store(path, "00000000000000aa", &in);
 	assert_int_equal(chmod(path, 0666), 0);   /* anyone could have written it */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "kernel/loader.h"
 #include "kernel/cold_multi.h"
+#include "kernel/parallel_load.h"
 #include "lib/log.h"
 #include "kernel/pin.h"
 #include "lib/progress.h"
@@ -10,6 +12,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -341,6 +345,117 @@ static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool
 	return 0;
 }
 
+/*
+ * What load_objects() loaded: the own programs in part[0] (with the cold
+ * program) and, loaded at once on a second thread, part[1] for the rows
+ * in second[]; `maps` is the object of maps only both share when there was
+ * no object to share yet (the start).
+ */
+struct loaded {
+	struct d0audit_bpf *maps, *part[2];
+	bool second[D0_HOOK_COUNT];
+};
+
+static void loaded_destroy(struct loaded *o)
+{
+	d0audit_bpf__destroy(o->part[1]);
+	d0audit_bpf__destroy(o->part[0]);
+	d0audit_bpf__destroy(o->maps);
+	memset(o, 0, sizeof(*o));
+}
+
+struct part_job {
+	const struct d0_kernel_facts *facts;
+	const struct d0_load_opts *opts;
+	const bool *want;
+	struct d0audit_bpf *share, *out;
+	int err;
+};
+
+static void *load_part(void *arg)
+{
+	struct part_job *j = arg;
+
+	j->err = open_and_load(j->facts, j->opts, j->want, NULL, j->share, &j->out);
+	return NULL;
+}
+
+/*
+ * The own programs from two objects on two threads (src/kernel/parallel_load.h).
+ * On any failure nothing stays loaded and the caller loads serially, which
+ * finds the programs the kernel refuses.
+ */
+static int load_two(struct d0_loader *l, const struct d0_load_opts *opts, const bool want[D0_HOOK_COUNT],
+		    const bool multi[D0_HOOK_COUNT], struct d0audit_bpf *share, struct loaded *o)
+{
+	bool none[D0_HOOK_COUNT] = {}, own[D0_HOOK_COUNT], first[D0_HOOK_COUNT];
+	struct part_job job = { .facts = &l->facts, .opts = opts, .want = o->second };
+	pthread_t t;
+	int err;
+
+	if (!share) {
+		err = open_and_load(&l->facts, opts, none, NULL, NULL, &o->maps);
+		if (err)
+			return err;
+		share = o->maps;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		own[i] = want[i] && !multi[i];
+	d0_load_split(own, memchr(multi, true, D0_HOOK_COUNT) != NULL, o->second);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		first[i] = want[i] && !o->second[i];
+	job.share = share;
+	err = pthread_create(&t, NULL, load_part, &job);
+	if (err) {
+		loaded_destroy(o);
+		return -err;
+	}
+	err = open_and_load(&l->facts, opts, first, multi, share, &o->part[0]);
+	pthread_join(t, NULL);
+	o->part[1] = job.out;
+	if (!err)
+		err = job.err;
+	if (err)
+		loaded_destroy(o);
+	return err;
+}
+
+/* The CPUs this process may run on (a cpuset or taskset limits them, not only those online). */
+static long usable_cpus(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+}
+
+/* Load the wanted hooks: in two objects at once where it pays, else in one (isolating refused programs). */
+static int load_objects(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+			bool multi[D0_HOOK_COUNT], struct d0audit_bpf *share, struct loaded *o)
+{
+	const char *why;
+	int nown = 0, err;
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		nown += want[i] && !multi[i];
+	if (d0_parallel_load_usable(nown, usable_cpus(), &why)) {
+		err = load_two(l, opts, want, multi, share, o);
+		if (!err)
+			return 0;
+		d0_debug("loading in two objects at once failed (%s): loading them in one", strerror(-err));
+	} else {
+		d0_debug("programs loaded from one object: %s", why);
+	}
+	return load_wanted(l, opts, want, multi, share, &o->part[0]);
+}
+
+/* Keep an object whose programs run until stop (the start's or a late round's second part). */
+static void keep_object(struct d0_loader *l, struct d0audit_bpf *obj)
+{
+	if (obj)
+		l->parts[l->nparts++] = obj;
+}
+
 /* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
 static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
@@ -349,6 +464,7 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 	const char *why = NULL;
 	int err, total = 0, nmulti = 0;
 	struct timespec t0, t1, t2;
+	struct loaded o;
 
 	/* pinned links are kept per row (src/kernel/pin.h): a pinned daemon keeps one program per row */
 	if (!l->pin_dir && d0_cold_multi_usable(&l->facts, &why))
@@ -357,18 +473,17 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 	else
 		d0_debug("cold rows served by their own programs: %s", why ? why : "links are pinned per row");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = load_wanted(l, opts, want, multi, share, out);
+	err = load_objects(l, opts, want, multi, share, &o);
 	if (err)
 		return err;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d0_progress_step("attaching");
-	if (memchr(multi, true, sizeof(multi)) && (err = attach_cold(l, *out, multi))) {
+	if (memchr(multi, true, sizeof(multi)) && (err = attach_cold(l, o.part[0], multi))) {
 		d0_warn("cannot multi-attach the cold hooks (%s): loading one program per hook instead",
 			strerror(-err));
-		d0audit_bpf__destroy(*out);
-		*out = NULL;
+		loaded_destroy(&o);
 		memset(multi, 0, sizeof(multi));
-		err = load_wanted(l, opts, want, multi, share, out);
+		err = load_objects(l, opts, want, multi, share, &o);
 		if (err)
 			return err;
 	}
@@ -376,15 +491,24 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 		total += want[i] && !multi[i];
 	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
 		if (want[i] && !multi[i]) {
-			attach_one(l, *out, i);
+			attach_one(l, o.part[o.second[i]], i);
 			d0_progress_count(++n, total);
 		}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		nmulti += multi[i];
-	d0_debug("start-up: load and verify %.0f ms, attach %.0f ms (%d own programs, %d rows on the multi links)",
+	d0_debug("start-up: load and verify %.0f ms%s, attach %.0f ms (%d own programs, %d rows on the multi links)",
 		 (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
+		 o.part[1] ? " (two objects at once)" : "",
 		 (t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6, total, nmulti);
+	/* the caller keeps *out (the maps' owner at start); the other parts are kept here */
+	if (o.maps) {
+		*out = o.maps;
+		keep_object(l, o.part[0]);
+	} else {
+		*out = o.part[0];
+	}
+	keep_object(l, o.part[1]);
 	return 0;
 }
 
@@ -651,6 +775,9 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 void d0_loader_stop(struct d0_loader *l)
 {
 	d0_loader_detach(l);
+	for (int i = 0; i < l->nparts; i++)
+		d0audit_bpf__destroy(l->parts[i]);
+	l->nparts = 0;
 	for (int i = 0; i < l->nlate; i++)
 		d0audit_bpf__destroy(l->late[i]);
 	l->nlate = 0;

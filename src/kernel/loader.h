@@ -26,6 +26,9 @@ struct d0_loader {
 	struct d0audit_bpf *skel;
 	struct d0audit_bpf *late[D0_LATE_MAX];
 	int nlate;
+	/* objects loaded beside skel or a late one, on its maps (src/kernel/parallel_load.h) */
+	struct d0audit_bpf *parts[2 * (D0_LATE_MAX + 1)];
+	int nparts;
 	struct d0_kernel_facts facts;
 	struct d0_hook_plan plan[D0_HOOK_COUNT];
 	struct bpf_link *links[D0_HOOK_COUNT];

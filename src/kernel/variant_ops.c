@@ -240,15 +240,20 @@ static void resolve(const char *sysroot, struct addr_slot *s, int n)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		struct addr_slot key, *hit;
+		char *rest;
 		int k;
 
-		mod[0] = 0;
-		k = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
-		if (k < 3 || !addr)
+		/* the address first: the rest of some 200k lines is parsed only for the few wanted */
+		addr = strtoull(line, &rest, 16);
+		if (!addr)
 			continue;
 		key.addr = addr;
 		hit = bsearch(&key, s, n, sizeof(*s), cmp_slot);
 		if (!hit)
+			continue;
+		mod[0] = 0;
+		k = sscanf(rest, " %c %255s [%127[^]]]", &type, name, mod);
+		if (k < 2)
 			continue;
 		/* equal addresses sit together: name them all */
 		while (hit > s && hit[-1].addr == addr)

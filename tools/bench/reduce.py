@@ -185,8 +185,11 @@ if os.path.exists(st):
         if m:
             ev.append((float(m.group(2)), m.group(3)))
 
+    # start-up only: kallsyms is also read at stop (variant ops), and cached starts read it not at all
+    t_end = min([t for t, s in ev if re.search(r"write\(2, .*watching", s)] or [float("inf")])
+
     def first(pat, after=0.0, last=False):
-        hits = [t for t, s in ev if t >= after and re.search(pat, s)]
+        hits = [t for t, s in ev if after <= t <= t_end and re.search(pat, s)]
         return (hits[-1] if last else hits[0]) if hits else None
 
     t0 = first(r"^execve\(")

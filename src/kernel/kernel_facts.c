@@ -76,12 +76,19 @@ static void match_name(const struct target_index *x, const char *name, struct d0
 static const char *const kdata_names[D0_KDATA_COUNT] = { D0_KDATA_TABLE(D0_KDATA_NAME) };
 #undef D0_KDATA_NAME
 
-/* A kernel variable the programs read (include/d0audit/kernel_data.h): vmlinux's, the first one listed. */
-static void mark_kdata(const char *addr, const char *name, const char *module, struct d0_kernel_facts *k)
+/*
+ * A kernel variable the programs read (include/d0audit/kernel_data.h): vmlinux's, the first one
+ * listed. The module column (the rest of the line, in `save`) is read only for a matching name.
+ */
+static void mark_kdata(const char *addr, const char *name, char **save, struct d0_kernel_facts *k)
 {
-	for (int i = 0; i < D0_KDATA_COUNT; i++)
-		if (!k->kdata[i] && !module && !strcmp(name, kdata_names[i]))
+	for (int i = 0; i < D0_KDATA_COUNT; i++) {
+		if (k->kdata[i] || strcmp(name, kdata_names[i]))
+			continue;
+		if (!strtok_r(NULL, " \t\n", save))
 			k->kdata[i] = strtoull(addr, NULL, 16);
+		return;
+	}
 }
 
 /*
@@ -104,7 +111,7 @@ static void scan_names(FILE *f, int field, bool kdata, struct d0_kernel_facts *k
 			continue;
 		match_name(&x, tok, k, fn);
 		if (kdata)
-			mark_kdata(first, tok, strtok_r(NULL, " \t\n", &save), k);
+			mark_kdata(first, tok, &save, k);
 	}
 }
 

@@ -37,7 +37,7 @@ scenario sysfs-pm-d3-dmabuf sysfs-pm-d3 --dmabuf
 scenario sysfs-cmd-mem sysfs-cmd-mem
 scenario sysfs-mmap sysfs-mmap
 # gzip by extension
-"$d0" record -o "$out/gz.ndjson.gz" -- "$ex" pread-bar >/dev/null 2>&1
+"$d0" -v record -o "$out/gz.ndjson.gz" -- "$ex" pread-bar >/dev/null 2>"$out/gz.err"
 echo $? >"$out/gz.rc"
 # a ring buffer too small for a flood: drops must be counted exactly
 "$d0" record --all --ringbuf-size 4k -o "$out/overflow.ndjson" -- "$ex" pread-loop 20000 >/dev/null 2>"$out/overflow.err"

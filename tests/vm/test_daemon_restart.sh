@@ -14,7 +14,8 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
 vm_test_args "$@"
-vm_boot daemon-restart --timeout 900 -- tests/vm/daemon_restart_guest.sh
+# pins on two objects (the default where it pays: src/kernel/parallel_load.h)
+vm_boot daemon-restart --env D0AUDIT_PARALLEL_LOAD=1 --timeout 900 -- tests/vm/daemon_restart_guest.sh
 # rec NAME TYPE: the first record of that type in NAME's log (compact JSON)
 rec() { jq -c --arg t "$2" 'select(.type == $t)' "$out/$1.jsonl" 2>/dev/null | head -1; }
 

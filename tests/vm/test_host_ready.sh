@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/vm/lib.sh
 
 vm_test_args "$@"
-vm_boot host-ready --no-vfio --devices 3 --timeout 600 -- tests/vm/host_ready_guest.sh
+# late rounds on two objects (the default where it pays: src/kernel/parallel_load.h)
+vm_boot host-ready --env D0AUDIT_PARALLEL_LOAD=1 --no-vfio --devices 3 --timeout 600 -- tests/vm/host_ready_guest.sh
 D0=${D0AUDIT:-build/d0audit}
 t=$out/late.ndjson
 

@@ -13,6 +13,8 @@
  *   Judged at exit like every BAR access (rule 7): ret 0 means the MMIO
  *   ran, whether or not the caller asked the accessor to gate it (test_mem:
  *   -EIO in D3hot or with decode off), so a broken gate shows as well.
+ *   Where the kernel has tracing multi links (7.2+), accessor_multi serves
+ *   all eight rows from one fexit.multi link (issue 18: verified once).
  * - The driver's vfio_device_ops: its read/write/mmap/ioctl addresses, per
  *   device, for user space to resolve through kallsyms (a variant is known
  *   by which of its ops are vfio_pci_core_*, not by its name). Learnt at
@@ -73,16 +75,18 @@ static __always_inline __u64 accessor_offset(struct vfio_pci_core_device *vdev, 
 /*
  * At exit: ret 0 means the MMIO ran (a test_mem caller passed the accessor's
  * own gate), so a broken gate shows too. In D0 only a per-CPU counter.
+ * `power` is pdev->current_state, read by the caller (typed or probed).
  */
-static __always_inline void accessor(struct vfio_pci_core_device *vdev, bool test_mem, void *io, __u32 width,
-				     bool iswrite, int ret, __u32 hook)
+static __always_inline void accessor(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, int power,
+				     bool test_mem, __u64 io, __u32 width, bool iswrite, int ret, __u32 hook)
 {
-	struct pci_dev *pdev = vdev->pdev;
 	struct d0_dev_state *st;
 	struct d0_event e;
 
 	count_hit(hook);
-	if (pdev->current_state == D0_PWR_D0 && !cfg_record_all)
+	if (power == D0_PWR_D0 && !cfg_record_all)
+		return;
+	if (!pdev)
 		return;
 	st = dev_state_of(vdev, pdev, hook);
 	if (!st)
@@ -91,7 +95,7 @@ static __always_inline void accessor(struct vfio_pci_core_device *vdev, bool tes
 	event_begin(&e, D0_EV_BAR_ACCESS, D0_PH_EXIT, hook, pdev, vdev, st);
 	e.a0 = iswrite;
 	e.a1 = test_mem;
-	e.a2 = accessor_offset(vdev, as_scalar(io));
+	e.a2 = accessor_offset(vdev, io);
 	e.a3 = width;
 	e.ret = ret;
 	event_submit(&e);
@@ -102,14 +106,16 @@ static __always_inline void accessor(struct vfio_pci_core_device *vdev, bool tes
 	int BPF_PROG(fexit_core_ioread##size, struct vfio_pci_core_device *vdev, bool test_mem,    \
 		     void *val, void *io, int ret)                                                 \
 	{                                                                                          \
-		accessor(vdev, test_mem, io, size / 8, false, ret, D0_HOOK_CORE_IOREAD##size##_RET); \
+		accessor(vdev, vdev->pdev, vdev->pdev->current_state, test_mem, as_scalar(io), size / 8, \
+			 false, ret, D0_HOOK_CORE_IOREAD##size##_RET);                              \
 		return 0;                                                                          \
 	}                                                                                          \
 	SEC("fexit/vfio_pci_core_iowrite" #size)                                                   \
 	int BPF_PROG(fexit_core_iowrite##size, struct vfio_pci_core_device *vdev, bool test_mem,   \
 		     __u64 val, void *io, int ret)                                                 \
 	{                                                                                          \
-		accessor(vdev, test_mem, io, size / 8, true, ret, D0_HOOK_CORE_IOWRITE##size##_RET); \
+		accessor(vdev, vdev->pdev, vdev->pdev->current_state, test_mem, as_scalar(io), size / 8, \
+			 true, ret, D0_HOOK_CORE_IOWRITE##size##_RET);                              \
 		return 0;                                                                          \
 	}
 
@@ -117,6 +123,41 @@ D0_ACCESSOR(8)
 D0_ACCESSOR(16)
 D0_ACCESSOR(32)
 D0_ACCESSOR(64)
+
+/* The rows in hook-table order: read and write of 1, 2, 4 and 8 bytes. */
+#define D0_ACCESSOR_ROWS 8
+_Static_assert(D0_HOOK_CORE_IOWRITE8_RET == D0_HOOK_CORE_IOREAD8_RET + 1 &&
+		       D0_HOOK_CORE_IOREAD16_RET == D0_HOOK_CORE_IOREAD8_RET + 2 &&
+		       D0_HOOK_CORE_IOREAD32_RET == D0_HOOK_CORE_IOREAD8_RET + 4 &&
+		       D0_HOOK_CORE_IOWRITE64_RET == D0_HOOK_CORE_IOREAD8_RET + D0_ACCESSOR_ROWS - 1,
+	       "accessor rows out of order: accessor_multi derives width and direction from the row");
+
+/*
+ * All eight rows from one program on one fexit.multi link (7.2+, loaded and
+ * attached by src/kernel/fexit_multi.c; the section is libbpf-1.1-unknown and
+ * registered there). The kernel types the program int bpf_multi_func(void):
+ * arguments come from bpf_get_func_arg, as scalars, so reads are probed, and
+ * the row from the link's cookie. Same judgement as the own programs above.
+ */
+SEC("d0.fexit.multi")
+int accessor_multi(void *ctx)
+{
+	__u32 hook = bpf_get_attach_cookie(ctx), i = hook - D0_HOOK_CORE_IOREAD8_RET;
+	__u64 vdev = 0, test_mem = 0, io = 0, ret = 0;
+	struct pci_dev *pdev;
+
+	if (i >= D0_ACCESSOR_ROWS)
+		return 0;
+	bpf_get_func_arg(ctx, 0, &vdev);
+	bpf_get_func_arg(ctx, 1, &test_mem);
+	bpf_get_func_arg(ctx, 3, &io);
+	bpf_get_func_ret(ctx, &ret);
+	pdev = BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev);
+	/* a bool argument: only its low byte is defined */
+	accessor((struct vfio_pci_core_device *)vdev, pdev, BPF_CORE_READ(pdev, current_state), test_mem & 0xff,
+		 io, 1u << (i / 2), i & 1, (int)ret, hook);
+	return 0;
+}
 
 /* ---- which ops the bound driver uses -------------------------------------------- */
 

@@ -41,6 +41,12 @@
  * it exists, the path is seen there or by the row it stands in for.
  */
 #define D0_HF_INLINED_ALT 0x8u
+/*
+ * FEXIT row the shared fexit.multi program (accessor_multi, bpf/variant.bpf.h)
+ * serves where the kernel has tracing multi links (7.2+): one program verified
+ * once instead of one per row. Only rows of one module, with the same arguments.
+ */
+#define D0_HF_FEXIT_MULTI 0x10u
 
 #define D0_HOOK_TABLE(X)                                                                        \
 	/* power: vfio's own requests and PM_CTRL emulation */                                   \
@@ -157,14 +163,14 @@
 	X(IOMMU_PIN_RET,        fexit_iommu_pin,            FEXIT,  "vfio_pin_pages_remote",     "vfio_iommu_type1", 0, NONE, NULL) \
 	X(IOMMU_UNMAP_RET,      fexit_iommu_unmap,          FEXIT,  "vfio_unmap_unpin",          "vfio_iommu_type1", 0, NONE, NULL) \
 	/* variant drivers (issue 14, bpf/variant.bpf.h) */ \
-	X(CORE_IOREAD8_RET,     fexit_core_ioread8,         FEXIT,  "vfio_pci_core_ioread8",      "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOWRITE8_RET,    fexit_core_iowrite8,        FEXIT,  "vfio_pci_core_iowrite8",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOREAD16_RET,    fexit_core_ioread16,        FEXIT,  "vfio_pci_core_ioread16",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOWRITE16_RET,   fexit_core_iowrite16,       FEXIT,  "vfio_pci_core_iowrite16",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOREAD32_RET,    fexit_core_ioread32,        FEXIT,  "vfio_pci_core_ioread32",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOWRITE32_RET,   fexit_core_iowrite32,       FEXIT,  "vfio_pci_core_iowrite32",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOREAD64_RET,    fexit_core_ioread64,        FEXIT,  "vfio_pci_core_ioread64",     "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
-	X(CORE_IOWRITE64_RET,   fexit_core_iowrite64,       FEXIT,  "vfio_pci_core_iowrite64",    "vfio_pci_core", D0_HF_HOT, NONE, NULL) \
+	X(CORE_IOREAD8_RET,     fexit_core_ioread8,         FEXIT,  "vfio_pci_core_ioread8",      "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOWRITE8_RET,    fexit_core_iowrite8,        FEXIT,  "vfio_pci_core_iowrite8",     "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOREAD16_RET,    fexit_core_ioread16,        FEXIT,  "vfio_pci_core_ioread16",     "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOWRITE16_RET,   fexit_core_iowrite16,       FEXIT,  "vfio_pci_core_iowrite16",    "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOREAD32_RET,    fexit_core_ioread32,        FEXIT,  "vfio_pci_core_ioread32",     "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOWRITE32_RET,   fexit_core_iowrite32,       FEXIT,  "vfio_pci_core_iowrite32",    "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOREAD64_RET,    fexit_core_ioread64,        FEXIT,  "vfio_pci_core_ioread64",     "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
+	X(CORE_IOWRITE64_RET,   fexit_core_iowrite64,       FEXIT,  "vfio_pci_core_iowrite64",    "vfio_pci_core", D0_HF_HOT | D0_HF_FEXIT_MULTI, NONE, NULL) \
 	X(OPS_PROBE,            fentry_ops_probe,           FENTRY, "pci_user_read_config_dword", "vmlinux", 0, NONE, NULL) \
 	X(OPS_REGISTER,         fentry_ops_register,        FENTRY, "vfio_pci_core_register_device", "vfio_pci_core", 0, NONE, NULL) \
 	/* PREEMPT_RT (issue 14 class 10, bpf/preempt_rt.bpf.h) */                                \

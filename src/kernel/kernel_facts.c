@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/kernel_facts.h"
+#include "kernel/fexit_multi.h"
 #include "kernel/symbol_cache.h"
 #include "lib/log.h"
 
@@ -145,14 +146,17 @@ void d0_scan_ftrace(FILE *f, struct d0_kernel_facts *k)
 	k->ftrace_list = true;
 }
 
-static int btf_func_nargs(const struct btf *btf, const char *name)
+/* The BTF FUNC's argument count (-1: no such FUNC) and, in *id, its type id. */
+static int btf_func_nargs(const struct btf *btf, const char *name, int *id)
 {
-	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	const struct btf_type *fn, *proto;
 
-	if (id <= 0)
+	*id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (*id <= 0) {
+		*id = 0;
 		return -1;
-	fn = btf__type_by_id(btf, id);
+	}
+	fn = btf__type_by_id(btf, *id);
 	proto = btf__type_by_id(btf, fn->type);
 	return proto ? btf_vlen(proto) : -1;
 }
@@ -284,6 +288,7 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
 	c.vmlinux = btf__parse(path, NULL);
 	k->vmlinux_btf = c.vmlinux != NULL;
+	k->fexit_multi_type = c.vmlinux ? d0_fexit_multi_type(c.vmlinux) : -1;
 	/*
 	 * One look per module, before any BTF is parsed: a module loading while
 	 * we parse (modprobe vfio-pci) is then present for all its hooks or for
@@ -308,7 +313,7 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 			t->requires_missing = !member_exists(&c, dir, h->requires);
 		mod = module_btf(&c, dir, h->module);
 		if (mod)
-			t->btf_nargs = btf_func_nargs(mod, h->target);
+			t->btf_nargs = btf_func_nargs(mod, h->target, &t->btf_id);
 		if (mod && !btf_cached(&c, mod))
 			btf__free(mod);
 	}

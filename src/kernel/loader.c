@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* sched_getaffinity */
 #include "kernel/loader.h"
 #include "kernel/cold_multi.h"
+#include "kernel/fexit_multi.h"
 #include "kernel/parallel_load.h"
 #include "lib/log.h"
 #include "kernel/pin.h"
@@ -37,10 +38,13 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 		     const bool want[D0_HOOK_COUNT], const bool *multi, struct d0audit_bpf *share,
 		     struct d0audit_bpf **out)
 {
-	bool cold_entry = false, cold_exit = false;
-	struct d0audit_bpf *skel = d0audit_bpf__open();
+	bool cold_entry = false, cold_exit = false, fexit_multi = false;
+	struct d0audit_bpf *skel;
 	struct bpf_map *m;
 
+	/* accessor_multi's section, unknown to libbpf 1.1 (a failure leaves its rows to their own programs) */
+	d0_fexit_multi_register();
+	skel = d0audit_bpf__open();
 	if (!skel) {
 		d0_err("cannot open the embedded BPF object: %s", strerror(errno));
 		return -errno;
@@ -82,7 +86,9 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 		}
 		/* a row the multi-attached programs serve loads no program of its own */
 		bpf_program__set_autoload(p, want[i] && !(multi && multi[i]));
-		if (want[i] && multi && multi[i]) {
+		if (want[i] && multi && multi[i] && d0_fexit_multi_row(i)) {
+			fexit_multi = true;
+		} else if (want[i] && multi && multi[i]) {
 			bool exit = d0_hooks[i].kind == D0_FEXIT || d0_hooks[i].kind == D0_KRETPROBE;
 
 			cold_entry = true; /* exits keep their arguments at entry */
@@ -91,6 +97,16 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 	}
 	/* one program for both links */
 	bpf_program__set_autoload(skel->progs.cold_hook, cold_entry || cold_exit);
+	bpf_program__set_autoload(skel->progs.accessor_multi, fexit_multi);
+	if (fexit_multi) {
+		int err = d0_fexit_multi_prepare(skel->progs.accessor_multi, facts);
+
+		if (err) {
+			d0_debug("cannot set accessor_multi up for loading: %s", strerror(-err));
+			d0audit_bpf__destroy(skel);
+			return err;
+		}
+	}
 	*out = skel;
 	return 0;
 }
@@ -345,6 +361,75 @@ static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool
 	return 0;
 }
 
+/* The accessor rows in multi[] on one fexit.multi link of accessor_multi (src/kernel/fexit_multi.h). */
+static int attach_fexit_multi(struct d0_loader *l, struct d0audit_bpf *skel, const bool multi[D0_HOOK_COUNT])
+{
+	bool rows[D0_HOOK_COUNT];
+	int n = 0, fd;
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		n += rows[i] = multi[i] && d0_fexit_multi_row(i);
+	if (!n)
+		return 0;
+	fd = d0_fexit_multi_attach(bpf_program__fd(skel->progs.accessor_multi), &l->facts, rows);
+	if (fd < 0) {
+		d0_debug("fexit.multi link for %d accessor functions failed: %s", n, strerror(-fd));
+		return fd;
+	}
+	l->fexit_multi_fd = fd;
+	l->fexit_multi_on = true;
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (rows[i]) {
+			l->plan[i].multi = true;
+			l->plan[i].attached = true;
+			l->attached++;
+		}
+	d0_debug("accessor rows: %d functions on one fexit.multi link", n);
+	return 0;
+}
+
+/* Undo what the multi links attached (one of them failed): their rows go back to own programs. */
+static void detach_multi(struct d0_loader *l)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(l->cold_links[i]);
+		l->cold_links[i] = NULL;
+	}
+	if (l->fexit_multi_on)
+		close(l->fexit_multi_fd);
+	l->fexit_multi_on = false;
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (l->plan[i].multi) {
+			l->plan[i].multi = false;
+			l->plan[i].attached = false;
+			l->attached--;
+		}
+}
+
+/*
+ * The accessor rows accessor_multi serves here (7.2+, no pins): those of the
+ * first one's module, since one link resolves its ids in one BTF.
+ */
+static void plan_fexit_multi(struct d0_loader *l, const bool want[D0_HOOK_COUNT], bool multi[D0_HOOK_COUNT])
+{
+	const char *why = NULL, *module = NULL;
+
+	if (!d0_fexit_multi_usable(&l->facts, &why) || d0_fexit_multi_register()) {
+		d0_debug("accessor rows served by their own programs: %s", why ? why : "libbpf refused the section");
+		return;
+	}
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		if (!want[i] || !d0_fexit_multi_row(i) || l->facts.t[i].btf_id <= 0)
+			continue;
+		if (!module)
+			module = d0_hooks[i].module;
+		multi[i] = !strcmp(module, d0_hooks[i].module);
+	}
+	if (module && d0_fexit_multi_begin(module))
+		for (int i = 0; i < D0_HOOK_COUNT; i++)
+			multi[i] &= !d0_fexit_multi_row(i);
+}
+
 /*
  * What load_objects() loaded: the own programs in part[0] (with the cold
  * program) and, loaded at once on a second thread, part[1] for the rows
@@ -460,7 +545,7 @@ static void keep_object(struct d0_loader *l, struct d0audit_bpf *obj)
 static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	bool multi[D0_HOOK_COUNT] = {};
+	bool multi[D0_HOOK_COUNT] = {}, cold[D0_HOOK_COUNT];
 	const char *why = NULL;
 	int err, total = 0, nmulti = 0;
 	struct timespec t0, t1, t2;
@@ -472,21 +557,31 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 			multi[i] = want[i] && d0_cold_row(i);
 	else
 		d0_debug("cold rows served by their own programs: %s", why ? why : "links are pinned per row");
+	if (!l->pin_dir)
+		plan_fexit_multi(l, want, multi);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		cold[i] = multi[i] && !d0_fexit_multi_row(i);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = load_objects(l, opts, want, multi, share, &o);
-	if (err)
+	if (err) {
+		d0_fexit_multi_end();
 		return err;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d0_progress_step("attaching");
-	if (memchr(multi, true, sizeof(multi)) && (err = attach_cold(l, o.part[0], multi))) {
-		d0_warn("cannot multi-attach the cold hooks (%s): loading one program per hook instead",
+	if ((memchr(cold, true, sizeof(cold)) && (err = attach_cold(l, o.part[0], cold))) ||
+	    (err = attach_fexit_multi(l, o.part[0], multi))) {
+		d0_warn("cannot multi-attach the cold or accessor hooks (%s): loading one program per hook instead",
 			strerror(-err));
+		d0_fexit_multi_end();
+		detach_multi(l);
 		loaded_destroy(&o);
 		memset(multi, 0, sizeof(multi));
 		err = load_objects(l, opts, want, multi, share, &o);
 		if (err)
 			return err;
 	}
+	d0_fexit_multi_end();
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		total += want[i] && !multi[i];
 	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
@@ -718,6 +813,8 @@ bool d0_loader_modules_appeared(const struct d0_loader *l)
 int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 {
 	struct bpf_link *old[D0_HOOK_COUNT], *old_cold[2];
+	bool old_fexit_on = l->fexit_multi_on;
+	int old_fexit_fd = l->fexit_multi_fd;
 	struct d0_hook_plan old_plan[D0_HOOK_COUNT];
 	struct d0_kernel_facts facts;
 	bool want[D0_HOOK_COUNT];
@@ -740,6 +837,7 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 	memset(l->links, 0, sizeof(l->links));
 	memcpy(old_cold, l->cold_links, sizeof(old_cold));
 	memset(l->cold_links, 0, sizeof(l->cold_links));
+	l->fexit_multi_on = false;
 	l->facts = facts;
 	d0_plan_hooks(&l->facts, l->plan);
 	l->attached = 0;
@@ -749,6 +847,8 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 		/* keep what ran */
 		memcpy(l->links, old, sizeof(old));
 		memcpy(l->cold_links, old_cold, sizeof(old_cold));
+		l->fexit_multi_on = old_fexit_on;
+		l->fexit_multi_fd = old_fexit_fd;
 		memcpy(l->plan, old_plan, sizeof(old_plan));
 		l->attached = old_attached;
 		return err;
@@ -756,6 +856,8 @@ int d0_loader_extend(struct d0_loader *l, const struct d0_load_opts *opts)
 	l->nlate++;
 	bpf_link__destroy(old_cold[0]);
 	bpf_link__destroy(old_cold[1]);
+	if (old_fexit_on)
+		close(old_fexit_fd);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		/* a hook no longer attached must not stay pinned (a replaced pin was already swapped) */
@@ -805,6 +907,9 @@ void d0_loader_detach(struct d0_loader *l)
 		bpf_link__destroy(l->cold_links[i]);
 		l->cold_links[i] = NULL;
 	}
+	if (l->fexit_multi_on)
+		close(l->fexit_multi_fd);
+	l->fexit_multi_on = false;
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;

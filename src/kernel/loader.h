@@ -33,6 +33,8 @@ struct d0_loader {
 	struct d0_hook_plan plan[D0_HOOK_COUNT];
 	struct bpf_link *links[D0_HOOK_COUNT];
 	struct bpf_link *cold_links[2]; /* the cold rows' kprobe.multi and kretprobe.multi links, or NULL */
+	int fexit_multi_fd;         /* the accessor rows' tracing multi link (src/kernel/fexit_multi.h)... */
+	bool fexit_multi_on;        /* ...if there is one */
 	int attached;               /* hooks attached */
 	const char *pin_dir;        /* from the options: new links are pinned there */
 	int reopened;               /* links re-opened from pins at start */

@@ -19,6 +19,7 @@
 struct d0_target_facts {
 	bool module_present;   /* BTF of the owning module is loaded (vmlinux: always) */
 	int btf_nargs;         /* arguments of the BTF FUNC, -1 if there is none */
+	int btf_id;            /* that FUNC's id in its module's BTF (tracing multi links name it), 0 if none */
 	bool sym_exact;        /* the exact name is in /proc/kallsyms */
 	char clone[D0_SYM_LEN];/* a compiler clone name.constprop.N / .isra.N / .part.N, or "" */
 	bool ftrace_site;      /* exact name in available_filter_functions */
@@ -33,6 +34,8 @@ struct d0_kernel_facts {
 	bool iommufd;          /* iommufd is built (its BTF): DMABUF imports into an IOAS can exist */
 	struct d0_target_facts t[D0_HOOK_COUNT];
 	unsigned long long kdata[D0_KDATA_COUNT]; /* kernel variables' addresses (0: not in kallsyms) */
+	/* tracing multi links (7.2+): enum bpf_attach_type's BPF_TRACE_FEXIT_MULTI in vmlinux BTF, -1 if absent */
+	int fexit_multi_type;
 };
 
 enum d0_hook_decision {

@@ -69,9 +69,10 @@ $(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/floor: tools/bench/floor.c include/d0audit/hooks.h include/d0audit/cold_hooks.h $(BUILD)/bench/floor.bpf.o
+# with d0audit's own tracing-multi loader (src/kernel/fexit_multi.c), so its mechanism is the same
+$(BUILD)/bench/floor: tools/bench/floor.c include/d0audit/hooks.h include/d0audit/cold_hooks.h $(BUILD)/bench/floor.bpf.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< -lbpf -lelf -lz
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LIBS)
 
 $(BUILD)/bench/preadrate: tools/bench/preadrate.c $(wildcard tools/exercise/*.c) $(wildcard tools/exercise/*.h)
 	@mkdir -p $(@D)

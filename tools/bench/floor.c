@@ -11,7 +11,9 @@
  * the D0_HF_HOT rows. --multi: the rows d0audit serves with its two
  * multi-attached program (include/d0audit/cold_hooks.h) go on one empty
  * program's kprobe.multi and kretprobe.multi links instead, the floor of
- * d0audit's own attach mechanism (issue 18). Prints "floor: N programs attached" on stderr once
+ * d0audit's own attach mechanism (issue 18), and where the kernel has tracing
+ * multi links (7.2+) the accessor rows (D0_HF_FEXIT_MULTI) go on one empty
+ * program's fexit.multi link, loaded as d0audit loads accessor_multi. Prints "floor: N programs attached" on stderr once
  * attached, then waits for SIGINT/SIGTERM and detaches.
  */
 #include <bpf/btf.h>
@@ -28,6 +30,7 @@
 #include "d0audit/event.h"
 #include "d0audit/rules.h"
 #include "d0audit/cold_hooks.h"
+#include "kernel/fexit_multi.h"
 
 static const struct d0_cold_cfg cold[D0_HOOK_COUNT] = { D0_COLD_TABLE(D0_COLD_CFG_ROW) };
 
@@ -57,7 +60,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Does the function exist in the BTF of its module (vmlinux or a loaded module)? */
+/* The function's BTF id in its module's BTF (vmlinux or a loaded module), 0 if it has none. */
 static int has_func(struct btf *vmlinux, const char *module, const char *func)
 {
 	char path[256];
@@ -72,7 +75,8 @@ static int has_func(struct btf *vmlinux, const char *module, const char *func)
 		if (!btf)
 			return 0;
 	}
-	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
+	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	found = found > 0 ? found : 0;
 	if (btf != vmlinux)
 		btf__free(btf);
 	return found;
@@ -128,7 +132,9 @@ int main(int argc, char **argv)
 	struct btf *vmlinux;
 	int hot = 0, multi = 0, used[NROWS], present[NROWS], nfentry = 0, nfexit = 0, nlinks = 0, i;
 	const char *msyms[2][NROWS];
-	int nm[2] = {0, 0}, j;
+	int nm[2] = {0, 0}, j, nfm = 0, fm_fd = -1;
+	static struct d0_kernel_facts facts; /* what d0_fexit_multi_attach reads: the type and the BTF ids */
+	bool fm[NROWS] = {};
 	char self[4096], defpath[4200];
 
 	for (i = 1; i < argc; i++) {
@@ -174,6 +180,9 @@ int main(int argc, char **argv)
 	}
 	if (multi)
 		ftrace_list_read();
+	facts.fexit_multi_type = multi ? d0_fexit_multi_type(vmlinux) : -1;
+	if (facts.fexit_multi_type > 0 && d0_fexit_multi_register())
+		facts.fexit_multi_type = -1;
 	obj = bpf_object__open_file(obj_path, NULL);
 	if (!obj) {
 		fprintf(stderr, "floor: cannot open %s: %s\n", obj_path, strerror(errno));
@@ -187,6 +196,13 @@ int main(int argc, char **argv)
 
 		if (!used[i])
 			continue;
+		if (facts.fexit_multi_type > 0 && d0_fexit_multi_row(i) && present[i]) {
+			facts.t[i].btf_id = present[i];
+			fm[i] = true;
+			nfm++;
+			progs[i] = NULL;
+			continue;
+		}
 		if (multi && cold[i].served) {
 			/* like d0audit's plan: a function without an ftrace site is not attached */
 			if (!traceable(rows[i].target)) {
@@ -212,9 +228,20 @@ int main(int argc, char **argv)
 		progs[i] = prog;
 	}
 	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "multi_cold"), nm[0] + nm[1] > 0);
+	prog = bpf_object__find_program_by_name(obj, "multi_fexit");
+	bpf_program__set_autoload(prog, nfm > 0);
+	if (nfm && (d0_fexit_multi_begin("vfio_pci_core") || d0_fexit_multi_prepare(prog, &facts)))
+		return fprintf(stderr, "floor: cannot set the fexit.multi program up\n"), 1;
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "floor: load failed: %s\n", strerror(errno));
 		return 1;
+	}
+	if (nfm) {
+		fm_fd = d0_fexit_multi_attach(bpf_program__fd(prog), &facts, fm);
+		d0_fexit_multi_end();
+		if (fm_fd < 0)
+			return fprintf(stderr, "floor: fexit.multi link on %d functions failed: %s\n", nfm,
+				       strerror(-fm_fd)), 1;
 	}
 	for (int k = 0; k < 2; k++) {
 		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = msyms[k], .cnt = nm[k], .retprobe = k == 1);
@@ -243,7 +270,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	fprintf(stderr, "floor: %d programs attached:", nlinks);
+	fprintf(stderr, "floor: %d programs attached:", nlinks + (fm_fd >= 0));
 	for (i = 0; i < NROWS; i++)
 		if (used[i])
 			fprintf(stderr, " %s", rows[i].id);
@@ -252,6 +279,8 @@ int main(int argc, char **argv)
 		pause();
 	for (i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);
+	if (fm_fd >= 0)
+		close(fm_fd);
 	bpf_object__close(obj);
 	btf__free(vmlinux);
 	return 0;

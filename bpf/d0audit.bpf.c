@@ -414,9 +414,8 @@ int BPF_PROG(fentry_revoke_bars, struct vfio_pci_core_device *vdev)
 	return 0;
 }
 
-SEC("fexit/vfio_pci_core_feature_dma_buf")
-int BPF_PROG(fexit_dmabuf_export, struct vfio_pci_core_device *vdev, __u32 flags, void *arg,
-	     size_t argsz, int ret)
+/* Its own program's and fexit_multi's (bpf/fexit_multi.bpf.h): reads are probed, so vdev may be a scalar. */
+static __always_inline void dmabuf_export_done(struct vfio_pci_core_device *vdev, __u32 flags, int ret)
 {
 	struct pci_dev *pdev;
 	struct d0_dev_state *st = dev_state_of_vdev(vdev, &pdev, D0_HOOK_DMABUF_EXPORT_RET);
@@ -425,6 +424,13 @@ int BPF_PROG(fexit_dmabuf_export, struct vfio_pci_core_device *vdev, __u32 flags
 	if (st && ret > 0)
 		d0_learn_vdev_dmabufs(as_scalar(vdev), (__u64)pdev);
 	emit(D0_EV_DMABUF_EXPORT, D0_PH_EXIT, D0_HOOK_DMABUF_EXPORT_RET, pdev, vdev, st, flags, 0, ret);
+}
+
+SEC("fexit/vfio_pci_core_feature_dma_buf")
+int BPF_PROG(fexit_dmabuf_export, struct vfio_pci_core_device *vdev, __u32 flags, void *arg,
+	     size_t argsz, int ret)
+{
+	dmabuf_export_done(vdev, flags, ret);
 	return 0;
 }
 
@@ -464,13 +470,19 @@ int BPF_PROG(fentry_dmabuf_cleanup, struct vfio_pci_core_device *vdev)
 	return 0;
 }
 
+/* Its own program's and fexit_multi's: sgt is the returned table or an ERR_PTR. */
+static __always_inline void dmabuf_map_done(struct dma_buf_attachment *attach, int dir, __u64 sgt)
+{
+	struct dma_buf *dmabuf = BPF_CORE_READ(attach, dmabuf);
+	long ret = sgt >= ERR_PTR_LIMIT ? (long)sgt : 0;
+
+	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_MAP, D0_PH_EXIT, D0_HOOK_DMABUF_MAP_RET, dir, ret);
+}
+
 SEC("fexit/vfio_pci_dma_buf_map")
 int BPF_PROG(fexit_dmabuf_map, struct dma_buf_attachment *attach, int dir, void *sgt)
 {
-	struct dma_buf *dmabuf = BPF_CORE_READ(attach, dmabuf);
-	long ret = (unsigned long)sgt >= ERR_PTR_LIMIT ? (long)sgt : 0;
-
-	dmabuf_event(dmabuf_vdev(dmabuf), D0_EV_DMABUF_MAP, D0_PH_EXIT, D0_HOOK_DMABUF_MAP_RET, dir, ret);
+	dmabuf_map_done(attach, dir, (__u64)sgt);
 	return 0;
 }
 
@@ -1004,3 +1016,5 @@ int BPF_PROG(fexit_bus_reset, struct pci_dev *pdev, int ret)
 #include "raw_access.bpf.h"
 /* Issue 18: the cold rows served by two multi-attached programs where the kernel can (after every row's helpers). */
 #include "cold_multi.bpf.h"
+/* Issue 18: the accessor and DMABUF exit rows on one tracing multi link where the kernel has them. */
+#include "fexit_multi.bpf.h"

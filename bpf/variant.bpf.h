@@ -13,8 +13,8 @@
  *   Judged at exit like every BAR access (rule 7): ret 0 means the MMIO
  *   ran, whether or not the caller asked the accessor to gate it (test_mem:
  *   -EIO in D3hot or with decode off), so a broken gate shows as well.
- *   Where the kernel has tracing multi links (7.2+), accessor_multi serves
- *   all eight rows from one fexit.multi link (issue 18: verified once).
+ *   Where the kernel has tracing multi links (7.2+), fexit_multi
+ *   (bpf/fexit_multi.bpf.h) serves all eight rows from one link.
  * - The driver's vfio_device_ops: its read/write/mmap/ioctl addresses, per
  *   device, for user space to resolve through kallsyms (a variant is known
  *   by which of its ops are vfio_pci_core_*, not by its name). Learnt at
@@ -130,34 +130,7 @@ _Static_assert(D0_HOOK_CORE_IOWRITE8_RET == D0_HOOK_CORE_IOREAD8_RET + 1 &&
 		       D0_HOOK_CORE_IOREAD16_RET == D0_HOOK_CORE_IOREAD8_RET + 2 &&
 		       D0_HOOK_CORE_IOREAD32_RET == D0_HOOK_CORE_IOREAD8_RET + 4 &&
 		       D0_HOOK_CORE_IOWRITE64_RET == D0_HOOK_CORE_IOREAD8_RET + D0_ACCESSOR_ROWS - 1,
-	       "accessor rows out of order: accessor_multi derives width and direction from the row");
-
-/*
- * All eight rows from one program on one fexit.multi link (7.2+, loaded and
- * attached by src/kernel/fexit_multi.c; the section is libbpf-1.1-unknown and
- * registered there). The kernel types the program int bpf_multi_func(void):
- * arguments come from bpf_get_func_arg, as scalars, so reads are probed, and
- * the row from the link's cookie. Same judgement as the own programs above.
- */
-SEC("d0.fexit.multi")
-int accessor_multi(void *ctx)
-{
-	__u32 hook = bpf_get_attach_cookie(ctx), i = hook - D0_HOOK_CORE_IOREAD8_RET;
-	__u64 vdev = 0, test_mem = 0, io = 0, ret = 0;
-	struct pci_dev *pdev;
-
-	if (i >= D0_ACCESSOR_ROWS)
-		return 0;
-	bpf_get_func_arg(ctx, 0, &vdev);
-	bpf_get_func_arg(ctx, 1, &test_mem);
-	bpf_get_func_arg(ctx, 3, &io);
-	bpf_get_func_ret(ctx, &ret);
-	pdev = BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev);
-	/* a bool argument: only its low byte is defined */
-	accessor((struct vfio_pci_core_device *)vdev, pdev, BPF_CORE_READ(pdev, current_state), test_mem & 0xff,
-		 io, 1u << (i / 2), i & 1, (int)ret, hook);
-	return 0;
-}
+	       "accessor rows out of order: fexit_multi derives width and direction from the row");
 
 /* ---- which ops the bound driver uses -------------------------------------------- */
 

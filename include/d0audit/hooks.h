@@ -42,9 +42,9 @@
  */
 #define D0_HF_INLINED_ALT 0x8u
 /*
- * FEXIT row the shared fexit.multi program (accessor_multi, bpf/variant.bpf.h)
+ * FEXIT row the shared fexit.multi program (fexit_multi, bpf/fexit_multi.bpf.h)
  * serves where the kernel has tracing multi links (7.2+): one program verified
- * once instead of one per row. Only rows of one module, with the same arguments.
+ * once instead of one per row. Only rows of one module (one link, one BTF).
  */
 #define D0_HF_FEXIT_MULTI 0x10u
 
@@ -77,10 +77,10 @@
 	/* DMABUFs: export, revoke/unrevoke, per-buffer flips, importer grants, cleanup */        \
 	X(DMABUF_MOVE,          fentry_dmabuf_move,         FENTRY, "vfio_pci_dma_buf_move",     "vfio_pci_core", D0_HF_CORE, NONE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \
 	X(DMABUF_MOVE_RET,      fexit_dmabuf_move,          FEXIT,  "vfio_pci_dma_buf_move",     "vfio_pci_core", 0, NONE, NULL) \
-	X(DMABUF_EXPORT_RET,    fexit_dmabuf_export,        FEXIT,  "vfio_pci_core_feature_dma_buf", "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_EXPORT_RET,    fexit_dmabuf_export,        FEXIT,  "vfio_pci_core_feature_dma_buf", "vfio_pci_core", D0_HF_FEXIT_MULTI, NONE, NULL) \
 	X(DMABUF_RELEASE,       fentry_dmabuf_release,      FENTRY, "vfio_pci_dma_buf_release",  "vfio_pci_core", 0, NONE, NULL) \
 	X(DMABUF_CLEANUP,       fentry_dmabuf_cleanup,      FENTRY, "vfio_pci_dma_buf_cleanup",  "vfio_pci_core", 0, NONE, NULL) \
-	X(DMABUF_MAP_RET,       fexit_dmabuf_map,           FEXIT,  "vfio_pci_dma_buf_map",      "vfio_pci_core", 0, NONE, NULL) \
+	X(DMABUF_MAP_RET,       fexit_dmabuf_map,           FEXIT,  "vfio_pci_dma_buf_map",      "vfio_pci_core", D0_HF_FEXIT_MULTI, NONE, NULL) \
 	/* the pending DMABUF-mmap series (ground truth 5.1): probed, so its arrival shows */     \
 	X(REVOKE_BARS,          fentry_revoke_bars,         FENTRY, "vfio_pci_revoke_bars",      "vfio_pci_core", 0, NONE, "vfio_pci_core:vfio_pci_core_device.zap_bars_on_revoke") \
 	X(DMABUF_INVALIDATE,    fentry_dmabuf_invalidate,   FENTRY, "dma_buf_invalidate_mappings", "vmlinux", 0, NONE, "vfio_pci_core:vfio_pci_core_device.dmabufs") \

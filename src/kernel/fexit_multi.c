@@ -62,7 +62,7 @@ static void register_handler(void)
 
 	register_err = id < 0 ? id : 0;
 	if (id < 0)
-		d0_warn("cannot register the %s section with libbpf: %s (each accessor row gets its own program)",
+		d0_warn("cannot register the %s section with libbpf: %s (those rows get their own programs)",
 			D0_FEXIT_MULTI_SEC, strerror(-id));
 }
 

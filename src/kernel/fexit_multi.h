@@ -2,7 +2,7 @@
 /*
  * Serving the D0_HF_FEXIT_MULTI rows (include/d0audit/hooks.h) with one
  * fexit.multi program on one tracing multi link (issue 18; 7.2+): the kernel
- * verifies accessor_multi (bpf/variant.bpf.h) once instead of one program per
+ * verifies fexit_multi (bpf/fexit_multi.bpf.h) once instead of one program per
  * row, and runs it on each row's own trampoline.
  *
  * libbpf 1.1 knows neither the attach type nor the link, so:
@@ -29,7 +29,7 @@ struct btf;
  */
 int d0_fexit_multi_type(const struct btf *vmlinux);
 
-/* Is row `hook` one accessor_multi can serve (D0_HF_FEXIT_MULTI)? */
+/* Is row `hook` one fexit_multi can serve (D0_HF_FEXIT_MULTI)? */
 bool d0_fexit_multi_row(int hook);
 /*
  * Does this kernel have tracing multi links? False without BPF_TRACE_FEXIT_MULTI
@@ -50,7 +50,7 @@ int d0_fexit_multi_register(void);
  */
 int d0_fexit_multi_begin(const char *module);
 void d0_fexit_multi_end(void);
-/* Set accessor_multi up for loading (between begin and end). */
+/* Set fexit_multi up for loading (between begin and end). */
 int d0_fexit_multi_prepare(struct bpf_program *p, const struct d0_kernel_facts *k);
 
 /*

@@ -42,7 +42,7 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 	struct d0audit_bpf *skel;
 	struct bpf_map *m;
 
-	/* accessor_multi's section, unknown to libbpf 1.1 (a failure leaves its rows to their own programs) */
+	/* fexit_multi's section, unknown to libbpf 1.1 (a failure leaves its rows to their own programs) */
 	d0_fexit_multi_register();
 	skel = d0audit_bpf__open();
 	if (!skel) {
@@ -97,12 +97,12 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 	}
 	/* one program for both links */
 	bpf_program__set_autoload(skel->progs.cold_hook, cold_entry || cold_exit);
-	bpf_program__set_autoload(skel->progs.accessor_multi, fexit_multi);
+	bpf_program__set_autoload(skel->progs.fexit_multi, fexit_multi);
 	if (fexit_multi) {
-		int err = d0_fexit_multi_prepare(skel->progs.accessor_multi, facts);
+		int err = d0_fexit_multi_prepare(skel->progs.fexit_multi, facts);
 
 		if (err) {
-			d0_debug("cannot set accessor_multi up for loading: %s", strerror(-err));
+			d0_debug("cannot set fexit_multi up for loading: %s", strerror(-err));
 			d0audit_bpf__destroy(skel);
 			return err;
 		}
@@ -361,7 +361,7 @@ static int attach_cold(struct d0_loader *l, struct d0audit_bpf *skel, const bool
 	return 0;
 }
 
-/* The accessor rows in multi[] on one fexit.multi link of accessor_multi (src/kernel/fexit_multi.h). */
+/* The D0_HF_FEXIT_MULTI rows in multi[] on one fexit.multi link of fexit_multi (src/kernel/fexit_multi.h). */
 static int attach_fexit_multi(struct d0_loader *l, struct d0audit_bpf *skel, const bool multi[D0_HOOK_COUNT])
 {
 	bool rows[D0_HOOK_COUNT];
@@ -371,9 +371,9 @@ static int attach_fexit_multi(struct d0_loader *l, struct d0audit_bpf *skel, con
 		n += rows[i] = multi[i] && d0_fexit_multi_row(i);
 	if (!n)
 		return 0;
-	fd = d0_fexit_multi_attach(bpf_program__fd(skel->progs.accessor_multi), &l->facts, rows);
+	fd = d0_fexit_multi_attach(bpf_program__fd(skel->progs.fexit_multi), &l->facts, rows);
 	if (fd < 0) {
-		d0_debug("fexit.multi link for %d accessor functions failed: %s", n, strerror(-fd));
+		d0_debug("fexit.multi link for %d functions failed: %s", n, strerror(-fd));
 		return fd;
 	}
 	l->fexit_multi_fd = fd;
@@ -384,12 +384,12 @@ static int attach_fexit_multi(struct d0_loader *l, struct d0audit_bpf *skel, con
 			l->plan[i].attached = true;
 			l->attached++;
 		}
-	d0_debug("accessor rows: %d functions on one fexit.multi link", n);
+	d0_debug("fexit.multi rows: %d functions on one fexit.multi link", n);
 	return 0;
 }
 
-/* Undo what the multi links attached (one of them failed): their rows go back to own programs. */
-static void detach_multi(struct d0_loader *l)
+/* The cold rows' two links and the fexit.multi rows' one. */
+static void close_multi_links(struct d0_loader *l)
 {
 	for (int i = 0; i < 2; i++) {
 		bpf_link__destroy(l->cold_links[i]);
@@ -398,6 +398,12 @@ static void detach_multi(struct d0_loader *l)
 	if (l->fexit_multi_on)
 		close(l->fexit_multi_fd);
 	l->fexit_multi_on = false;
+}
+
+/* Undo what the multi links attached (one of them failed): their rows go back to own programs. */
+static void detach_multi(struct d0_loader *l)
+{
+	close_multi_links(l);
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		if (l->plan[i].multi) {
 			l->plan[i].multi = false;
@@ -407,7 +413,7 @@ static void detach_multi(struct d0_loader *l)
 }
 
 /*
- * The accessor rows accessor_multi serves here (7.2+, no pins): those of the
+ * The D0_HF_FEXIT_MULTI rows fexit_multi serves here (7.2+, no pins): those of the
  * first one's module, since one link resolves its ids in one BTF.
  */
 static void plan_fexit_multi(struct d0_loader *l, const bool want[D0_HOOK_COUNT], bool multi[D0_HOOK_COUNT])
@@ -415,7 +421,7 @@ static void plan_fexit_multi(struct d0_loader *l, const bool want[D0_HOOK_COUNT]
 	const char *why = NULL, *module = NULL;
 
 	if (!d0_fexit_multi_usable(&l->facts, &why) || d0_fexit_multi_register()) {
-		d0_debug("accessor rows served by their own programs: %s", why ? why : "libbpf refused the section");
+		d0_debug("fexit.multi rows (accessors, DMABUF exits) served by their own programs: %s", why ? why : "libbpf refused the section");
 		return;
 	}
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
@@ -571,7 +577,7 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 	d0_progress_step("attaching");
 	if ((memchr(cold, true, sizeof(cold)) && (err = attach_cold(l, o.part[0], cold))) ||
 	    (err = attach_fexit_multi(l, o.part[0], multi))) {
-		d0_warn("cannot multi-attach the cold or accessor hooks (%s): loading one program per hook instead",
+		d0_warn("cannot multi-attach the cold or fexit.multi hooks (%s): loading one program per hook instead",
 			strerror(-err));
 		d0_fexit_multi_end();
 		detach_multi(l);
@@ -903,13 +909,7 @@ const char *d0_hook_status(const struct d0_loader *l, int hook, bool loaded)
 
 void d0_loader_detach(struct d0_loader *l)
 {
-	for (int i = 0; i < 2; i++) {
-		bpf_link__destroy(l->cold_links[i]);
-		l->cold_links[i] = NULL;
-	}
-	if (l->fexit_multi_on)
-		close(l->fexit_multi_fd);
-	l->fexit_multi_on = false;
+	close_multi_links(l);
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;

@@ -21,10 +21,10 @@
 #include "kernel/fexit_multi.h"
 #include "model/hook_table.h"
 
-/* The multi-attached programs: the cold rows' (src/kernel/cold_multi.c) and the accessor rows'
+/* The multi-attached programs: the cold rows' (src/kernel/cold_multi.c) and the fexit.multi rows'
  * (src/kernel/fexit_multi.c), with no row of their own. */
 #define COLD_MULTI_PROG "cold_hook"
-#define FEXIT_MULTI_PROG "accessor_multi"
+#define FEXIT_MULTI_PROG "fexit_multi"
 
 struct kind_shape {
 	enum bpf_prog_type type;

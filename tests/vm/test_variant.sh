@@ -113,14 +113,14 @@ n=$(hits '^CORE_IOREAD32_RET$' $c)
 expect_order "$c: the accessor's exit in D3hot, ret 0" "$out/$c.ndjson" \
 	' bar-access exit CORE_IOREAD32_RET D3hot>D3hot a0=0 a1=0 ret=0 '
 
-# the same judgement from both ways of serving the accessor rows: accessor_multi on one fexit.multi
+# the same judgement from both ways of serving the accessor rows: fexit_multi on one fexit.multi
 # link (7.2's tracing multi links, the default here) and one program per row (6.12, pins, NO_MULTI)
 served=$(jq -r '.hooks[] | select(.name == "CORE_IOREAD32_RET") | .served' "$out/$c.doctor.json")
 [[ $served == multi ]] && ok "$c: doctor says CORE_IOREAD32_RET is served by the multi link" ||
-	not_ok "$c: CORE_IOREAD32_RET served '$served', not by accessor_multi's link"
+	not_ok "$c: CORE_IOREAD32_RET served '$served', not by fexit_multi's link"
 c=accessor-no-gate-own
-grep -q 'accessor rows served by their own programs: D0AUDIT_NO_MULTI=1' "$out/$c.err" &&
-	ok "$c: the accessor rows on their own programs" || not_ok "$c: $(grep -m1 'accessor rows' "$out/$c.err")"
+grep -q 'fexit.multi rows (accessors, DMABUF exits) served by their own programs: D0AUDIT_NO_MULTI=1' "$out/$c.err" &&
+	ok "$c: the accessor rows on their own programs" || not_ok "$c: $(grep -m1 'fexit.multi rows' "$out/$c.err")"
 rc=$(cat "$out/$c.rc")
 first=$(jq -r 'select(.type == "violation") | .step.function' "$out/$c.audit.json" | head -1)
 [[ $rc == 1 && $(live_rules $c) == "7@$vnet" && $first == vfio_pci_core_ioread32 ]] &&

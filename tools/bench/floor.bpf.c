@@ -23,5 +23,5 @@ EMPTY64(fexit)
 
 /* floor --multi: the cold rows on one empty program, entry and exit links, as d0audit serves them (issue 18) */
 SEC("kprobe.multi") int multi_cold(void *ctx) { return 0; }
-/* ...and the accessor rows on one empty program's tracing multi link (7.2+), as accessor_multi */
+/* ...and the D0_HF_FEXIT_MULTI rows on one empty program's tracing multi link (7.2+), as fexit_multi */
 SEC("d0.fexit.multi") int multi_fexit(void *ctx) { return 0; }

@@ -12,8 +12,8 @@
  * multi-attached program (include/d0audit/cold_hooks.h) go on one empty
  * program's kprobe.multi and kretprobe.multi links instead, the floor of
  * d0audit's own attach mechanism (issue 18), and where the kernel has tracing
- * multi links (7.2+) the accessor rows (D0_HF_FEXIT_MULTI) go on one empty
- * program's fexit.multi link, loaded as d0audit loads accessor_multi. Prints "floor: N programs attached" on stderr once
+ * multi links (7.2+) the D0_HF_FEXIT_MULTI rows go on one empty
+ * program's fexit.multi link, loaded as d0audit loads fexit_multi. Prints "floor: N programs attached" on stderr once
  * attached, then waits for SIGINT/SIGTERM and detaches.
  */
 #include <bpf/btf.h>
@@ -169,8 +169,8 @@ int main(int argc, char **argv)
 		const struct row *r = &rows[i];
 
 		used[i] = 0;
-		present[i] = (r->kind == D0_FENTRY || r->kind == D0_FEXIT) &&
-			     has_func(vmlinux, r->module, r->target);
+		/* the BTF id itself: a tracing multi link names its functions by it */
+		present[i] = r->kind == D0_FENTRY || r->kind == D0_FEXIT ? has_func(vmlinux, r->module, r->target) : 0;
 		if (!present[i] || (hot && !(r->flags & D0_HF_HOT)))
 			continue;
 		/* a fallback only when the row it replaces is missing */

@@ -565,14 +565,15 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 		d0_debug("cold rows served by their own programs: %s", why ? why : "links are pinned per row");
 	if (!l->pin_dir)
 		plan_fexit_multi(l, want, multi);
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		cold[i] = multi[i] && !d0_fexit_multi_row(i);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = load_objects(l, opts, want, multi, share, &o);
 	if (err) {
 		d0_fexit_multi_end();
 		return err;
 	}
+	/* after the load: an object refused with the multi programs was loaded without them (multi[] cleared) */
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		cold[i] = multi[i] && !d0_fexit_multi_row(i);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d0_progress_step("attaching");
 	if ((memchr(cold, true, sizeof(cold)) && (err = attach_cold(l, o.part[0], cold))) ||

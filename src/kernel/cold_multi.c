@@ -16,14 +16,21 @@ bool d0_cold_row(int hook)
 	return hook >= 0 && hook < D0_HOOK_COUNT && cold_cfg[hook].served;
 }
 
-bool d0_cold_multi_usable(const struct d0_kernel_facts *k, const char **why)
+bool d0_multi_switched_off(const char **why)
 {
 	const char *off = getenv("D0AUDIT_NO_MULTI");
 
 	if (off && !strcmp(off, "1")) {
 		*why = "D0AUDIT_NO_MULTI=1";
-		return false;
+		return true;
 	}
+	return false;
+}
+
+bool d0_cold_multi_usable(const struct d0_kernel_facts *k, const char **why)
+{
+	if (d0_multi_switched_off(why))
+		return false;
 	if (k->major < D0_MULTI_MIN_MAJOR || (k->major == D0_MULTI_MIN_MAJOR && k->minor < D0_MULTI_MIN_MINOR)) {
 		*why = "kernel older than 6.10 (kprobe.multi on module functions)";
 		return false;

@@ -20,6 +20,11 @@
 #define D0_MULTI_MIN_MAJOR 6
 #define D0_MULTI_MIN_MINOR 10
 
+/*
+ * D0AUDIT_NO_MULTI=1: every row on its own program (to compare), for the cold
+ * link and the fexit.multi one (src/kernel/fexit_multi.h) alike. *why says so.
+ */
+bool d0_multi_switched_off(const char **why);
 /* Is row `hook` one the generic programs can serve (listed in the cold table)? */
 bool d0_cold_row(int hook);
 /*

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/fexit_multi.h"
+#include "kernel/cold_multi.h"
 #include "lib/log.h"
 
 #include <bpf/bpf.h>
@@ -36,12 +37,8 @@ bool d0_fexit_multi_row(int hook)
 
 bool d0_fexit_multi_usable(const struct d0_kernel_facts *k, const char **why)
 {
-	const char *off = getenv("D0AUDIT_NO_MULTI");
-
-	if (off && !strcmp(off, "1")) {
-		*why = "D0AUDIT_NO_MULTI=1";
+	if (d0_multi_switched_off(why))
 		return false;
-	}
 	/* 0 is BPF_CGROUP_INET_INGRESS: never this type, and what facts without BTF hold */
 	if (k->fexit_multi_type <= 0) {
 		*why = "no tracing multi links in this kernel (BPF_TRACE_FEXIT_MULTI and bpf_multi_func, 7.2+)";

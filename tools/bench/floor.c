@@ -61,7 +61,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 }
 
 /* The function's BTF id in its module's BTF (vmlinux or a loaded module), 0 if it has none. */
-static int has_func(struct btf *vmlinux, const char *module, const char *func)
+static int func_btf_id(struct btf *vmlinux, const char *module, const char *func)
 {
 	char path[256];
 	struct btf *btf = vmlinux;
@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 
 		used[i] = 0;
 		/* the BTF id itself: a tracing multi link names its functions by it */
-		present[i] = r->kind == D0_FENTRY || r->kind == D0_FEXIT ? has_func(vmlinux, r->module, r->target) : 0;
+		present[i] = r->kind == D0_FENTRY || r->kind == D0_FEXIT ? func_btf_id(vmlinux, r->module, r->target) : 0;
 		if (!present[i] || (hot && !(r->flags & D0_HF_HOT)))
 			continue;
 		/* a fallback only when the row it replaces is missing */

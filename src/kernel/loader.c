@@ -547,13 +547,23 @@ static void keep_object(struct d0_loader *l, struct d0audit_bpf *obj)
 		l->parts[l->nparts++] = obj;
 }
 
+/* How many rows get a program of their own (not served by a multi link). */
+static int own_programs(const bool want[D0_HOOK_COUNT], const bool multi[D0_HOOK_COUNT])
+{
+	int n = 0;
+
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		n += want[i] && !multi[i];
+	return n;
+}
+
 /* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
 static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
 	bool multi[D0_HOOK_COUNT] = {}, cold[D0_HOOK_COUNT];
 	const char *why = NULL;
-	int err, total = 0, nmulti = 0;
+	int err, total, nmulti = 0, links, fexit_links = 0;
 	struct timespec t0, t1, t2;
 	struct loaded o;
 
@@ -576,7 +586,12 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 		cold[i] = multi[i] && !d0_fexit_multi_row(i);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d0_progress_step("attaching");
-	if ((memchr(cold, true, sizeof(cold)) && (err = attach_cold(l, o.part[0], cold))) ||
+	/* the two multi links count as one step each, so the count shows from the start of the step */
+	links = !!memchr(cold, true, sizeof(cold));
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		fexit_links |= multi[i] && d0_fexit_multi_row(i);
+	d0_progress_count(0, own_programs(want, multi) + links + fexit_links);
+	if ((links && (err = attach_cold(l, o.part[0], cold))) ||
 	    (err = attach_fexit_multi(l, o.part[0], multi))) {
 		d0_warn("cannot multi-attach the cold or fexit.multi hooks (%s): loading one program per hook instead",
 			strerror(-err));
@@ -589,12 +604,13 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 			return err;
 	}
 	d0_fexit_multi_end();
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		total += want[i] && !multi[i];
-	for (int i = 0, n = 0; i < D0_HOOK_COUNT; i++)
+	if (!memchr(multi, true, sizeof(multi)))
+		links = fexit_links = 0;
+	total = own_programs(want, multi);
+	for (int i = 0, n = links + fexit_links; i < D0_HOOK_COUNT; i++)
 		if (want[i] && !multi[i]) {
 			attach_one(l, o.part[o.second[i]], i);
-			d0_progress_count(++n, total);
+			d0_progress_count(++n, total + links + fexit_links);
 		}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	for (int i = 0; i < D0_HOOK_COUNT; i++)

@@ -102,7 +102,9 @@ static void vstep(bool begin, const char *fmt, va_list ap)
 	pthread_mutex_lock(&P.mu);
 	vsnprintf(P.step, sizeof(P.step), fmt, ap);
 	P.done = P.total = 0;
-	if (!P.running) {
+	if (P.running) {
+		draw(); /* a new step shows at once, not at the next tick */
+	} else {
 		clock_gettime(CLOCK_MONOTONIC, &P.t0);
 		P.stop = false;
 		P.running = !pthread_create(&P.thread, NULL, ticker, NULL);
@@ -135,6 +137,8 @@ void d0_progress_count(unsigned long long done, unsigned long long total)
 	pthread_mutex_lock(&P.mu);
 	P.done = done;
 	P.total = total;
+	if (!done && total)
+		draw(); /* a counted step shows its total at once */
 	pthread_mutex_unlock(&P.mu);
 }
 

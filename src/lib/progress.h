@@ -5,6 +5,8 @@
  * stderr is a terminal, never with -j or -q. It appears only after the
  * step has taken 0.5 s, and is erased before any other message and at the
  * end, so what remains on the terminal is exactly what a pipe would get.
+ * Once shown, a new step (and a counted step's total) is drawn at once,
+ * not at the next tick: a step shorter than a tick is still seen.
  */
 #ifndef D0AUDIT_PROGRESS_H
 #define D0AUDIT_PROGRESS_H

@@ -45,20 +45,10 @@ struct {
 	__type(value, struct d0_cold_stash);
 } cold_stash SEC(".maps");
 
-/* exits without their entry, per exit row (attached mid-call, or the kernel skipped the entry) */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, D0_HOOK_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} cold_no_entry SEC(".maps");
-
+/* an exit without its entry loses the exit's event: a drop, counted where every loss is (emit.h) */
 static __always_inline void count_no_entry(__u32 hook)
 {
-	__u64 *v = bpf_map_lookup_elem(&cold_no_entry, &hook);
-
-	if (v)
-		*v += 1;
+	count_drop(hook, D0_DROP_NO_ENTRY);
 }
 
 static __always_inline __u64 cold_arg(const struct d0_cold_args *a, __u32 n)

@@ -216,12 +216,16 @@ struct d0_dev_state {
 
 /*
  * Drop causes counted in the kernel, per CPU (index into the drops map):
- * X(NAME, name in traces, metrics and daemon records).
+ * X(NAME, name in traces, metrics and daemon records, what was lost and what to do).
+ * Only RINGBUF_FULL takes a sequence number (a gap); the others are counted only.
  */
 #define D0_DROP_CAUSE_LIST(X) \
-	X(RINGBUF_FULL, "ringbuf_full") /* bpf_ringbuf_reserve failed */ \
-	X(DEVMAP_FULL,  "devmap_full")  /* per-device map full: device untracked */
-#define D0_DROP_(name, text) D0_DROP_##name,
+	X(RINGBUF_FULL, "ringbuf_full", "the ring buffer was full: raise audit.ringbuf_size") \
+	X(DEVMAP_FULL,  "devmap_full", "more devices than the device map holds: their events were not tracked") \
+	X(NO_ENTRY,     "exit_without_entry", \
+	  "exits on the multi-attached link came without their entry (recursion guard, nesting, stash full); " \
+	  "D0AUDIT_NO_MULTI=1 avoids that link")
+#define D0_DROP_(name, text, what) D0_DROP_##name,
 enum d0_drop_cause {
 	D0_DROP_CAUSE_LIST(D0_DROP_)
 	D0_DROP_CAUSES,

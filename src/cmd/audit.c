@@ -225,9 +225,7 @@ int cmd_audit(int argc, char **argv)
 	sum.iommufd = d0_session_iommufd(&s);
 	d0_session_close(&s);
 	sum.have_kernel_counts = true;
-	if (res.counters.drops[D0_DROP_DEVMAP_FULL])
-		d0_summary_problem(&sum, "%llu events on devices beyond the device map's capacity were not tracked",
-				   (unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL]);
+	d0_summary_drops(&sum, res.counters.drops);
 	if (res.unaccounted)
 		d0_summary_problem(&sum, "the kernel produced %llu events, but %llu were delivered and %llu dropped: "
 				   "events were lost without a count (said above)", (unsigned long long)res.counters.produced,

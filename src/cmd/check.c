@@ -68,6 +68,21 @@ static void unobserved_from_footer(json_t *footer, struct d0_summary *sum)
 			d0_summary_problem(sum, "%s", json_string_value(s));
 }
 
+/* Events the kernel dropped without a sequence number (no gap record shows them): as incomplete as live. */
+static void drops_from_footer(json_t *footer, struct d0_summary *sum)
+{
+	json_t *drops = json_object_get(footer, "drops");
+	__u64 n[D0_DROP_CAUSES] = {};
+
+	for (int c = 0; c < D0_DROP_CAUSES; c++) {
+		json_t *v = json_object_get(drops, d0_drop_cause_name(c));
+
+		if (json_is_integer(v) && json_integer_value(v) > 0)
+			n[c] = json_integer_value(v);
+	}
+	d0_summary_drops(sum, n);
+}
+
 /* Replaying the trace: the header decides the default mode; each event is judged and counted. */
 struct replay {
 	struct d0_check_result *res;
@@ -115,6 +130,7 @@ static void on_footer(json_t *footer, void *ctx)
 
 	availability_add_late(footer, &rp->res->sum.avail);
 	unobserved_from_footer(footer, &rp->res->sum);
+	drops_from_footer(footer, &rp->res->sum);
 }
 
 static void on_attach(int hook, __u64 ts_ns, void *ctx)

@@ -64,10 +64,11 @@ static int result(const char *out, const struct d0_session_result *res, int code
 
 	if (!d0_opts.json || !strcmp(out, "-"))
 		return code;
-	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:i}", "type", "record", "trace", out,
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:i}", "type", "record", "trace", out,
 		      "produced", (json_int_t)res->counters.produced, "delivered", (json_int_t)res->counters.delivered,
 		      "lost", (json_int_t)res->counters.drops[D0_DROP_RINGBUF_FULL],
-		      "untracked", (json_int_t)res->counters.drops[D0_DROP_DEVMAP_FULL], "ended_by",
+		      "untracked", (json_int_t)res->counters.drops[D0_DROP_DEVMAP_FULL],
+		      "exit_without_entry", (json_int_t)res->counters.drops[D0_DROP_NO_ENTRY], "ended_by",
 		      res->ended_by ? res->ended_by : "", "exit_code", code);
 	if (res->cmd_status >= 0 && WIFEXITED(res->cmd_status))
 		json_object_set_new(o, "command_exit", json_integer(WEXITSTATUS(res->cmd_status)));
@@ -169,10 +170,11 @@ int cmd_record(int argc, char **argv)
 	d0_session_close(&s);
 	write_err = d0_trace_close(r.w);
 	d0_info("record: %llu events produced, %llu delivered, %llu lost (ring buffer full), "
-		"%llu untracked (device map full); ended by %s",
+		"%llu untracked (device map full), %llu exits without their entry; ended by %s",
 		(unsigned long long)res.counters.produced, (unsigned long long)res.counters.delivered,
 		(unsigned long long)res.counters.drops[D0_DROP_RINGBUF_FULL],
-		(unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL], res.ended_by);
+		(unsigned long long)res.counters.drops[D0_DROP_DEVMAP_FULL],
+		(unsigned long long)res.counters.drops[D0_DROP_NO_ENTRY], res.ended_by);
 	if (res.cmd_status >= 0 && WIFEXITED(res.cmd_status) && WEXITSTATUS(res.cmd_status))
 		d0_warn("record: the command exited with status %d", WEXITSTATUS(res.cmd_status));
 	if (write_err)
@@ -186,6 +188,8 @@ int cmd_record(int argc, char **argv)
 	}
 	if (res.unaccounted) /* said by the session's stop */
 		return result(out, &res, D0_EXIT_CANNOT);
-	return result(out, &res, res.counters.drops[D0_DROP_RINGBUF_FULL] || res.counters.drops[D0_DROP_DEVMAP_FULL]
-				 ? D0_EXIT_CANNOT : D0_EXIT_OK);
+	for (int c = 0; c < D0_DROP_CAUSES; c++)
+		if (res.counters.drops[c])
+			return result(out, &res, D0_EXIT_CANNOT);
+	return result(out, &res, D0_EXIT_OK);
 }

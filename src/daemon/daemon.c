@@ -113,9 +113,9 @@ void d0_daemon_check_loss(struct daemon *d, const char *window)
 		d->drops_seen[c] = d->counters.drops[c];
 		d->metrics.gaps++;
 		d->metrics.lost += n;
-		d0_warn("daemon: monitoring gap%s: %llu event(s) lost (%s)%s; verdicts in this window are incomplete",
+		d0_warn("daemon: monitoring gap%s: %llu event(s) lost (%s: %s); verdicts in this window are incomplete",
 			strcmp(window, "restart") ? "" : " while no daemon ran", (unsigned long long)n, d0_drop_cause_name(c),
-			c == 0 ? " - raise audit.ringbuf_size" : " - more devices than the device map holds");
+			d0_drop_cause_meaning(c));
 		d0_rec_gap(d, d0_drop_cause_name(c), NULL, NULL, NULL, (long long)n, window);
 	}
 }

@@ -148,10 +148,11 @@ void d0_rec_stop(struct daemon *d, int sig, const struct d0_session_result *res)
 		if (c->violations[r])
 			json_object_set_new(byrule, d0_rule_meta[r].name, json_integer(c->violations[r]));
 	d0_output_flush_suppressed(&d->out, d0_daemon_mono_ms(), true);
-	put(d, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "type", "stop", "signal",
+	put(d, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "type", "stop", "signal",
 			 strsignal(sig), "produced", (json_int_t)c->produced, "delivered", (json_int_t)c->delivered,
 			 "lost", (json_int_t)lost, "pending", (json_int_t)res->pending, "devmap_full",
-			 (json_int_t)c->drops[D0_DROP_DEVMAP_FULL], "kernel_violations", byrule,
+			 (json_int_t)c->drops[D0_DROP_DEVMAP_FULL], "exit_without_entry",
+			 (json_int_t)c->drops[D0_DROP_NO_ENTRY], "kernel_violations", byrule,
 			 "distinct_violations", (json_int_t)d->verdict.nviols, "write_errors",
 			 (json_int_t)d->out.write_errors, "suppressed", (json_int_t)d->out.suppressed), D0_LOG_INFO);
 	/* pinned: what the hooks produced after the final drain waits for the next start */

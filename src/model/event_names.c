@@ -94,10 +94,18 @@ _Static_assert(sizeof(d0_state_names) / sizeof(d0_state_names[0]) == ST_BITS + 1
 
 const char *d0_drop_cause_name(unsigned int cause)
 {
-#define DROP_NAME_(name, text) [D0_DROP_##name] = text,
+#define DROP_NAME_(name, text, what) [D0_DROP_##name] = text,
 	static const char *const names[D0_DROP_CAUSES] = { D0_DROP_CAUSE_LIST(DROP_NAME_) };
 
 	return cause < D0_DROP_CAUSES ? names[cause] : "?";
+}
+
+const char *d0_drop_cause_meaning(unsigned int cause)
+{
+#define DROP_WHAT_(name, text, what) [D0_DROP_##name] = what,
+	static const char *const what[D0_DROP_CAUSES] = { D0_DROP_CAUSE_LIST(DROP_WHAT_) };
+
+	return cause < D0_DROP_CAUSES ? what[cause] : "?";
 }
 
 void d0_bdf_format(__u32 bdf, char *buf, unsigned long len)

@@ -32,8 +32,10 @@ int d0_bdf_parse_arg(const char *s, __u32 *bdf, bool *short_form);
 /* Bit names, in bit order; NULL-terminated. */
 extern const char *const d0_ctx_names[];
 extern const char *const d0_state_names[];
-/* D0_DROP_*: "ringbuf_full", "devmap_full" (trace footer, metrics, daemon records) */
+/* D0_DROP_*: "ringbuf_full", "devmap_full", ... (trace footer, metrics, daemon records) */
 const char *d0_drop_cause_name(unsigned int cause);
+/* What a drop of this cause lost, and what to do about it (one sentence). */
+const char *d0_drop_cause_meaning(unsigned int cause);
 
 /* "0000:00:03.0"; "-" for an unknown device. buf >= 16 bytes. */
 void d0_bdf_format(__u32 bdf, char *buf, unsigned long len);

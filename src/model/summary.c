@@ -21,6 +21,15 @@ void d0_summary_problem(struct d0_summary *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+void d0_summary_drops(struct d0_summary *s, const __u64 drops[D0_DROP_CAUSES])
+{
+	/* ringbuf_full drops took sequence numbers: the verdict already counts them as lost */
+	for (int c = 0; c < D0_DROP_CAUSES; c++)
+		if (c != D0_DROP_RINGBUF_FULL && drops[c])
+			d0_summary_problem(s, "%llu event(s) not judged (%s): %s", (unsigned long long)drops[c],
+					   d0_drop_cause_name(c), d0_drop_cause_meaning(c));
+}
+
 void d0_summary_coverage(struct d0_summary *s)
 {
 	for (int r = 1; r <= D0_RULE_MAX; r++) {

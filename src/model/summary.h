@@ -21,6 +21,8 @@ struct d0_summary {
 };
 
 void d0_summary_coverage(struct d0_summary *s);
+/* Events the kernel counted as dropped without a sequence number (no gap shows them): incomplete. */
+void d0_summary_drops(struct d0_summary *s, const __u64 drops[D0_DROP_CAUSES]);
 __attribute__((format(printf, 2, 3))) void d0_summary_problem(struct d0_summary *s, const char *fmt, ...);
 /* 0 clean, 1 unwaived violations, 3 incomplete. */
 int d0_summary_exit(const struct d0_summary *s);

@@ -179,6 +179,7 @@ int d0_trace_footer(struct d0_trace_writer *w, const struct d0_trace_end *e)
 {
 	const struct d0_counters *k = e->counters;
 	json_t *by_hook = json_object(), *hits = json_object(), *viol = json_object(), *late = json_array(), *footer;
+	json_t *drops = json_object();
 
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		if (e->late_ns[i])
@@ -198,10 +199,10 @@ int d0_trace_footer(struct d0_trace_writer *w, const struct d0_trace_end *e)
 		if (k->violations[r])
 			json_object_set_new(viol, key, json_integer(k->violations[r]));
 	}
-	footer = json_pack("{s:s, s:I, s:I, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:I, s:s}", "type", "footer",
-		"produced", (json_int_t)k->produced, "delivered", (json_int_t)k->delivered,
-		"drops", d0_drop_cause_name(D0_DROP_RINGBUF_FULL), (json_int_t)k->drops[D0_DROP_RINGBUF_FULL],
-		d0_drop_cause_name(D0_DROP_DEVMAP_FULL), (json_int_t)k->drops[D0_DROP_DEVMAP_FULL],
+	for (int c = 0; c < D0_DROP_CAUSES; c++)
+		json_object_set_new(drops, d0_drop_cause_name(c), json_integer(k->drops[c]));
+	footer = json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:s}", "type", "footer",
+		"produced", (json_int_t)k->produced, "delivered", (json_int_t)k->delivered, "drops", drops,
 		"drops_by_hook", by_hook, "hits", hits, "kernel_violations", viol, "late_attached", late,
 		"bad_records", (json_int_t)e->bad_records, "ended_by", e->ended_by ? e->ended_by : "error");
 	/* variant drivers' BAR paths no hook saw: check makes the verdict incomplete with them */

@@ -81,7 +81,7 @@ static void test_device_cap(void **state)
 static void test_per_device_counters(void **state)
 {
 	struct d0_metrics m;
-	struct d0_counters c = { .produced = 9, .delivered = 7, .drops = { 1, 2 } };
+	struct d0_counters c = { .produced = 9, .delivered = 7, .drops = { 1, 2, 4 } };
 	struct d0_metrics_inputs in = { .counters = &c, .now_wall = 50 };
 	static const char *const want[] = {
 		"d0audit_power_transitions_total{device=\"0000:00:03.0\"} 2\n",
@@ -96,6 +96,7 @@ static void test_per_device_counters(void **state)
 		"d0audit_events_delivered_total 7\n",
 		"d0audit_drops_total{cause=\"ringbuf_full\"} 1\n",
 		"d0audit_drops_total{cause=\"devmap_full\"} 2\n",
+		"d0audit_drops_total{cause=\"exit_without_entry\"} 4\n",
 		"d0audit_last_event_age_seconds 5\n",
 	};
 	struct d0_event e;

@@ -95,7 +95,7 @@ static void test_round_trip(void **state)
 	l.plan[0] = (struct d0_hook_plan){ .decision = D0_PLAN_ATTACH, .symbol = "clone.isra.0", .attached = true };
 	l.plan[1] = (struct d0_hook_plan){ .decision = D0_PLAN_UNAVAILABLE, .reason = "inlined" };
 	l.plan[2].late_ns = 777;
-	res.counters = (struct d0_counters){ .produced = 100, .delivered = 93, .drops = { 4, 3 } };
+	res.counters = (struct d0_counters){ .produced = 100, .delivered = 93, .drops = { 4, 3, 6 } };
 	res.counters.drops_by_hook[2] = 5;
 	res.counters.hits[0] = 11;
 	res.counters.hits[3] = 13;
@@ -146,6 +146,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(jint(o, "delivered"), 93);
 	assert_int_equal(jint(o, "drops.ringbuf_full"), 4);
 	assert_int_equal(jint(o, "drops.devmap_full"), 3);
+	assert_int_equal(jint(o, "drops.exit_without_entry"), 6);
 	assert_int_equal(json_object_size(json_object_get(o, "drops_by_hook")), 1);
 	assert_int_equal(jint(json_object_get(o, "drops_by_hook"), d0_hooks[2].name), 5);
 	assert_int_equal(json_object_size(json_object_get(o, "hits")), 2);

@@ -109,6 +109,8 @@ loops a
 # Wall time under TCG moves with the shared host; the kernel's own per-program
 # run time (run_time_ns, what the programs themselves cost, trampolines
 # excluded) does not. Separate runs: the stats add two clock reads per call.
+# Snapshots progstats.CFG.REP.K: K 0 start, 1 after pread-loop 1, 2 after
+# pread-loop N, 3 after fault-only-loop 1, 4 after fault-only-loop N.
 stats() { bpftool prog show -j >"$out/progstats.$1.json" 2>/dev/null; }
 if sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null; then
 	for cfg in b c e; do
@@ -118,11 +120,19 @@ if sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null; then
 		c) start_tracer d0audit 'hooks attached.*watching' $D0 audit ;;
 		e) start_tracer bpftrace 'bpftrace: attached' bpftrace -B line $bt ;;
 		esac || continue
-		stats "$cfg.0"
-		$X pread-loop "$npread" >/dev/null 2>&1
-		stats "$cfg.1"
-		$X fault-only-loop "$nfault" >/dev/null 2>&1
-		stats "$cfg.2"
+		# each loop once with 1 operation, once with N: what a run costs besides its
+		# operations (open, reset, close: the cold hooks) cancels in the difference
+		for ((r = 0; r < reps; r++)); do
+			stats "$cfg.$r.0"
+			$X pread-loop 1 >/dev/null 2>&1
+			stats "$cfg.$r.1"
+			$X pread-loop "$npread" >/dev/null 2>&1
+			stats "$cfg.$r.2"
+			$X fault-only-loop 1 >/dev/null 2>&1
+			stats "$cfg.$r.3"
+			$X fault-only-loop "$nfault" >/dev/null 2>&1
+			stats "$cfg.$r.4"
+		done
 		case $cfg in b) stop_tracer floor ;; c) stop_tracer d0audit ;; e) stop_tracer bpftrace ;; esac
 	done
 	sysctl -qw kernel.bpf_stats_enabled=0

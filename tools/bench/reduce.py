@@ -91,9 +91,9 @@ for loop, per in (("pread", int(cfg.get("cfg.npread", 1))), ("fault", int(cfg.ge
                  ", ".join(f"{label[c]} {v:.0f}" for c, v in added_min.items()))
 
 # ---- figure 1, program run time per operation (kernel.bpf_stats_enabled) ----
-def prog_ns(c, i):
-    """run_time_ns and run_cnt summed over the tracing/kprobe programs at snapshot i of configuration c"""
-    p = os.path.join(out, f"progstats.{c}.{i}.json")
+def prog_ns(name):
+    """(run_time_ns, run_cnt) summed over the tracing/kprobe programs of snapshot progstats.NAME.json"""
+    p = os.path.join(out, f"progstats.{name}.json")
     if not os.path.exists(p):
         return None
     try:
@@ -104,29 +104,82 @@ def prog_ns(c, i):
     return sum(x.get("run_time_ns", 0) for x in progs), sum(x.get("run_cnt", 0) for x in progs)
 
 
+def per_prog(name):
+    """{program name: (run_time_ns, run_cnt)} of snapshot progstats.NAME.json"""
+    p = os.path.join(out, f"progstats.{name}.json")
+    try:
+        progs = json.load(open(p))
+    except (OSError, ValueError):
+        return {}
+    return {f"{x.get('name', '?')}#{x.get('id')}": (x.get("run_time_ns", 0), x.get("run_cnt", 0))
+            for x in progs if x.get("type") in ("tracing", "kprobe")}
+
+
+def hot_programs(c, k, per):
+    """rep 0's programs that run on every operation of loop k: their marginal ns and calls per op"""
+    s = [per_prog(f"{c}.0.{i}") for i in (k - 1, k, k + 1)]
+    hot = []
+    for name, v in s[2].items():
+        if name in s[0] and name in s[1] and per > 1:
+            ns = ((v[0] - s[1][name][0]) - (s[1][name][0] - s[0][name][0])) / (per - 1)
+            calls = ((v[1] - s[1][name][1]) - (s[1][name][1] - s[0][name][1])) / (per - 1)
+            if calls >= 0.5:
+                hot.append(f"{name.split('#')[0]} {ns:.0f} ns in {calls:.2f} calls")
+    return hot
+
+
+def delta(a, b):
+    return (b[0] - a[0], b[1] - a[1]) if a and b else None
+
+
+# Per rep, snapshots K (tools/bench/guest.sh): a loop of 1 operation then of N. per_run is the
+# old figure (a run of N, its open/reset/close included, divided by N); per_op is the marginal
+# cost, (run of N - run of 1) / (N - 1): what one more read or fault costs, the hot path alone.
 progrun = {}
-for loop, i, per in (("pread", 1, int(cfg.get("cfg.npread", 1))), ("fault", 2, int(cfg.get("cfg.nfault", 1)))):
+label = {"b": "floor", "c": "audit", "e": "bpftrace"}
+for loop, k, per in (("pread", 1, int(cfg.get("cfg.npread", 1))), ("fault", 3, int(cfg.get("cfg.nfault", 1)))):
     got = {}
-    for c in ("b", "c", "e"):
-        a, b = prog_ns(c, i - 1), prog_ns(c, i)
-        if a and b:
-            got[c] = ((b[0] - a[0]) / per, (b[1] - a[1]) / per)
+    for c in label:
+        runs = []
+        for r in range(int(cfg.get("cfg.reps", 1))):
+            one = delta(prog_ns(f"{c}.{r}.{k - 1}"), prog_ns(f"{c}.{r}.{k}"))
+            many = delta(prog_ns(f"{c}.{r}.{k}"), prog_ns(f"{c}.{r}.{k + 1}"))
+            if one and many and per > 1:
+                runs.append({"per_run_ns": many[0] / per, "per_op_ns": (many[0] - one[0]) / (per - 1),
+                             "per_op_calls": (many[1] - one[1]) / (per - 1), "fixed_ns": one[0], "fixed_calls": one[1]})
+        if runs:
+            got[c] = runs
     progrun[loop] = got
-    label = {"b": "floor", "c": "audit", "e": "bpftrace"}
-    for c, (ns, calls) in got.items():
-        row(f"1.{loop}.prog_ns.{label[c]}", round(ns, 1), "ns/op", None, "", None)
-    if "c" in got and "e" in got and got["e"][0] > 0:
-        r = got["c"][0] / got["e"][0]
+    med = {c: {f: statistics.median(x[f] for x in v) for f in v[0]} for c, v in got.items()}
+    mn = {c: {f: min(x[f] for x in v) for f in v[0]} for c, v in got.items()}
+    for c in got:
+        row(f"1.{loop}.prog_ns.{label[c]}", round(med[c]["per_run_ns"], 1), "ns/op", None, "", None)
+    for c in got:
+        row(f"1.{loop}.prog_ns_marginal.{label[c]}", round(med[c]["per_op_ns"], 1), "ns/op", None, "", None)
+    if "c" in got and "e" in got and med["e"]["per_run_ns"] > 0 and med["e"]["per_op_ns"] > 0:
+        r = med["c"]["per_run_ns"] / med["e"]["per_run_ns"]
         row(f"1.{loop}.prog_ns.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2), "", None)
+        # issue 18: fault <= 0.6x bpftrace, BAR reads <= 0.5x, by medians and minimums alike
+        lim = 0.6 if loop == "fault" else 0.5
+        r = med["c"]["per_op_ns"] / med["e"]["per_op_ns"]
+        r_min = mn["c"]["per_op_ns"] / mn["e"]["per_op_ns"] if mn["e"]["per_op_ns"] > 0 else None
+        ok = (r <= lim, r_min is not None and r_min <= lim)
+        row(f"1.{loop}.prog_ns_marginal.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2),
+            f"<= {lim}" if ok[0] == ok[1] else f"<= {lim} (noise: min {r_min:.2f})", ok[0] if ok[0] == ok[1] else None)
     if got:
-        notes.append(f"1.{loop}: program run time from kernel.bpf_stats_enabled (trampolines excluded), per op: " +
-                     ", ".join(f"{label[c]} {ns:.0f} ns in {calls:.2f} program calls" for c, (ns, calls) in got.items()))
+        notes.append(f"1.{loop}: program run time from kernel.bpf_stats_enabled (trampolines excluded), medians of "
+                     f"{len(next(iter(got.values())))} reps: " + "; ".join(
+                         f"{label[c]} {m['per_op_ns']:.0f} ns per op in {m['per_op_calls']:.2f} program calls "
+                         f"(min {mn[c]['per_op_ns']:.0f}), {m['fixed_ns'] / 1e6:.2f} ms in {m['fixed_calls']:.0f} calls "
+                         f"per run besides its ops" for c, m in med.items()))
+        notes.append(f"1.{loop}: the programs that run on every op (rep 0, marginal): " + "; ".join(
+            f"{label[c]}: {', '.join(hot_programs(c, k, per)) or 'none'}" for c in got))
 
 # ---- figure 2 ---------------------------------------------------------------
 # what the verifier went through at load: bpftool's verified_insns per program
 verified = {}
 for c, label in (("b", "floor"), ("c", "audit"), ("e", "bpftrace")):
-    p = os.path.join(out, f"progstats.{c}.0.json")
+    p = os.path.join(out, f"progstats.{c}.0.0.json")
     try:
         progs = [x for x in json.load(open(p)) if x.get("type") in ("tracing", "kprobe")]
     except (OSError, ValueError):
@@ -339,7 +392,7 @@ res = {"config": cfg, "rows": rows, "program_ns_per_op": progrun, "verified_insn
        "loss": loss, "offline": offline, "host_load": load, "devices": devices}
 json.dump(res, open(os.path.join(out, "..", "results.json"), "w"), indent=1)
 
-fmt = "{:<34} {:>12} {:<9} {:>8} {:<30} {:<4}"
+fmt = "{:<44} {:>12} {:<9} {:>8} {:<30} {:<4}"
 print(fmt.format("figure", "value", "unit", "ratio", "goal", "met"))
 for r in rows:
     met = "" if r["met"] is None else ("yes" if r["met"] else "NO")

@@ -291,8 +291,12 @@ int BPF_PROG(fexit_zap_v61, struct vfio_pci_core_device *vdev, bool try, int ret
 
 /*
  * vfio's view of COMMAND.MEMORY (vdev_mem_enabled()) where vdev is a typed
- * (BTF) pointer: vconfig and the bitfield are direct loads; the config byte
- * (vconfig is a u8 *, a scalar to the verifier) keeps its probe read.
+ * (BTF) pointer: vconfig and the bitfield are direct loads. The config byte:
+ * before 6.17 vconfig (a u8 *) is a scalar to the verifier and takes a probe
+ * read; from 6.17 it is read-only untrusted memory, a direct (PROBE_MEM) load
+ * that reads 0 (decode off: judged) where the probe read failed (issue 18).
+ * cfg_leaf_ptr_direct is a load-time constant: older verifiers never walk
+ * the direct load.
  */
 static __always_inline bool vdev_mem_enabled_typed(struct vfio_pci_core_device *vdev, struct pci_dev *pdev)
 {
@@ -303,7 +307,11 @@ static __always_inline bool vdev_mem_enabled_typed(struct vfio_pci_core_device *
 	if (BPF_CORE_READ_BITFIELD(pdev, no_command_memory))
 		return true;
 	vconfig = vdev->vconfig;
-	if (!vconfig || bpf_probe_read_kernel(&cmd, 1, vconfig + PCI_COMMAND))
+	if (!vconfig)
+		return false;
+	if (cfg_leaf_ptr_direct)
+		return vconfig[PCI_COMMAND] & PCI_COMMAND_MEMORY;
+	if (bpf_probe_read_kernel(&cmd, 1, vconfig + PCI_COMMAND))
 		return false;
 	return cmd & PCI_COMMAND_MEMORY;
 }

@@ -12,6 +12,8 @@
 /* Set by user space before load. */
 const volatile __u32 cfg_record_all = 0;
 const volatile __u32 cfg_mode = 0;       /* enum d0_mode: strict by default */
+/* 6.17+: a typed pointer's member that points to a scalar (vdev->vconfig) is read directly */
+const volatile __u32 cfg_leaf_ptr_direct = 0;
 
 /* Sized for hosts with thousands of SR-IOV VFs; user space may resize. */
 #define D0_MAX_DEVICES 16384

@@ -91,33 +91,28 @@ for loop, per in (("pread", int(cfg.get("cfg.npread", 1))), ("fault", int(cfg.ge
                  ", ".join(f"{label[c]} {v:.0f}" for c, v in added_min.items()))
 
 # ---- figure 1, program run time per operation (kernel.bpf_stats_enabled) ----
-def prog_ns(name):
-    """(run_time_ns, run_cnt) summed over the tracing/kprobe programs of snapshot progstats.NAME.json"""
-    p = os.path.join(out, f"progstats.{name}.json")
-    if not os.path.exists(p):
-        return None
-    try:
-        progs = json.load(open(p))
-    except ValueError:
-        return None
-    progs = [x for x in progs if x.get("type") in ("tracing", "kprobe")]
-    return sum(x.get("run_time_ns", 0) for x in progs), sum(x.get("run_cnt", 0) for x in progs)
-
-
 def per_prog(name):
-    """{program name: (run_time_ns, run_cnt)} of snapshot progstats.NAME.json"""
+    """{program name#id: (run_time_ns, run_cnt)} of snapshot progstats.NAME.json, or None"""
     p = os.path.join(out, f"progstats.{name}.json")
     try:
         progs = json.load(open(p))
     except (OSError, ValueError):
-        return {}
+        return None
     return {f"{x.get('name', '?')}#{x.get('id')}": (x.get("run_time_ns", 0), x.get("run_cnt", 0))
             for x in progs if x.get("type") in ("tracing", "kprobe")}
 
 
+def prog_ns(name):
+    """(run_time_ns, run_cnt) summed over the programs of snapshot progstats.NAME.json"""
+    progs = per_prog(name)
+    if progs is None:
+        return None
+    return sum(v[0] for v in progs.values()), sum(v[1] for v in progs.values())
+
+
 def hot_programs(c, k, per):
     """rep 0's programs that run on every operation of loop k: their marginal ns and calls per op"""
-    s = [per_prog(f"{c}.0.{i}") for i in (k - 1, k, k + 1)]
+    s = [per_prog(f"{c}.0.{i}") or {} for i in (k - 1, k, k + 1)]
     hot = []
     for name, v in s[2].items():
         if name in s[0] and name in s[1] and per > 1:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/kernel_facts.h"
+#include "kernel/btf_index.h"
 #include "kernel/fexit_multi.h"
 #include "kernel/symbol_cache.h"
 #include "lib/log.h"
@@ -146,71 +147,102 @@ void d0_scan_ftrace(FILE *f, struct d0_kernel_facts *k)
 	k->ftrace_list = true;
 }
 
+/* A parsed BTF with its name index (src/kernel/btf_index.h). */
+struct btf_ref {
+	struct btf *btf;
+	struct d0_btf_index *ix;
+};
+
 /* The BTF FUNC's argument count (-1: no such FUNC) and, in *id, its type id. */
-static int btf_func_nargs(const struct btf *btf, const char *name, int *id)
+static int btf_func_nargs(const struct btf_ref *r, const char *name, int *id)
 {
 	const struct btf_type *fn, *proto;
 
-	*id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	*id = d0_btf_index_find(r->ix, name, BTF_KIND_FUNC);
 	if (*id <= 0) {
 		*id = 0;
 		return -1;
 	}
-	fn = btf__type_by_id(btf, *id);
-	proto = btf__type_by_id(btf, fn->type);
+	fn = btf__type_by_id(r->btf, *id);
+	proto = btf__type_by_id(r->btf, fn->type);
 	return proto ? btf_vlen(proto) : -1;
 }
 
 /*
- * Module BTFs, each parsed once: most targets live in vfio_pci_core, and
- * parsing its split BTF again per hook (and per "requires") was tens of
- * parses at every start-up.
+ * Module BTFs, each parsed and indexed once (src/kernel/btf_index.h): most
+ * targets live in vfio_pci_core, and parsing its split BTF again per hook
+ * (and per "requires") was tens of parses at every start-up.
  */
 struct btf_cache {
-	struct btf *vmlinux;
+	struct btf_ref vmlinux;
 	int n;
 	struct {
 		char module[64];
-		struct btf *btf; /* NULL: could not be parsed */
+		struct btf_ref ref; /* btf NULL: could not be parsed */
 	} m[8];
 };
 
-static struct btf *module_btf(struct btf_cache *c, const char *dir, const char *module)
+/* A BTF and its index: both or neither (the index keys point into the BTF's strings). */
+static struct btf_ref btf_ref_open(const char *path, const struct btf_ref *base)
+{
+	struct btf_ref r = { .btf = base ? btf__parse_split(path, base->btf) : btf__parse(path, NULL) };
+
+	if (r.btf)
+		r.ix = d0_btf_index_new(r.btf, base ? base->ix : NULL);
+	if (r.btf && !r.ix) {
+		d0_debug("cannot index the BTF of %s: %s", path, strerror(errno));
+		btf__free(r.btf);
+		r.btf = NULL;
+	}
+	return r;
+}
+
+static void btf_ref_close(struct btf_ref *r)
+{
+	d0_btf_index_free(r->ix);
+	btf__free(r->btf);
+	r->ix = NULL;
+	r->btf = NULL;
+}
+
+/* The module's BTF (vmlinux's for "vmlinux"); ref->btf NULL if it cannot be parsed. */
+static struct btf_ref module_btf(struct btf_cache *c, const char *dir, const char *module)
 {
 	char path[512];
-	struct btf *btf;
+	struct btf_ref r;
 
 	if (!strcmp(module, "vmlinux"))
 		return c->vmlinux;
 	for (int i = 0; i < c->n; i++)
 		if (!strcmp(c->m[i].module, module))
-			return c->m[i].btf;
+			return c->m[i].ref;
 	snprintf(path, sizeof(path), "%s/%s", dir, module);
-	btf = btf__parse_split(path, c->vmlinux);
+	r = btf_ref_open(path, &c->vmlinux);
 	if (c->n < (int)(sizeof(c->m) / sizeof(c->m[0]))) {
 		snprintf(c->m[c->n].module, sizeof(c->m[c->n].module), "%s", module);
-		c->m[c->n++].btf = btf;
+		c->m[c->n++].ref = r;
 	} else {
-		/* more modules than slots: not cached, the caller frees it */
+		/* more modules than slots: not cached, btf_ref_done frees it */
 	}
-	return btf;
+	return r;
 }
 
-static bool btf_cached(const struct btf_cache *c, const struct btf *btf)
+/* The caller is done with a module_btf() result. */
+static void btf_ref_done(const struct btf_cache *c, struct btf_ref *r)
 {
-	if (btf == c->vmlinux)
-		return true;
+	if (r->btf == c->vmlinux.btf)
+		return;
 	for (int i = 0; i < c->n; i++)
-		if (c->m[i].btf == btf)
-			return true;
-	return false;
+		if (c->m[i].ref.btf == r->btf)
+			return;
+	btf_ref_close(r);
 }
 
 static void btf_cache_free(struct btf_cache *c)
 {
 	for (int i = 0; i < c->n; i++)
-		btf__free(c->m[i].btf);
-	btf__free(c->vmlinux);
+		btf_ref_close(&c->m[i].ref);
+	btf_ref_close(&c->vmlinux);
 }
 
 /* Does "module:struct.member" exist in that module's BTF? Unknown counts as yes. */
@@ -218,22 +250,21 @@ static bool member_exists(struct btf_cache *c, const char *dir, const char *req)
 {
 	char module[64], type[64], member[64];
 	const struct btf_type *t;
-	struct btf *btf;
+	struct btf_ref r;
 	bool found = false;
 	int id;
 
 	if (sscanf(req, "%63[^:]:%63[^.].%63s", module, type, member) != 3)
 		return true;
-	btf = module_btf(c, dir, module);
-	if (!btf)
+	r = module_btf(c, dir, module);
+	if (!r.btf)
 		return true;
-	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	id = d0_btf_index_find(r.ix, type, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(r.btf, id) : NULL;
 	for (int i = 0; t && i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off), member))
+		if (!strcmp(btf__name_by_offset(r.btf, btf_members(t)[i].name_off), member))
 			found = true;
-	if (!btf_cached(c, btf))
-		btf__free(btf);
+	btf_ref_done(c, &r);
 	return found || !t;
 }
 
@@ -245,23 +276,22 @@ static bool member_exists(struct btf_cache *c, const char *dir, const char *req)
 static enum d0_mapping_model mapping_model(struct btf_cache *c, const char *dir)
 {
 	char path[512];
-	struct btf *core;
+	struct btf_ref core;
 	enum d0_mapping_model m = D0_MAP_MODEL_UNKNOWN;
 
 	snprintf(path, sizeof(path), "%s/vfio_pci_core", dir);
-	if (!c->vmlinux || access(path, R_OK))
+	if (!c->vmlinux.btf || access(path, R_OK))
 		return m;
 	core = module_btf(c, dir, "vfio_pci_core");
-	if (!core)
+	if (!core.btf)
 		return m;
-	if (btf__find_by_name_kind(core, "vfio_pci_core_mmap_prep_dmabuf", BTF_KIND_FUNC) > 0)
+	if (d0_btf_index_find(core.ix, "vfio_pci_core_mmap_prep_dmabuf", BTF_KIND_FUNC) > 0)
 		m = D0_MAP_MODEL_DMABUF;
-	else if (btf__find_by_name_kind(core, "vfio_pci_zap_and_vma_lock", BTF_KIND_FUNC) > 0)
+	else if (d0_btf_index_find(core.ix, "vfio_pci_zap_and_vma_lock", BTF_KIND_FUNC) > 0)
 		m = D0_MAP_MODEL_VMA_LIST;
 	else if (member_exists(c, dir, "vfio:vfio_device.inode"))
 		m = D0_MAP_MODEL_DEVICE_INODE;
-	if (!btf_cached(c, core))
-		btf__free(core);
+	btf_ref_done(c, &core);
 	return m;
 }
 
@@ -276,7 +306,7 @@ static bool iommufd_built(struct btf_cache *c, const char *dir)
 	snprintf(path, sizeof(path), "%s/iommufd", dir);
 	if (!access(path, R_OK))
 		return true;
-	return c->vmlinux && btf__find_by_name_kind(c->vmlinux, "iommufd_device_bind", BTF_KIND_FUNC) > 0;
+	return c->vmlinux.btf && d0_btf_index_find(c->vmlinux.ix, "iommufd_device_bind", BTF_KIND_FUNC) > 0;
 }
 
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
@@ -286,9 +316,9 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
-	c.vmlinux = btf__parse(path, NULL);
-	k->vmlinux_btf = c.vmlinux != NULL;
-	k->fexit_multi_type = c.vmlinux ? d0_fexit_multi_type(c.vmlinux) : -1;
+	c.vmlinux = btf_ref_open(path, NULL);
+	k->vmlinux_btf = c.vmlinux.btf != NULL;
+	k->fexit_multi_type = c.vmlinux.btf ? d0_fexit_multi_type(c.vmlinux.btf) : -1;
 	/*
 	 * One look per module, before any BTF is parsed: a module loading while
 	 * we parse (modprobe vfio-pci) is then present for all its hooks or for
@@ -304,18 +334,17 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		const struct d0_hook_def *h = &d0_hooks[i];
 		struct d0_target_facts *t = &k->t[i];
-		struct btf *mod;
+		struct btf_ref mod;
 
 		t->btf_nargs = -1;
-		if (!c.vmlinux || !t->module_present)
+		if (!c.vmlinux.btf || !t->module_present)
 			continue;
 		if (h->requires)
 			t->requires_missing = !member_exists(&c, dir, h->requires);
 		mod = module_btf(&c, dir, h->module);
-		if (mod)
-			t->btf_nargs = btf_func_nargs(mod, h->target, &t->btf_id);
-		if (mod && !btf_cached(&c, mod))
-			btf__free(mod);
+		if (mod.btf)
+			t->btf_nargs = btf_func_nargs(&mod, h->target, &t->btf_id);
+		btf_ref_done(&c, &mod);
 	}
 	k->mapping_model = mapping_model(&c, dir);
 	k->iommufd = iommufd_built(&c, dir);

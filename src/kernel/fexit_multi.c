@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/fexit_multi.h"
 #include "kernel/cold_multi.h"
+#include "kernel/kernel_btf.h"
 #include "lib/log.h"
 
 #include <bpf/bpf.h>
@@ -72,31 +73,10 @@ int d0_fexit_multi_register(void)
 /* The module BTF fd of one load: held until its link is made (src/kernel/loader.c runs one load at a time). */
 static int module_btf_fd = -1;
 
-static int find_module_btf(const char *module)
-{
-	__u32 id = 0;
-
-	while (!bpf_btf_get_next_id(id, &id)) {
-		struct bpf_btf_info info = {};
-		__u32 len = sizeof(info);
-		char name[64] = "";
-		int fd = bpf_btf_get_fd_by_id(id);
-
-		if (fd < 0)
-			continue; /* gone meanwhile */
-		info.name = (__u64)(unsigned long)name;
-		info.name_len = sizeof(name);
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.kernel_btf && !strcmp(name, module))
-			return fd;
-		close(fd);
-	}
-	return -ENOENT;
-}
-
 int d0_fexit_multi_begin(const char *module)
 {
 	d0_fexit_multi_end();
-	module_btf_fd = find_module_btf(module);
+	module_btf_fd = d0_kernel_btf_open(module, NULL);
 	if (module_btf_fd < 0)
 		d0_debug("fexit.multi: no BTF object of module %s in the kernel", module);
 	return module_btf_fd < 0 ? module_btf_fd : 0;

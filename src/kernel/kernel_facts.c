@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/kernel_facts.h"
 #include "kernel/btf_index.h"
+#include "kernel/kernel_btf.h"
 #include "kernel/fexit_multi.h"
 #include "kernel/symbol_cache.h"
 #include "lib/log.h"
@@ -309,9 +310,33 @@ static bool iommufd_built(struct btf_cache *c, const char *dir)
 	return c->vmlinux.btf && d0_btf_index_find(c->vmlinux.ix, "iommufd_device_bind", BTF_KIND_FUNC) > 0;
 }
 
+/*
+ * The kernel BTF object id of each row's module, by the row that names it
+ * first (d0_hook_module_first); all 0 for BTF read from elsewhere (tests).
+ */
+static void kernel_btf_ids(const char *dir, __u32 ids[D0_HOOK_COUNT])
+{
+	const char *modules[D0_HOOK_COUNT];
+	int row[D0_HOOK_COUNT], n = 0;
+	__u32 found[D0_HOOK_COUNT];
+
+	memset(ids, 0, D0_HOOK_COUNT * sizeof(ids[0]));
+	if (strcmp(dir, "/sys/kernel/btf"))
+		return;
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (d0_hook_module_first(i) == i && strcmp(d0_hooks[i].module, "vmlinux")) {
+			row[n] = i;
+			modules[n++] = d0_hooks[i].module;
+		}
+	d0_kernel_btf_ids(modules, found, n);
+	for (int m = 0; m < n; m++)
+		ids[row[m]] = found[m];
+}
+
 /* Look every target up in vmlinux BTF and in its module's split BTF. */
 static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 {
+	__u32 ids_before[D0_HOOK_COUNT], ids_after[D0_HOOK_COUNT];
 	struct btf_cache c = {};
 	char path[512];
 
@@ -331,6 +356,7 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 		k->t[i].module_present = first < i ? k->t[first].module_present
 				       : !strcmp(d0_hooks[i].module, "vmlinux") || access(path, R_OK) == 0;
 	}
+	kernel_btf_ids(dir, ids_before);
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		const struct d0_hook_def *h = &d0_hooks[i];
 		struct d0_target_facts *t = &k->t[i];
@@ -345,6 +371,14 @@ static void collect_btf(struct d0_kernel_facts *k, const char *dir)
 		if (mod.btf)
 			t->btf_nargs = btf_func_nargs(&mod, h->target, &t->btf_id);
 		btf_ref_done(&c, &mod);
+	}
+	/* the ids are of the BTF parsed only if no module was reloaded meanwhile (object ids are never reused) */
+	kernel_btf_ids(dir, ids_after);
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		int first = d0_hook_module_first(i);
+
+		if (strcmp(d0_hooks[i].module, "vmlinux") && ids_before[first] == ids_after[first])
+			k->t[i].btf_obj_id = ids_before[first];
 	}
 	k->mapping_model = mapping_model(&c, dir);
 	k->iommufd = iommufd_built(&c, dir);

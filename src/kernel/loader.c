@@ -9,6 +9,7 @@
 #include "lib/progress.h"
 #include "kernel/verifier_log.h"
 #include "kernel/seed.h"
+#include "kernel/trace_target.h"
 #include "d0audit.skel.h"
 
 #include <bpf/bpf.h>
@@ -44,6 +45,8 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 
 	/* fexit_multi's section, unknown to libbpf 1.1 (a failure leaves its rows to their own programs) */
 	d0_fexit_multi_register();
+	/* the fentry/fexit attach ids from the facts (src/kernel/trace_target.h); on failure libbpf finds them */
+	d0_trace_targets_register();
 	skel = d0audit_bpf__open();
 	if (!skel) {
 		d0_err("cannot open the embedded BPF object: %s", strerror(errno));
@@ -560,7 +563,7 @@ static int own_programs(const bool want[D0_HOOK_COUNT], const bool multi[D0_HOOK
 }
 
 /* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
-static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+static int load_and_attach_round(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
 	bool multi[D0_HOOK_COUNT] = {}, cold[D0_HOOK_COUNT];
@@ -630,6 +633,18 @@ static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts,
 	}
 	keep_object(l, o.part[1]);
 	return 0;
+}
+
+/* One round of loads, the fentry/fexit programs' attach ids taken from the round's facts. */
+static int load_and_attach(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
+			   struct d0audit_bpf *share, struct d0audit_bpf **out)
+{
+	int err;
+
+	d0_trace_targets_begin(&l->facts);
+	err = load_and_attach_round(l, opts, want, share, out);
+	d0_trace_targets_end();
+	return err;
 }
 
 /* Is bpf(2) usable at all here? Otherwise every program would fail alike. */

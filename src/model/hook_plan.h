@@ -20,6 +20,7 @@ struct d0_target_facts {
 	bool module_present;   /* BTF of the owning module is loaded (vmlinux: always) */
 	int btf_nargs;         /* arguments of the BTF FUNC, -1 if there is none */
 	int btf_id;            /* that FUNC's id in its module's BTF (tracing multi links name it), 0 if none */
+	unsigned btf_obj_id;   /* the kernel BTF object btf_id is of (module rows), 0 if unknown */
 	bool sym_exact;        /* the exact name is in /proc/kallsyms */
 	char clone[D0_SYM_LEN];/* a compiler clone name.constprop.N / .isra.N / .part.N, or "" */
 	bool ftrace_site;      /* exact name in available_filter_functions */

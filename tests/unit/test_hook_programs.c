@@ -19,6 +19,7 @@
 
 #include "d0audit.skel.h"
 #include "kernel/fexit_multi.h"
+#include "kernel/trace_target.h"
 #include "model/hook_table.h"
 
 /* The multi-attached programs: the cold rows' (src/kernel/cold_multi.c) and the fexit.multi rows'
@@ -143,6 +144,26 @@ static void test_every_program_has_a_row(void **state)
 	d0audit_bpf__destroy(skel);
 }
 
+/*
+ * The loader's own fentry/fexit section handlers (src/kernel/trace_target.h)
+ * take the place of libbpf's: the programs keep their type, attach type and
+ * target under them.
+ */
+static void test_rows_keep_their_shape_under_the_loaders_handlers(void **state)
+{
+	struct d0audit_bpf *skel;
+	int bad = 0;
+
+	(void)state;
+	assert_int_equal(d0_trace_targets_register(), 0);
+	skel = d0audit_bpf__open();
+	assert_non_null(skel);
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		bad += check_row(skel->obj, &d0_hooks[i]);
+	assert_int_equal(bad, 0);
+	d0audit_bpf__destroy(skel);
+}
+
 /* The checks themselves: a row whose target or kind disagrees with its program is caught. */
 static void test_a_mismatch_is_caught(void **state)
 {
@@ -171,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_row_has_its_program_kind_and_target),
 		cmocka_unit_test(test_every_program_has_a_row),
+		cmocka_unit_test(test_rows_keep_their_shape_under_the_loaders_handlers),
 		cmocka_unit_test(test_a_mismatch_is_caught),
 	};
 

@@ -31,7 +31,7 @@ bool d0_cold_multi_usable(const struct d0_kernel_facts *k, const char **why)
 {
 	if (d0_multi_switched_off(why))
 		return false;
-	if (k->major < D0_MULTI_MIN_MAJOR || (k->major == D0_MULTI_MIN_MAJOR && k->minor < D0_MULTI_MIN_MINOR)) {
+	if (!d0_kernel_at_least(k, D0_MULTI_MIN_MAJOR, D0_MULTI_MIN_MINOR)) {
 		*why = "kernel older than 6.10 (kprobe.multi on module functions)";
 		return false;
 	}

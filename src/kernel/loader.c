@@ -55,7 +55,7 @@ static int open_skel(const struct d0_kernel_facts *facts, const struct d0_load_o
 	skel->rodata->cfg_record_all = opts && opts->record_all;
 	skel->rodata->cfg_mode = opts ? opts->mode : 0;
 	/* 6.17's verifier (rdonly_untrusted_mem) lets the hot paths read vfio's config byte directly */
-	skel->rodata->cfg_leaf_ptr_direct = facts->major > 6 || (facts->major == 6 && facts->minor >= 17);
+	skel->rodata->cfg_leaf_ptr_direct = d0_kernel_at_least(facts, 6, 17);
 	memcpy(skel->rodata->cfg_kdata, facts->kdata, sizeof(skel->rodata->cfg_kdata));
 	if (opts && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool kernel_at_least(const struct d0_kernel_facts *k, int major, int minor)
+bool d0_kernel_at_least(const struct d0_kernel_facts *k, int major, int minor)
 {
 	return k->major > major || (k->major == major && k->minor >= minor);
 }
@@ -55,7 +55,7 @@ static void plan_trampoline(const struct d0_kernel_facts *k, const struct d0_hoo
 		return;
 	}
 	if (t->btf_nargs > 6 &&
-	    !kernel_at_least(k, D0_TRAMPOLINE_MANY_ARGS_MAJOR, D0_TRAMPOLINE_MANY_ARGS_MINOR)) {
+	    !d0_kernel_at_least(k, D0_TRAMPOLINE_MANY_ARGS_MAJOR, D0_TRAMPOLINE_MANY_ARGS_MINOR)) {
 		UNAVAILABLE(p, "too many arguments: %s takes %d, BPF trampolines on %d.%d take at most 6 (need %d.%d+)",
 			    h->target, t->btf_nargs, k->major, k->minor, D0_TRAMPOLINE_MANY_ARGS_MAJOR,
 			    D0_TRAMPOLINE_MANY_ARGS_MINOR);

@@ -39,6 +39,9 @@ struct d0_kernel_facts {
 	int fexit_multi_type;
 };
 
+/* Is the running kernel this release or later? */
+bool d0_kernel_at_least(const struct d0_kernel_facts *k, int major, int minor);
+
 enum d0_hook_decision {
 	D0_PLAN_ATTACH,        /* attach `symbol` with the row's kind */
 	D0_PLAN_UNAVAILABLE,   /* cannot attach here: see reason */

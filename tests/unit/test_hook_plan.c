@@ -338,10 +338,27 @@ static void test_iommu_grant_needs_its_removal(void **state)
 	expect(D0_HOOK_IOMMU_PIN_RET, D0_PLAN_UNAVAILABLE, "module vfio_iommu_type1 is not loaded");
 }
 
+/* The one release comparison the planner, the multi-link choice and the loader's rodata use. */
+static void test_kernel_at_least(void **state)
+{
+	struct d0_kernel_facts v = { .major = 6, .minor = 17 };
+
+	(void)state;
+	assert_true(d0_kernel_at_least(&v, 6, 17));
+	assert_true(d0_kernel_at_least(&v, 6, 1));
+	assert_true(d0_kernel_at_least(&v, 5, 30));
+	assert_false(d0_kernel_at_least(&v, 6, 18));
+	assert_false(d0_kernel_at_least(&v, 7, 0));
+	v.major = 7;
+	v.minor = 0;
+	assert_true(d0_kernel_at_least(&v, 6, 17));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_everything_present_attaches_primaries),
+		cmocka_unit_test(test_kernel_at_least),
 		cmocka_unit_test(test_seed_iterator),
 		cmocka_unit_test(test_module_not_loaded),
 		cmocka_unit_test(test_inlined_function),

@@ -19,14 +19,10 @@ read -r -a devs <<<"${D0AUDIT_VM_DEVICES//,/ }"
 put devices "${#devs[@]}"
 put cfg.npread "$npread"
 put cfg.nfault "$nfault"
-t0=$(now_us)
-$D0 audit >/tmp/audit.out 2>/tmp/audit.err &
-pid=$!
-end=$((SECONDS + 600))
-until grep -qE 'hooks attached.*watching' /tmp/audit.err; do
-	((SECONDS < end)) && kill -0 $pid 2>/dev/null || { put failed 1; cat /tmp/audit.err >&2; exit 1; }
-	sleep 0.01
-done
+. tools/bench/ready.sh
+t0=${EPOCHREALTIME/./}
+ready_start audit 'hooks attached.*watching' 600 $D0 audit || { put failed 1; cat /tmp/audit.err >&2; exit 1; }
+pid=$ready_pid
 put startup_ms $((($(now_us) - t0) / 1000))
 # every device gets its per-device state (a few reads each)
 for d in "${devs[@]}"; do $X -d "$d" pread-loop 10 >/dev/null 2>&1; done
@@ -40,4 +36,5 @@ stats 2
 sysctl -qw kernel.bpf_stats_enabled=0
 kill -INT $pid
 wait $pid
+ready_done
 cp /tmp/audit.err "$out/audit.err"

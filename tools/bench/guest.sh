@@ -20,36 +20,25 @@ else rounds=2 reps=3 npread=200000 nfault=3000 nfcmd=1000 idle=30 flood=20 start
 put cfg.reps "$reps"; put cfg.npread "$npread"; put cfg.nfault "$nfault"; put cfg.nfaultcmd "$nfcmd"
 put host.kernel "$(uname -r)"; put host.ncpu "$(nproc)"
 
-# wait_for REGEX SECONDS FILE...: until a line of one FILE matches (0), or the
-# time is up or the tracer ($tracer_pid) died (1)
-wait_for() {
-	local re=$1 end=$((SECONDS + $2))
-	shift 2
-	while ((SECONDS < end)); do
-		grep -qsE -- "$re" "$@" && return 0
-		[[ -n $tracer_pid ]] && ! kill -0 "$tracer_pid" 2>/dev/null && break
-		sleep 0.01
-	done
-	log "timed out waiting for /$re/ in $*: $(tail -q -n 3 "$@" 2>/dev/null)"
-	return 1
-}
+. tools/bench/ready.sh
 # start_tracer NAME READY-REGEX CMD...: launch, wait until ready, record the time
 tracer_pid=''
 start_tracer() {
 	local name=$1 ready=$2 t0 t1
 	shift 2
-	t0=$(now_ns)
-	"$@" >"/tmp/$name.out" 2>"/tmp/$name.err" &
-	tracer_pid=$!
-	if ! wait_for "$ready" 300 "/tmp/$name.err" "/tmp/$name.out"; then
-		kill -INT "$tracer_pid" 2>/dev/null
-		wait "$tracer_pid"
+	t0=${EPOCHREALTIME/./}
+	if ! ready_start "$name" "$ready" 300 "$@"; then
+		log "no /$ready/ from $name: $(tail -q -n 3 "/tmp/$name.err" "/tmp/$name.out" 2>/dev/null)"
+		kill -INT "$ready_pid" 2>/dev/null
+		wait "$ready_pid"
 		put "failed.$name" "$?"
+		ready_done
 		tracer_pid=''
 		return 1
 	fi
-	t1=$(now_ns)
-	put "startup.$name" $(((t1 - t0) / 1000))
+	t1=${EPOCHREALTIME/./}
+	tracer_pid=$ready_pid
+	put "startup.$name" $((t1 - t0))
 }
 stop_tracer() {
 	local victim=$tracer_pid kids
@@ -60,6 +49,7 @@ stop_tracer() {
 	kill -INT "$victim" 2>/dev/null
 	wait "$tracer_pid"
 	echo $? >"/tmp/$1.rc"
+	ready_done
 	tracer_pid=''
 }
 loops() {

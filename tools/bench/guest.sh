@@ -41,10 +41,13 @@ start_tracer() {
 	put "startup.$name" $((t1 - t0))
 }
 stop_tracer() {
-	local victim=$tracer_pid kids
-	# under strace, stop the traced d0audit (strace then exits with it)
-	if [[ $1 == strace ]] && kids=$(cat /proc/"$tracer_pid"/task/*/children 2>/dev/null) && [[ -n $kids ]]; then
-		victim=${kids%% *}
+	local victim=$tracer_pid kid
+	# under strace, stop the traced d0audit (strace then exits with it); its other
+	# children are ready.sh's two line readers
+	if [[ $1 == strace ]]; then
+		for kid in $(cat /proc/"$tracer_pid"/task/*/children 2>/dev/null); do
+			[[ $(cat /proc/"$kid"/comm 2>/dev/null) == d0audit ]] && victim=$kid
+		done
 	fi
 	kill -INT "$victim" 2>/dev/null
 	wait "$tracer_pid"

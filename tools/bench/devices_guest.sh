@@ -14,11 +14,12 @@ raw=$out/raw.txt
 : >"$raw"
 put() { printf '%s %s\n' "$1" "$2" >>"$raw"; }
 now_us() { local t=$EPOCHREALTIME; echo $((${t/./})); }
-if ((quick)); then npread=50000 nfault=500; else npread=200000 nfault=3000; fi
+if ((quick)); then npread=50000 nfault=5000; else npread=200000 nfault=30000; fi # nfault: as guest.sh nstatfault
 read -r -a devs <<<"${D0AUDIT_VM_DEVICES//,/ }"
 put devices "${#devs[@]}"
 put cfg.npread "$npread"
 put cfg.nfault "$nfault"
+put cfg.reps 5
 . tools/bench/ready.sh
 t0=${EPOCHREALTIME/./}
 ready_start audit 'hooks attached.*watching' 600 $D0 audit || { put failed 1; cat /tmp/audit.err >&2; exit 1; }
@@ -26,13 +27,10 @@ pid=$ready_pid
 put startup_ms $((($(now_us) - t0) / 1000))
 # every device gets its per-device state (a few reads each)
 for d in "${devs[@]}"; do $X -d "$d" pread-loop 10 >/dev/null 2>&1; done
-stats() { bpftool prog show -j >"$out/progstats.$1.json" 2>/dev/null; }
+# the marginal cost per read and per fault, as figure 1 measures it (5 reps: one device of 16 is noisier)
+. tools/bench/snapshots.sh
 sysctl -qw kernel.bpf_stats_enabled=1
-stats 0
-$X pread-loop "$npread" >/dev/null 2>&1
-stats 1
-$X fault-only-loop "$nfault" >/dev/null 2>&1
-stats 2
+marginal_snapshots dev 5 "$npread" "$nfault" -d "${devs[0]}"
 sysctl -qw kernel.bpf_stats_enabled=0
 kill -INT $pid
 wait $pid

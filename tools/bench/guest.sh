@@ -17,7 +17,11 @@ now_ns() { local t=$EPOCHREALTIME; echo $((${t/./} * 1000)); }
 
 if ((quick)); then rounds=1 reps=3 npread=100000 nfault=1000 nfcmd=300 idle=10 flood=10 starts=3 lossdur=2; rates="20000 80000 0"
 else rounds=2 reps=3 npread=200000 nfault=3000 nfcmd=1000 idle=30 flood=20 starts=2 lossdur=3; rates="10000 30000 60000 100000 0"; fi
-put cfg.reps "$reps"; put cfg.npread "$npread"; put cfg.nfault "$nfault"; put cfg.nfaultcmd "$nfcmd"
+# the programs' own time per fault needs more faults than the wall-time loops: 3000 faults are
+# 1.5 ms of program time, and one guest interrupt taken inside a program adds milliseconds to it
+# (a rep of 2 143 ns per fault beside 516 and 784); 30000 are as many program-milliseconds as the reads
+nstatfault=$((quick ? 5000 : 30000))
+put cfg.reps "$reps"; put cfg.npread "$npread"; put cfg.nfault "$nfault"; put cfg.nfaultcmd "$nfcmd"; put cfg.nfault_stats "$nstatfault"
 put host.kernel "$(uname -r)"; put host.ncpu "$(nproc)"
 
 . tools/bench/ready.sh
@@ -94,9 +98,8 @@ loops a
 # Wall time under TCG moves with the shared host; the kernel's own per-program
 # run time (run_time_ns, what the programs themselves cost, trampolines
 # excluded) does not. Separate runs: the stats add two clock reads per call.
-# Snapshots progstats.CFG.REP.K: K 0 start, 1 after pread-loop 1, 2 after
-# pread-loop N, 3 after fault-only-loop 1, 4 after fault-only-loop N.
-stats() { bpftool prog show -j >"$out/progstats.$1.json" 2>/dev/null; }
+# Snapshots progstats.CFG.REP.K (tools/bench/snapshots.sh).
+. tools/bench/snapshots.sh
 if sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null; then
 	for cfg in b c e; do
 		log "figure 1: program run time, $cfg"
@@ -105,19 +108,7 @@ if sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null; then
 		c) start_tracer d0audit 'hooks attached.*watching' $D0 audit ;;
 		e) start_tracer bpftrace 'bpftrace: attached' bpftrace -B line $bt ;;
 		esac || continue
-		# each loop once with 1 operation, once with N: what a run costs besides its
-		# operations (open, reset, close: the cold hooks) cancels in the difference
-		for ((r = 0; r < reps; r++)); do
-			stats "$cfg.$r.0"
-			$X pread-loop 1 >/dev/null 2>&1
-			stats "$cfg.$r.1"
-			$X pread-loop "$npread" >/dev/null 2>&1
-			stats "$cfg.$r.2"
-			$X fault-only-loop 1 >/dev/null 2>&1
-			stats "$cfg.$r.3"
-			$X fault-only-loop "$nfault" >/dev/null 2>&1
-			stats "$cfg.$r.4"
-		done
+		marginal_snapshots "$cfg" "$reps" "$npread" "$nstatfault"
 		case $cfg in b) stop_tracer floor ;; c) stop_tracer d0audit ;; e) stop_tracer bpftrace ;; esac
 	done
 	sysctl -qw kernel.bpf_stats_enabled=0

@@ -16,7 +16,8 @@ raw = {}
 for line in open(os.path.join(out, "raw.txt")):
     k, _, v = line.rstrip("\n").partition(" ")
     raw.setdefault(k, []).append(v)
-cfg = {k: raw[k][0] for k in ("cfg.reps", "cfg.npread", "cfg.nfault", "cfg.nfaultcmd", "host.kernel", "host.ncpu")
+cfg = {k: raw[k][0] for k in ("cfg.reps", "cfg.npread", "cfg.nfault", "cfg.nfaultcmd", "cfg.nfault_stats", "host.kernel",
+                              "host.ncpu")
        if k in raw}
 rows, notes, samples = [], [], {}
 
@@ -91,9 +92,9 @@ for loop, per in (("pread", int(cfg.get("cfg.npread", 1))), ("fault", int(cfg.ge
                  ", ".join(f"{label[c]} {v:.0f}" for c, v in added_min.items()))
 
 # ---- figure 1, program run time per operation (kernel.bpf_stats_enabled) ----
-def per_prog(name):
-    """{program name#id: (run_time_ns, run_cnt)} of snapshot progstats.NAME.json, or None"""
-    p = os.path.join(out, f"progstats.{name}.json")
+def per_prog(name, where=out):
+    """{program name#id: (run_time_ns, run_cnt)} of snapshot WHERE/progstats.NAME.json, or None"""
+    p = os.path.join(where, f"progstats.{name}.json")
     try:
         progs = json.load(open(p))
     except (OSError, ValueError):
@@ -102,51 +103,58 @@ def per_prog(name):
             for x in progs if x.get("type") in ("tracing", "kprobe")}
 
 
-def prog_ns(name):
-    """(run_time_ns, run_cnt) summed over the programs of snapshot progstats.NAME.json"""
-    progs = per_prog(name)
+def prog_ns(name, where=out):
+    """(run_time_ns, run_cnt) summed over the programs of snapshot WHERE/progstats.NAME.json"""
+    progs = per_prog(name, where)
     if progs is None:
         return None
     return sum(v[0] for v in progs.values()), sum(v[1] for v in progs.values())
-
-
-def hot_programs(c, k, per):
-    """rep 0's programs that run on every operation of loop k: their marginal ns and calls per op"""
-    s = [per_prog(f"{c}.0.{i}") or {} for i in (k - 1, k, k + 1)]
-    hot = []
-    for name, v in s[2].items():
-        if name in s[0] and name in s[1] and per > 1:
-            ns = ((v[0] - s[1][name][0]) - (s[1][name][0] - s[0][name][0])) / (per - 1)
-            calls = ((v[1] - s[1][name][1]) - (s[1][name][1] - s[0][name][1])) / (per - 1)
-            if calls >= 0.5:
-                hot.append(f"{name.split('#')[0]} {ns:.0f} ns in {calls:.2f} calls")
-    return hot
 
 
 def delta(a, b):
     return (b[0] - a[0], b[1] - a[1]) if a and b else None
 
 
-# Per rep, snapshots K (tools/bench/guest.sh): a loop of 1 operation then of N. per_run is the
-# old figure (a run of N, its open/reset/close included, divided by N); per_op is the marginal
-# cost, (run of N - run of 1) / (N - 1): what one more read or fault costs, the hot path alone.
+def marginal_runs(prefix, k, per, reps, where=out):
+    """Per rep, snapshots K (tools/bench/snapshots.sh): a loop of 1 operation then of N. per_run is
+    the old figure (a run of N, its open/reset/close included, divided by N); per_op is the marginal
+    cost, (run of N - run of 1) / (N - 1), over the programs whose calls grew with N: what one more
+    read or fault costs, the hot path alone. A program called as often in both runs (cold_hook's
+    74 calls for the open, resets and close) did the same work twice; its difference is the
+    guest's timing noise (one reset 1.9 ms in a run, 8.6 ms in the next), not the hot path's cost,
+    and it is kept apart as per_op_ns_all."""
+    runs = []
+    for r in range(reps):
+        s = [per_prog(f"{prefix}.{r}.{i}", where) for i in (k - 1, k, k + 1)]
+        if None in s or per <= 1:
+            continue
+        one = delta(prog_ns(f"{prefix}.{r}.{k - 1}", where), prog_ns(f"{prefix}.{r}.{k}", where))
+        many = delta(prog_ns(f"{prefix}.{r}.{k}", where), prog_ns(f"{prefix}.{r}.{k + 1}", where))
+        progs = {}
+        for name, v in s[2].items():
+            if name in s[0] and name in s[1]:
+                o, m = delta(s[0][name], s[1][name]), delta(s[1][name], v)
+                if m[1] != o[1]:
+                    progs[name] = ((m[0] - o[0]) / (per - 1), (m[1] - o[1]) / (per - 1))
+        runs.append({"per_run_ns": many[0] / per, "per_op_ns": sum(v[0] for v in progs.values()),
+                     "per_op_calls": sum(v[1] for v in progs.values()),
+                     "per_op_ns_all": (many[0] - one[0]) / (per - 1), "fixed_ns": one[0], "fixed_calls": one[1],
+                     "programs": progs})
+    return runs
+
+
 progrun = {}
 label = {"b": "floor", "c": "audit", "e": "bpftrace"}
-for loop, k, per in (("pread", 1, int(cfg.get("cfg.npread", 1))), ("fault", 3, int(cfg.get("cfg.nfault", 1)))):
+for loop, k, per in (("pread", 1, int(cfg.get("cfg.npread", 1))),
+                     ("fault", 3, int(cfg.get("cfg.nfault_stats", cfg.get("cfg.nfault", 1))))):
     got = {}
     for c in label:
-        runs = []
-        for r in range(int(cfg.get("cfg.reps", 1))):
-            one = delta(prog_ns(f"{c}.{r}.{k - 1}"), prog_ns(f"{c}.{r}.{k}"))
-            many = delta(prog_ns(f"{c}.{r}.{k}"), prog_ns(f"{c}.{r}.{k + 1}"))
-            if one and many and per > 1:
-                runs.append({"per_run_ns": many[0] / per, "per_op_ns": (many[0] - one[0]) / (per - 1),
-                             "per_op_calls": (many[1] - one[1]) / (per - 1), "fixed_ns": one[0], "fixed_calls": one[1]})
+        runs = marginal_runs(c, k, per, int(cfg.get("cfg.reps", 1)))
         if runs:
             got[c] = runs
     progrun[loop] = got
-    med = {c: {f: statistics.median(x[f] for x in v) for f in v[0]} for c, v in got.items()}
-    mn = {c: {f: min(x[f] for x in v) for f in v[0]} for c, v in got.items()}
+    med = {c: {f: statistics.median(x[f] for x in v) for f in v[0] if f != "programs"} for c, v in got.items()}
+    mn = {c: {f: min(x[f] for x in v) for f in v[0] if f != "programs"} for c, v in got.items()}
     for c in got:
         row(f"1.{loop}.prog_ns.{label[c]}", round(med[c]["per_run_ns"], 1), "ns/op", None, "", None)
     for c in got:
@@ -167,8 +175,11 @@ for loop, k, per in (("pread", 1, int(cfg.get("cfg.npread", 1))), ("fault", 3, i
                          f"{label[c]} {m['per_op_ns']:.0f} ns per op in {m['per_op_calls']:.2f} program calls "
                          f"(min {mn[c]['per_op_ns']:.0f}), {m['fixed_ns'] / 1e6:.2f} ms in {m['fixed_calls']:.0f} calls "
                          f"per run besides its ops" for c, m in med.items()))
-        notes.append(f"1.{loop}: the programs that run on every op (rep 0, marginal): " + "; ".join(
-            f"{label[c]}: {', '.join(hot_programs(c, k, per)) or 'none'}" for c in got))
+        notes.append(f"1.{loop}: the programs whose calls grow with the ops (rep 0, marginal): " + "; ".join(
+            f"{label[c]}: " + (", ".join(f"{n.split('#')[0]} {v[0]:.0f} ns in {v[1]:.2f} calls" for n, v in got[c][0]["programs"].items())
+                               or "none") for c in got))
+        notes.append(f"1.{loop}: marginal with every program, fixed-count ones too (medians): " + ", ".join(
+            f"{label[c]} {m['per_op_ns_all']:.0f} ns" for c, m in med.items()))
 
 # ---- figure 2 ---------------------------------------------------------------
 # what the verifier went through at load: bpftool's verified_insns per program
@@ -349,32 +360,32 @@ for d in sorted(os.listdir(out)) if os.path.isdir(out) else []:
     if "startup_ms" not in kv:
         continue
 
-    def dev_prog_ns(i):
-        f = os.path.join(out, d, f"progstats.{i}.json")
-        try:
-            return sum(x.get("run_time_ns", 0) for x in json.load(open(f)) if x.get("type") in ("tracing", "kprobe"))
-        except (OSError, ValueError):
-            return None
-    s0, s1, s2 = dev_prog_ns(0), dev_prog_ns(1), dev_prog_ns(2)
-    devices[int(m.group(1))] = {
-        "startup_ms": float(kv["startup_ms"]),
-        "pread_prog_ns": (s1 - s0) / int(kv["cfg.npread"]) if s0 is not None and s1 is not None else None,
-        "fault_prog_ns": (s2 - s1) / int(kv["cfg.nfault"]) if s1 is not None and s2 is not None else None}
+    where, reps = os.path.join(out, d), int(kv.get("cfg.reps", 1))
+    devices[int(m.group(1))] = {"startup_ms": float(kv["startup_ms"])}
+    for loop, k, per in (("pread", 1, int(kv["cfg.npread"])), ("fault", 3, int(kv["cfg.nfault"]))):
+        runs = marginal_runs("dev", k, per, reps, where)
+        devices[int(m.group(1))][f"{loop}_prog_ns"] = statistics.median(x["per_op_ns"] for x in runs) if runs else None
+        devices[int(m.group(1))][f"{loop}_prog_ns_min"] = min(x["per_op_ns"] for x in runs) if runs else None
 if devices:
     ns = sorted(devices)
     for key, unit, goal in (("startup_ms", "ms", ""), ("pread_prog_ns", "ns/op", "flat: <= 1.2x 1 device"),
                             ("fault_prog_ns", "ns/op", "flat: <= 1.2x 1 device")):
-        b = devices[ns[0]][key]
+        b, b_min = devices[ns[0]][key], devices[ns[0]].get(key + "_min")
         for n in ns:
-            v = devices[n][key]
+            v, v_min = devices[n][key], devices[n].get(key + "_min")
             if v is None:
                 continue
             r = round(v / b, 2) if b else None
-            judged = goal and n == ns[-1] and len(ns) > 1
-            row(f"6.devices.{n}.{key.replace('_ms', '').replace('_prog_ns', '.prog_ns')}", round(v, 1), unit, r,
-                goal if judged else "", (r is not None and r <= 1.2) if judged else None)
+            r_min = round(v_min / b_min, 2) if v_min is not None and b_min and b_min > 0 else None
+            g, met = "", None
+            if goal and n == ns[-1] and len(ns) > 1:
+                ok = (r is not None and r <= 1.2, r_min is not None and r_min <= 1.2)
+                g, met = (goal, ok[0]) if ok[0] == ok[1] else (f"{goal} (noise: min {r_min})", None)
+            row(f"6.devices.{n}.{key.replace('_ms', '').replace('_prog_ns', '.prog_ns_marginal')}", round(v, 1),
+                unit, r, g, met)
     notes.append("6: one guest per device count (separate boots: compare with care); the ratio is to the "
-                 f"fewest devices ({ns[0]})")
+                 f"fewest devices ({ns[0]}); the hot path is the programs' marginal cost per read and per fault "
+                 "on the first device, as in figure 1 (medians of its reps, judged by medians and minimums)")
 
 load = {}
 for k in ("before", "after"):

@@ -35,6 +35,13 @@ def spread(v):
     return (max(v) - min(v)) / statistics.median(v) * 100 if v else None
 
 
+def judged(goal, ok_med, ok_min, alt):
+    """(goal column, met): met only when the medians and the minimums agree; else the goal is lost in noise"""
+    if ok_med == ok_min:
+        return goal, ok_med
+    return f"{goal} (noise: {alt})", None
+
+
 # ---- figure 1 ---------------------------------------------------------------
 # pread: 4-byte preads of BAR0; fault: faults alone (fault-only-loop: mmap a page, touch, munmap);
 # faultcmd: fault-loop, a fault plus COMMAND memory off/on (two config writes and a zap) each:
@@ -62,12 +69,6 @@ for loop, per in (("pread", int(cfg.get("cfg.npread", 1))), ("fault", int(cfg.ge
     fl = added.get("b")
     label = {"b": "floor_added", "c": "audit_added", "d": "audit_all_added", "e": "bpftrace_added"}
     fl_min = added_min.get("b")
-
-    def judged(goal, ok_med, ok_min, alt):
-        """met only when the medians and the minimums agree; else say the goal is lost in noise"""
-        if ok_med == ok_min:
-            return goal, ok_med
-        return f"{goal} (noise: {alt})", None
 
     for c in ("b", "c", "d", "e"):
         if c not in added:
@@ -103,11 +104,8 @@ def per_prog(name, where=out):
             for x in progs if x.get("type") in ("tracing", "kprobe")}
 
 
-def prog_ns(name, where=out):
-    """(run_time_ns, run_cnt) summed over the programs of snapshot WHERE/progstats.NAME.json"""
-    progs = per_prog(name, where)
-    if progs is None:
-        return None
+def totals(progs):
+    """(run_time_ns, run_cnt) summed over a per_prog() table"""
     return sum(v[0] for v in progs.values()), sum(v[1] for v in progs.values())
 
 
@@ -128,8 +126,7 @@ def marginal_runs(prefix, k, per, reps, where=out):
         s = [per_prog(f"{prefix}.{r}.{i}", where) for i in (k - 1, k, k + 1)]
         if None in s or per <= 1:
             continue
-        one = delta(prog_ns(f"{prefix}.{r}.{k - 1}", where), prog_ns(f"{prefix}.{r}.{k}", where))
-        many = delta(prog_ns(f"{prefix}.{r}.{k}", where), prog_ns(f"{prefix}.{r}.{k + 1}", where))
+        one, many = delta(totals(s[0]), totals(s[1])), delta(totals(s[1]), totals(s[2]))
         progs = {}
         for name, v in s[2].items():
             if name in s[0] and name in s[1]:
@@ -166,9 +163,9 @@ for loop, k, per in (("pread", 1, int(cfg.get("cfg.npread", 1))),
         lim = 0.6 if loop == "fault" else 0.5
         r = med["c"]["per_op_ns"] / med["e"]["per_op_ns"]
         r_min = mn["c"]["per_op_ns"] / mn["e"]["per_op_ns"] if mn["e"]["per_op_ns"] > 0 else None
-        ok = (r <= lim, r_min is not None and r_min <= lim)
-        row(f"1.{loop}.prog_ns_marginal.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2),
-            f"<= {lim}" if ok[0] == ok[1] else f"<= {lim} (noise: min {r_min:.2f})", ok[0] if ok[0] == ok[1] else None)
+        goal, met = judged(f"<= {lim}", r <= lim, r_min is not None and r_min <= lim,
+                           f"min {r_min:.2f}" if r_min is not None else "min n/a")
+        row(f"1.{loop}.prog_ns_marginal.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2), goal, met)
     if got:
         notes.append(f"1.{loop}: program run time from kernel.bpf_stats_enabled (trampolines excluded), medians of "
                      f"{len(next(iter(got.values())))} reps: " + "; ".join(
@@ -222,16 +219,13 @@ flm = [x / 1000 for x in nums("startup.floor_multi")]
 if d0s and bts:
     r = statistics.median(d0s) / statistics.median(bts)
     r_min = min(d0s) / min(bts)
-    ok = (r <= 0.5, r_min <= 0.5)
     row("2.startup.audit_vs_bpftrace", round(r, 2), "ratio", round(r, 2),
-        "<= 0.5" if ok[0] == ok[1] else f"<= 0.5 (noise: min {r_min:.2f})", ok[0] if ok[0] == ok[1] else None)
+        *judged("<= 0.5", r <= 0.5, r_min <= 0.5, f"min {r_min:.2f}"))
 if d0s and flm:
     r = statistics.median(d0s) / statistics.median(flm)
     r_min = min(d0s) / min(flm)
-    ok = (r <= 1.2, r_min <= 1.2)
     row("2.startup.floor_same_mechanism", round(statistics.median(flm), 0), "ms", round(r, 2),
-        "audit <= 1.2x" if ok[0] == ok[1] else f"audit <= 1.2x (noise: min {r_min:.2f})",
-        ok[0] if ok[0] == ok[1] else None)
+        *judged("audit <= 1.2x", r <= 1.2, r_min <= 1.2, f"min {r_min:.2f}"))
     notes.append(f"2: floor with d0audit's attach mechanism (tools/bench/floor --multi) samples (ms): "
                  f"{[round(x) for x in flm]}; the ratio column is audit / that floor")
 
@@ -361,11 +355,11 @@ for d in sorted(os.listdir(out)) if os.path.isdir(out) else []:
         continue
 
     where, reps = os.path.join(out, d), int(kv.get("cfg.reps", 1))
-    devices[int(m.group(1))] = {"startup_ms": float(kv["startup_ms"])}
+    dev = devices[int(m.group(1))] = {"startup_ms": float(kv["startup_ms"])}
     for loop, k, per in (("pread", 1, int(kv["cfg.npread"])), ("fault", 3, int(kv["cfg.nfault"]))):
         runs = marginal_runs("dev", k, per, reps, where)
-        devices[int(m.group(1))][f"{loop}_prog_ns"] = statistics.median(x["per_op_ns"] for x in runs) if runs else None
-        devices[int(m.group(1))][f"{loop}_prog_ns_min"] = min(x["per_op_ns"] for x in runs) if runs else None
+        dev[f"{loop}_prog_ns"] = statistics.median(x["per_op_ns"] for x in runs) if runs else None
+        dev[f"{loop}_prog_ns_min"] = min(x["per_op_ns"] for x in runs) if runs else None
 if devices:
     ns = sorted(devices)
     for key, unit, goal in (("startup_ms", "ms", ""), ("pread_prog_ns", "ns/op", "flat: <= 1.2x 1 device"),
@@ -379,8 +373,7 @@ if devices:
             r_min = round(v_min / b_min, 2) if v_min is not None and b_min and b_min > 0 else None
             g, met = "", None
             if goal and n == ns[-1] and len(ns) > 1:
-                ok = (r is not None and r <= 1.2, r_min is not None and r_min <= 1.2)
-                g, met = (goal, ok[0]) if ok[0] == ok[1] else (f"{goal} (noise: min {r_min})", None)
+                g, met = judged(goal, r is not None and r <= 1.2, r_min is not None and r_min <= 1.2, f"min {r_min}")
             row(f"6.devices.{n}.{key.replace('_ms', '').replace('_prog_ns', '.prog_ns_marginal')}", round(v, 1),
                 unit, r, g, met)
     notes.append("6: one guest per device count (separate boots: compare with care); the ratio is to the "

@@ -606,8 +606,8 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 	struct pci_dev *pdev;
 	struct d0_dev_state *st;
 	struct d0_event e;
-
 	__u64 pos = 0;
+	bool mem;
 
 	/*
 	 * Bytes moved (ret > 0) are what the kernel did: they are judged when the
@@ -625,12 +625,14 @@ int BPF_PROG(fexit_bar_rw, struct vfio_pci_core_device *vdev, char *buf, size_t 
 		return 0;
 	if (ret == -EIO)
 		__sync_fetch_and_add(&st->bar_refused, 1);
-	event_begin(&e, D0_EV_BAR_RW_DONE, D0_PH_EXIT, D0_HOOK_BAR_RW_RET, pdev, vdev, st);
-	e.a0 = iswrite;
+	/* reads before event_begin: no call between it and event_submit (bpf/emit.h) */
 	if (ppos)
 		bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
-	/* a1: the region is a memory BAR or the ROM, which vfio gates on decode (test_mem) */
-	e.a1 = bar_is_mem(pdev, pos >> D0_VFIO_PCI_OFFSET_SHIFT);
+	/* the region is a memory BAR or the ROM, which vfio gates on decode (test_mem) */
+	mem = bar_is_mem(pdev, pos >> D0_VFIO_PCI_OFFSET_SHIFT);
+	event_begin(&e, D0_EV_BAR_RW_DONE, D0_PH_EXIT, D0_HOOK_BAR_RW_RET, pdev, vdev, st);
+	e.a0 = iswrite;
+	e.a1 = mem;
 	e.a2 = pos;
 	e.a3 = count;
 	e.ret = ret;
@@ -762,6 +764,7 @@ static __always_inline void user_config_write(struct pci_dev *pdev, int where, _
 	struct vfio_pci_core_device *vdev = NULL;
 	struct d0_dev_state *st = dev_state_of_pdev(pdev, &vdev, hook);
 	int pm_ctrl;
+	__u64 regs;
 	struct d0_event e;
 
 	if (!st)
@@ -770,11 +773,12 @@ static __always_inline void user_config_write(struct pci_dev *pdev, int where, _
 	if ((ctx_bits() & D0_CTX_VFIO_CONFIG) && !cfg_record_all &&
 	    !touches(where, size, PCI_COMMAND) && !touches(where, size, pm_ctrl))
 		return;
+	/* issue 14: bits 16..23 carry the PCIe capability (DEVCTL's FLR bit, rule 10); read before event_begin */
+	regs = pm_ctrl | (__u64)BPF_CORE_READ(pdev, pcie_cap) << 16;
 	event_begin(&e, D0_EV_USER_CONFIG_WRITE, D0_PH_ENTRY, hook, pdev, vdev, st);
 	e.a0 = where;
 	e.a1 = val;
-	/* issue 14: bits 16..23 carry the PCIe capability (DEVCTL's FLR bit, rule 10) */
-	e.a2 = pm_ctrl | (__u64)BPF_CORE_READ(pdev, pcie_cap) << 16;
+	e.a2 = regs;
 	e.a3 = size;
 	event_submit(&e);
 	/* vfio's passthrough and sysfs config both reach the hardware here (issue 14 class 5) */

@@ -103,19 +103,21 @@ static __always_inline void count_drop(__u32 hook, __u32 cause)
 		*v += 1;
 }
 
-/* Find or create the state of a vfio device. NULL if the map is full. */
-static __always_inline struct d0_dev_state *
-dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook)
+/*
+ * Create the state of a vfio device not seen before: 0, or -1 if the map is
+ * full (counted). A global function (issue 18): verified once per program,
+ * not at every dev_state_of() site (d0_cold_run has one per act).
+ */
+__noinline int d0_dev_state_create(__u64 vdev_addr, __u64 pdev_addr, __u32 hook)
 {
-	__u64 key = (__u64)pdev;
-	struct d0_dev_state *st, init = {};
+	struct vfio_pci_core_device *vdev = (struct vfio_pci_core_device *)vdev_addr;
+	struct pci_dev *pdev = (struct pci_dev *)pdev_addr;
+	__u64 key = pdev_addr;
+	struct d0_dev_state init = {};
 	struct address_space *mapping;
 
-	st = bpf_map_lookup_elem(&devices, &key);
-	if (st)
-		return st;
-	init.vdev = (__u64)vdev;
-	init.bdf = d0_pdev_bdf(as_scalar(pdev));
+	init.vdev = vdev_addr;
+	init.bdf = d0_pdev_bdf(pdev_addr);
 	init.last_power = BPF_CORE_READ(pdev, current_state);
 	mapping = vdev_mapping(vdev);
 	init.mapping = (__u64)mapping;
@@ -127,7 +129,7 @@ dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook
 		init.flags |= D0_DEVF_MAPPED_UNKNOWN;
 	if (bpf_map_update_elem(&devices, &key, &init, BPF_NOEXIST) && !bpf_map_lookup_elem(&devices, &key)) {
 		count_drop(hook, D0_DROP_DEVMAP_FULL);
-		return NULL;
+		return -1;
 	}
 	if (mapping) {
 		__u64 mkey = (__u64)mapping;
@@ -135,7 +137,22 @@ dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook
 		bpf_map_update_elem(&mappings, &mkey, &key, BPF_ANY);
 	}
 	/* /dev/port and /dev/mem find the device by address (raw_state.h) */
-	d0_raw_bars_update(as_scalar(pdev), 1);
+	d0_raw_bars_update(pdev_addr, 1);
+	return 0;
+}
+
+/* Find or create the state of a vfio device. NULL if the map is full. */
+static __always_inline struct d0_dev_state *
+dev_state_of(struct vfio_pci_core_device *vdev, struct pci_dev *pdev, __u32 hook)
+{
+	__u64 key = (__u64)pdev;
+	struct d0_dev_state *st;
+
+	st = bpf_map_lookup_elem(&devices, &key);
+	if (st)
+		return st;
+	if (d0_dev_state_create(as_scalar(vdev), as_scalar(pdev), hook))
+		return NULL;
 	return bpf_map_lookup_elem(&devices, &key);
 }
 

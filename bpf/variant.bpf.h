@@ -82,6 +82,7 @@ static __always_inline void accessor(struct vfio_pci_core_device *vdev, struct p
 {
 	struct d0_dev_state *st;
 	struct d0_event e;
+	__u64 off;
 
 	count_hit(hook);
 	if (power == D0_PWR_D0 && !cfg_record_all)
@@ -92,10 +93,12 @@ static __always_inline void accessor(struct vfio_pci_core_device *vdev, struct p
 	if (!st)
 		return;
 	__sync_fetch_and_add(&st->nond0_accesses, 1);
+	/* read before event_begin: no call between it and event_submit (bpf/emit.h) */
+	off = accessor_offset(vdev, io);
 	event_begin(&e, D0_EV_BAR_ACCESS, D0_PH_EXIT, hook, pdev, vdev, st);
 	e.a0 = iswrite;
 	e.a1 = test_mem;
-	e.a2 = accessor_offset(vdev, io);
+	e.a2 = off;
 	e.a3 = width;
 	e.ret = ret;
 	event_submit(&e);

@@ -10,6 +10,18 @@
 #include "d0audit/event.h"
 
 /*
+ * In the BPF object the rule helpers (here and in rules.h) are always inlined
+ * into their caller, so where an event's kind and phase are compile-time
+ * constants the compiler keeps only that kind's rules (bpf/emit.h:
+ * event_submit). User space: plain inline.
+ */
+#ifdef __bpf__
+#define D0_RULE_FN static inline __attribute__((always_inline))
+#else
+#define D0_RULE_FN static inline
+#endif
+
+/*
  * A power-state event: the core's set or vfio's/the core's cached-state update.
  * A macro, not a function: rules.h is compiled into BPF, and the same tokens
  * keep its object code (and so what the verifier sees) exactly as it was.
@@ -17,13 +29,13 @@
 #define d0_is_power_event(e) ((e)->kind == D0_EV_POWER_CHANGE || (e)->kind == D0_EV_POWER_UPDATE)
 
 /* A power transition: a power-state event whose state differs from the one before. */
-static inline int d0_is_power_transition(const struct d0_event *e)
+D0_RULE_FN int d0_is_power_transition(const struct d0_event *e)
 {
 	return d0_is_power_event(e) && e->power != e->power_before;
 }
 
 /* A DMABUF revoke (a0 set) or unrevoke step: vfio_pci_dma_buf_move's entry. */
-static inline int d0_is_dmabuf_move_step(const struct d0_event *e)
+D0_RULE_FN int d0_is_dmabuf_move_step(const struct d0_event *e)
 {
 	return e->kind == D0_EV_DMABUF_MOVE && e->phase == D0_PH_ENTRY;
 }

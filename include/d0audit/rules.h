@@ -72,7 +72,7 @@ enum d0_mode {
 #define D0_VM_FAULT_NOPAGE 0x100
 #define D0_VM_FAULT_ERROR_BITS 0x0c73 /* OOM SIGBUS SIGSEGV HWPOISON(_LARGE) FALLBACK */
 
-static inline int d0_not_d0(int power, __u32 mode)
+D0_RULE_FN int d0_not_d0(int power, __u32 mode)
 {
 	if (power == D0_PWR_D0)
 		return 0;
@@ -81,13 +81,13 @@ static inline int d0_not_d0(int power, __u32 mode)
 	return 1;
 }
 
-static inline int d0_has(__u32 bits, __u32 bit)
+D0_RULE_FN int d0_has(__u32 bits, __u32 bit)
 {
 	return (bits & bit) != 0;
 }
 
 /* A write of `size` bytes at `where` covers the 16-bit register at `reg`. */
-static inline int d0_covers(__u32 where, __u32 size, __u32 reg)
+D0_RULE_FN int d0_covers(__u32 where, __u32 size, __u32 reg)
 {
 	return where < reg + 2 && where + size > reg;
 }
@@ -97,14 +97,14 @@ static inline int d0_covers(__u32 where, __u32 size, __u32 reg)
 			     D0_CTX_BUS_RESET | D0_CTX_HOT_RESET)
 
 /* Did the power state just go from D0 to not-D0 in this event? */
-static inline int d0_left_d0(const struct d0_event *e, __u32 mode)
+D0_RULE_FN int d0_left_d0(const struct d0_event *e, __u32 mode)
 {
 	return d0_is_power_event(e) && e->phase == D0_PH_EXIT &&
 	       e->power_before == D0_PWR_D0 && d0_not_d0(e->power, mode);
 }
 
 /* An access the kernel's own gate will refuse: counted as refused, not a violation. */
-static inline int d0_refused(const struct d0_event *e)
+D0_RULE_FN int d0_refused(const struct d0_event *e)
 {
 	switch (e->kind) {
 	case D0_EV_BAR_RW_DONE:
@@ -120,13 +120,13 @@ static inline int d0_refused(const struct d0_event *e)
  * Issue 14, class 5: decode off in hardware, from what was last written to
  * COMMAND (or a reset that cleared it), when d0audit has seen that (HW_KNOWN).
  */
-static inline int d0_hw_off(__u32 state, __u32 bit)
+D0_RULE_FN int d0_hw_off(__u32 state, __u32 bit)
 {
 	return d0_has(state, D0_ST_HW_KNOWN) && d0_has(state, bit);
 }
 
 /* Would this access reach the device while it is inaccessible? (rule 7) */
-static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32 mode)
+D0_RULE_FN int d0_access_reaches_inaccessible(const struct d0_event *e, __u32 mode)
 {
 	/* vfio's gate reads its copy (vconfig); what reaches the device also needs the hardware's decode on */
 	int gate = d0_has(e->state, D0_ST_MEM_ENABLED);
@@ -209,14 +209,14 @@ static inline int d0_access_reaches_inaccessible(const struct d0_event *e, __u32
 #define D0_PCI_EXP_DEVCTL 8             /* offset in the PCIe capability */
 #define D0_PCI_EXP_DEVCTL_BCR_FLR_HI 0x80 /* bit 15: in the register's high byte */
 
-static inline int d0_byte_of(__u32 where, __u32 size, __u32 val, __u32 reg)
+D0_RULE_FN int d0_byte_of(__u32 where, __u32 size, __u32 val, __u32 reg)
 {
 	if (reg < where || reg >= where + size || reg - where > 3)
 		return -1;
 	return (val >> ((reg - where) * 8)) & 0xff;
 }
 
-static inline int d0_overlaps(__u32 where, __u32 size, __u32 start, __u32 end)
+D0_RULE_FN int d0_overlaps(__u32 where, __u32 size, __u32 start, __u32 end)
 {
 	return where < end && where + size > start;
 }
@@ -227,7 +227,7 @@ static inline int d0_overlaps(__u32 where, __u32 size, __u32 start, __u32 end)
  * 16..23 hold the PCIe capability offset, 0 when there is none), a BAR or
  * the ROM BAR. COMMAND and PM_CTRL are rule 10's older half.
  */
-static inline int d0_config_write_resets_or_moves(const struct d0_event *e)
+D0_RULE_FN int d0_config_write_resets_or_moves(const struct d0_event *e)
 {
 	__u32 pcie = (e->a2 >> 16) & 0xff;
 	int hi;
@@ -246,7 +246,7 @@ static inline int d0_config_write_resets_or_moves(const struct d0_event *e)
  * reach: secondary bus reset, memory decode (forwarding) off, a memory
  * window moved, or the bridge leaving D0 (a2's low 16 bits: its PM_CTRL).
  */
-static inline int d0_bridge_write_cuts_off(const struct d0_event *e)
+D0_RULE_FN int d0_bridge_write_cuts_off(const struct d0_event *e)
 {
 	__u32 pm_ctrl = e->a2 & 0xffff;
 	int b;
@@ -272,12 +272,12 @@ static inline int d0_bridge_write_cuts_off(const struct d0_event *e)
  * a device first seen inside its own open has no vconfig yet, so reads as
  * decode off). User space reports these as an incomplete verdict.
  */
-static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode);
+D0_RULE_FN __u32 d0_rules_eval(const struct d0_event *e, __u32 mode);
 #define D0_RULES_NEEDING_MAPPINGS \
 	(D0_RULE_BIT(D0_RULE_ZAP_BEFORE_POWER_DOWN) | D0_RULE_BIT(D0_RULE_ZAP_REVOKE_BEFORE_MEM_DISABLE) | \
 	 D0_RULE_BIT(D0_RULE_ZAP_REVOKE_BEFORE_RESET))
 
-static inline __u32 d0_rules_if_unseen_mapping(const struct d0_event *e, __u32 mode)
+D0_RULE_FN __u32 d0_rules_if_unseen_mapping(const struct d0_event *e, __u32 mode)
 {
 	struct d0_event m = *e;
 
@@ -289,7 +289,7 @@ static inline __u32 d0_rules_if_unseen_mapping(const struct d0_event *e, __u32 m
 }
 
 /* Every rule this event breaks, as D0_RULE_BIT()s. Only vfio device events count. */
-static inline __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
+D0_RULE_FN __u32 d0_rules_eval(const struct d0_event *e, __u32 mode)
 {
 	/* a raw (sysfs resourceN, /dev/mem) mapping of a BAR is a user PTE vfio's zap never removes */
 	int mapped = d0_has(e->state, D0_ST_MAPPED) || d0_has(e->state, D0_ST_RAW_MAPPED);

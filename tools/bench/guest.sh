@@ -45,9 +45,18 @@ start_tracer() {
 	put "startup.$name" $((t1 - t0))
 }
 stop_tracer() {
+	local rc watchdog
 	kill -INT "$tracer_pid" 2>/dev/null
+	# a tracer still running 60 s after SIGINT is killed, and the log says so: the
+	# bench hung here once, the guest idle, after bpftrace's program-time runs
+	(sleep 60 && kill -KILL "$tracer_pid" 2>/dev/null && log "$1 still running 60 s after SIGINT: killed") &
+	watchdog=$!
 	wait "$tracer_pid"
-	echo $? >"/tmp/$1.rc"
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	echo "$rc" >"/tmp/$1.rc"
+	put "stop.$1.rc" "$rc"
 	ready_done
 	tracer_pid=''
 }

@@ -380,6 +380,11 @@ if devices:
                  f"fewest devices ({ns[0]}); the hot path is the programs' marginal cost per read and per fault "
                  "on the first device, as in figure 1 (medians of its reps, judged by medians and minimums)")
 
+# guest.sh's stop_tracer kills a tracer still running 60 s after SIGINT (exit 137): say so
+killed = sorted({k[len("stop."):-len(".rc")] for k, v in raw.items() if k.startswith("stop.") and "137" in v})
+if killed:
+    notes.append("tracers killed 60 s after SIGINT (hung at exit; their runs' figures stand): " + ", ".join(killed))
+
 load = {}
 for k in ("before", "after"):
     p = os.path.join(out, f"loadavg.{k}")

@@ -68,14 +68,15 @@ static __always_inline void count_hit(__u32 hook)
 
 /*
  * Fill the common part of an event (on the caller's stack) with the live
- * device state. The caller adds its payload and calls event_submit().
+ * device state; event_begin() adds kind and phase. The caller adds its
+ * payload and calls event_submit().
  *
  * A global function (issue 18): the verifier checks it once per program,
  * where inlined it was checked again at every call site (d0_cold_run has
- * one per act). kph packs hook << 32 | phase << 16 | kind; pdev and vdev
- * come as scalars, so every read below is a probed one, as it was.
+ * one per act). pdev and vdev come as scalars, so every read below is a
+ * probed one, as it was.
  */
-__noinline int d0_event_begin(struct d0_event *e, __u64 kph, __u64 pdev_addr, __u64 vdev_addr,
+__noinline int d0_event_begin(struct d0_event *e, __u32 hook, __u64 pdev_addr, __u64 vdev_addr,
 			      struct d0_dev_state *st)
 {
 	struct vfio_pci_core_device *vdev = (struct vfio_pci_core_device *)vdev_addr;
@@ -87,9 +88,7 @@ __noinline int d0_event_begin(struct d0_event *e, __u64 kph, __u64 pdev_addr, __
 		return 0;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = (__u16)kph;
-	e->phase = (__u8)(kph >> 16);
-	e->hook = (__u16)(kph >> 32);
+	e->hook = hook;
 	id = bpf_get_current_pid_tgid();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
@@ -145,11 +144,11 @@ event_begin(struct d0_event *e, __u16 kind, __u8 phase, __u32 hook, struct pci_d
 {
 	__u64 pdev_addr = as_scalar(pdev);
 
-	d0_event_begin(e, (__u64)hook << 32 | (__u32)phase << 16 | kind, pdev_addr, as_scalar(vdev), st);
+	d0_event_begin(e, hook, pdev_addr, as_scalar(vdev), st);
 	/* here, where kind and phase are constants: only the events that need it carry the walk */
 	if (st && raw_mapping_matters(kind, phase, e->power))
 		e->state |= d0_raw_mapped(pdev_addr);
-	/* stored again after the last call, where the compiler sees them: event_submit()'s rules */
+	/* stored after the last call, where the compiler sees them: event_submit()'s rules */
 	e->kind = kind;
 	e->phase = phase;
 }

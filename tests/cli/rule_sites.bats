@@ -17,13 +17,13 @@ teardown() {
 }
 
 @test "a call between event_begin and event_submit is found, with the program named" {
-	cp -r bpf include "$tmp/"
+	cp -r Makefile bpf include "$tmp/"
 	# the BAR-access event: a helper call after event_begin() (what a payload read would add)
 	sed -i '/event_begin(&e, D0_EV_BAR_ACCESS, D0_PH_ENTRY, hook/a\	e.a2 = bpf_get_prandom_u32();' "$tmp/bpf/d0audit.bpf.c"
 	grep -q 'e.a2 = bpf_get_prandom_u32();' "$tmp/bpf/d0audit.bpf.c"
-	clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -I"$tmp/include" -I"$tmp/bpf" \
-		-idirafter "/usr/include/$(gcc -dumpmachine)" -c "$tmp/bpf/d0audit.bpf.c" -o "$tmp/d0audit.bpf.o"
-	run tools/check-rule-sites "$tmp/d0audit.bpf.o"
+	# built by the project's own rule, with its flags
+	make -s -C "$tmp" build/bpf/d0audit.bpf.o
+	run tools/check-rule-sites "$tmp/build/bpf/d0audit.bpf.o"
 	[ "$status" -eq 1 ]
 	[[ $output == *"fentry_bar_io judges its events with d0_rules_judge"* ]]
 }

@@ -45,6 +45,22 @@ struct {
 	__type(value, struct d0_cold_stash);
 } cold_stash SEC(".maps");
 
+/*
+ * cold_hook's arguments, per CPU. Not on its stack: from 7.2 the verifier's
+ * argument liveness analysis walks a global function again (with all it
+ * calls) for every call that passes it a stack pointer, which made
+ * d0_cold_run's analysis twice what it is. One slot per CPU is enough: a
+ * kprobe.multi program runs with preemption off and never nests on a CPU
+ * (bpf_prog_active: a nested run is skipped, and counted as the program's
+ * recursion_misses), and no other program uses it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct d0_cold_args);
+} cold_args SEC(".maps");
+
 /* an exit without its entry loses the exit's event: a drop, counted where every loss is (emit.h) */
 static __always_inline void count_no_entry(__u32 hook)
 {
@@ -260,35 +276,49 @@ static __always_inline bool cold_take_args(__u32 hook, struct d0_cold_args *a)
 /*
  * One program, two links: kprobe.multi at entry and kretprobe.multi at exit
  * (the exit link's cookies have D0_COLD_EXIT set), so it is verified once.
+ * d0_cold_run has one call site, and its arguments are not on the stack:
+ * from 7.2 the verifier's argument liveness analysis walks a global function
+ * (and all it calls) again at every call that passes it a stack pointer;
+ * three such sites were about a second of cold_hook's load under TCG.
  */
 SEC("kprobe.multi")
 int cold_hook(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
-	__u32 exit_hook = (cookie >> 16) & 0xffff;
-	struct d0_cold_args a = {};
+	__u32 exit_hook = (cookie >> 16) & 0xffff, hook = cookie & 0xffff, next = D0_HOOK_NONE, exit = 0, zero = 0;
+	struct d0_cold_args *a = bpf_map_lookup_elem(&cold_args, &zero);
+	__s64 rc = 0;
 
-	if (cookie & D0_COLD_EXIT) {
-		__u32 hook = cookie & 0xffff;
-
-		if (cold_exit_needs_args(hook) && !cold_take_args(hook, &a))
-			return 0;
-		d0_cold_run(hook, &a, 1, PT_REGS_RC(ctx));
+	if (!a)
 		return 0;
+	__builtin_memset(a, 0, sizeof(*a));
+	if (cookie & D0_COLD_EXIT) {
+		if (cold_exit_needs_args(hook) && !cold_take_args(hook, a))
+			return 0;
+		exit = 1;
+		rc = PT_REGS_RC(ctx);
+	} else {
+		a->arg[0] = ctx->di;
+		a->arg[1] = ctx->si;
+		a->arg[2] = ctx->dx;
+		a->arg[3] = ctx->cx;
+		a->arg[4] = ctx->r8;
+		a->arg[5] = ctx->r9;
+		if (cold_exit_needs_args(exit_hook))
+			cold_keep_args(exit_hook, a);
+		/* a second row on the same function (pci_user_write_config_*: user and bridge config writes) */
+		next = (cookie >> 32) & 0xffff;
 	}
-	a.arg[0] = ctx->di;
-	a.arg[1] = ctx->si;
-	a.arg[2] = ctx->dx;
-	a.arg[3] = ctx->cx;
-	a.arg[4] = ctx->r8;
-	a.arg[5] = ctx->r9;
-	if (cold_exit_needs_args(exit_hook))
-		cold_keep_args(exit_hook, &a);
-	d0_cold_run(cookie & 0xffff, &a, 0, 0);
-	/* a second row on the same function (pci_user_write_config_*: user and bridge config writes) */
-	if (((cookie >> 32) & 0xffff) != D0_HOOK_NONE)
-		d0_cold_run((cookie >> 32) & 0xffff, &a, 0, 0);
-	return 0;
+	/* opaque to the compiler: else it copies the call into each path, where next is known */
+	barrier_var(next);
+#pragma clang loop unroll(disable)
+	for (;;) {
+		d0_cold_run(hook, a, exit, rc);
+		if (next == D0_HOOK_NONE)
+			return 0;
+		hook = next;
+		next = D0_HOOK_NONE;
+	}
 }
 
 #endif /* D0AUDIT_COLD_MULTI_BPF_H */

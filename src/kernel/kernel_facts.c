@@ -413,7 +413,7 @@ static bool symbols_cached(struct d0_kernel_facts *k, char key[32])
 	}
 	if (!d0_symbol_cache_load(D0_SYMBOL_CACHE_PATH, key, k))
 		return false;
-	d0_debug("symbols: from %s (key %s), /proc/kallsyms not read", D0_SYMBOL_CACHE_PATH, key);
+	d0_debug("symbols: from %s (key %s), /proc/kallsyms and BTF not read", D0_SYMBOL_CACHE_PATH, key);
 	return true;
 }
 
@@ -452,9 +452,10 @@ int d0_kernel_facts_collect(struct d0_kernel_facts *k, const struct d0_fact_sour
 	if (d0_parse_release(release, &k->major, &k->minor))
 		d0_warn("cannot parse kernel release '%s': assuming a recent kernel", release);
 
-	collect_btf(k, btf_dir);
+	/* the key before any scan: a module loading meanwhile changes it, and nothing is stored */
 	if (!src && symbols_cached(k, key))
 		return 0;
+	collect_btf(k, btf_dir);
 
 	f = fopen(kallsyms, "r");
 	if (!f) {

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* 2: the kernel variables' addresses (kdata lines) */
-#define CACHE_MAGIC "d0audit-symbols 2"
+/* 2: the kernel variables' addresses (kdata lines); 3: the BTF facts (btf line, hook lines' BTF columns) */
+#define CACHE_MAGIC "d0audit-symbols 3"
 
 static void fnv(unsigned long long *h, const void *p, size_t n)
 {
@@ -78,6 +78,9 @@ int d0_symbol_cache_key(char *key, size_t len, const char *ftrace_path)
 	for (int i = 0; i < D0_HOOK_COUNT; i++) {
 		fnv_str(&h, d0_hooks[i].name);
 		fnv_str(&h, d0_hooks[i].target);
+		/* the BTF facts too: which module's BTF holds the target, which member it requires */
+		fnv_str(&h, d0_hooks[i].module);
+		fnv_str(&h, d0_hooks[i].requires ? d0_hooks[i].requires : "-");
 	}
 #define D0_KDATA_KEY(id, name) fnv_str(&h, #name);
 	D0_KDATA_TABLE(D0_KDATA_KEY)
@@ -91,7 +94,7 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 {
 	struct d0_kernel_facts got = *k;
 	char line[512], name[64], clone[D0_SYM_LEN];
-	bool seen[D0_HOOK_COUNT] = {}, kseen[D0_KDATA_COUNT] = {}, end = false;
+	bool seen[D0_HOOK_COUNT] = {}, kseen[D0_KDATA_COUNT] = {}, end = false, btf = false;
 	int nseen = 0, nkdata = 0, fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	FILE *f;
@@ -108,19 +111,35 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 	    strncmp(line, "key ", 4) || strncmp(line + 4, key, strlen(key)) || line[4 + strlen(key)] != '\n')
 		goto miss;
 	while (fgets(line, sizeof(line), f) && !end) {
-		int exact, site, list, kd;
+		int exact, site, list, kd, present, missing, nargs, id, vmlinux, multi, model, iommufd;
+		unsigned obj;
 		unsigned long long addr;
 		const struct d0_hook_def *d;
 
-		if (sscanf(line, "hook %63s %d %d %127s", name, &exact, &site, clone) == 4) {
+		if (sscanf(line, "hook %63s %d %d %127s %d %d %d %d %u", name, &exact, &site, clone, &present, &missing,
+			   &nargs, &id, &obj) == 9) {
+			struct d0_target_facts *t;
+
 			d = d0_hook_by_name(name);
 			if (!d || seen[d->id])
 				goto miss;
 			seen[d->id] = true;
 			nseen++;
-			got.t[d->id].sym_exact = exact;
-			got.t[d->id].ftrace_site = site;
-			snprintf(got.t[d->id].clone, sizeof(got.t[d->id].clone), "%s", strcmp(clone, "-") ? clone : "");
+			t = &got.t[d->id];
+			t->sym_exact = exact;
+			t->ftrace_site = site;
+			snprintf(t->clone, sizeof(t->clone), "%s", strcmp(clone, "-") ? clone : "");
+			t->module_present = present;
+			t->requires_missing = missing;
+			t->btf_nargs = nargs;
+			t->btf_id = id;
+			t->btf_obj_id = obj;
+		} else if (sscanf(line, "btf %d %d %d %d", &vmlinux, &multi, &model, &iommufd) == 4) {
+			got.vmlinux_btf = vmlinux;
+			got.fexit_multi_type = multi;
+			got.mapping_model = (enum d0_mapping_model)model;
+			got.iommufd = iommufd;
+			btf = true;
 		} else if (sscanf(line, "kdata %d %llx", &kd, &addr) == 2) {
 			if (kd < 0 || kd >= D0_KDATA_COUNT || kseen[kd])
 				goto miss;
@@ -135,7 +154,7 @@ bool d0_symbol_cache_load(const char *path, const char *key, struct d0_kernel_fa
 			goto miss;
 		}
 	}
-	if (!end || nseen != D0_HOOK_COUNT || nkdata != D0_KDATA_COUNT)
+	if (!end || !btf || nseen != D0_HOOK_COUNT || nkdata != D0_KDATA_COUNT)
 		goto miss;
 	fclose(f);
 	*k = got;
@@ -170,9 +189,14 @@ int d0_symbol_cache_store(const char *path, const char *key, const struct d0_ker
 		return -ENOMEM;
 	}
 	fprintf(f, CACHE_MAGIC "\nkey %s\n", key);
-	for (int i = 0; i < D0_HOOK_COUNT; i++)
-		fprintf(f, "hook %s %d %d %s\n", d0_hooks[i].name, k->t[i].sym_exact, k->t[i].ftrace_site,
-			k->t[i].clone[0] ? k->t[i].clone : "-");
+	fprintf(f, "btf %d %d %d %d\n", k->vmlinux_btf, k->fexit_multi_type, (int)k->mapping_model, k->iommufd);
+	for (int i = 0; i < D0_HOOK_COUNT; i++) {
+		const struct d0_target_facts *t = &k->t[i];
+
+		fprintf(f, "hook %s %d %d %s %d %d %d %d %u\n", d0_hooks[i].name, t->sym_exact, t->ftrace_site,
+			t->clone[0] ? t->clone : "-", t->module_present, t->requires_missing, t->btf_nargs, t->btf_id,
+			t->btf_obj_id);
+	}
 	for (int i = 0; i < D0_KDATA_COUNT; i++)
 		fprintf(f, "kdata %d %llx\n", i, k->kdata[i]);
 	fprintf(f, "ftrace_list %d\nend\n", k->ftrace_list);

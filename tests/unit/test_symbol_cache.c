@@ -47,6 +47,16 @@ static void facts(struct d0_kernel_facts *k)
 	k->t[D0_HOOK_VFIO_SET_POWER].ftrace_site = true;
 	snprintf(k->t[D0_HOOK_ZAP].clone, sizeof(k->t[0].clone), "unmap_mapping_range.part.0");
 	k->kdata[D0_KDATA_IOMEM_INODE] = 0xffffffffa72b3068ULL;
+	/* the BTF facts (issue 18: a warm start parses no BTF of its own) */
+	k->vmlinux_btf = true;
+	k->fexit_multi_type = 60;
+	k->mapping_model = D0_MAP_MODEL_DMABUF;
+	k->t[D0_HOOK_DMABUF_MOVE].module_present = true;
+	k->t[D0_HOOK_DMABUF_MOVE].btf_nargs = 2;
+	k->t[D0_HOOK_DMABUF_MOVE].btf_id = 71234;
+	k->t[D0_HOOK_DMABUF_MOVE].btf_obj_id = 4000000123u;
+	k->t[D0_HOOK_ZAP].requires_missing = true;
+	k->t[D0_HOOK_ZAP].btf_nargs = -1;
 }
 
 /* Rewrites the stored file through sed, to make it what a test needs. */
@@ -76,6 +86,19 @@ static void test_round_trip(void **state)
 	/* the programs read these by address: a wrong one would read another variable */
 	assert_true(out.kdata[D0_KDATA_IOMEM_INODE] == 0xffffffffa72b3068ULL);
 	assert_true(out.kdata[D0_KDATA_STRICT_IOMEM_CHECKS] == 0);
+	/* the BTF facts: the plan and the fexit.multi link's ids come from them */
+	assert_true(out.vmlinux_btf);
+	assert_false(out.iommufd);
+	assert_int_equal(out.fexit_multi_type, 60);
+	assert_int_equal(out.mapping_model, D0_MAP_MODEL_DMABUF);
+	assert_true(out.t[D0_HOOK_DMABUF_MOVE].module_present);
+	assert_false(out.t[D0_HOOK_DMABUF_MOVE].requires_missing);
+	assert_int_equal(out.t[D0_HOOK_DMABUF_MOVE].btf_nargs, 2);
+	assert_int_equal(out.t[D0_HOOK_DMABUF_MOVE].btf_id, 71234);
+	assert_true(out.t[D0_HOOK_DMABUF_MOVE].btf_obj_id == 4000000123u);
+	assert_true(out.t[D0_HOOK_ZAP].requires_missing);
+	assert_int_equal(out.t[D0_HOOK_ZAP].btf_nargs, -1);
+	assert_false(out.t[D0_HOOK_ZAP].module_present);
 }
 
 static void assert_miss(const char *key)
@@ -106,7 +129,7 @@ static void test_misses(void **state)
 	edit("s/^hook ZAP /hook NO_SUCH_HOOK /"); /* a name this d0audit does not know */
 	assert_miss("00000000000000aa");
 	d0_symbol_cache_store(path, "00000000000000aa", &in);
-	edit("2a\\\nhook ZAP 1 1 -");             /* a hook twice */
+	edit("3a\\\nhook ZAP 1 1 - 0 0 -1 0 0");   /* a hook twice */
 	assert_miss("00000000000000aa");
 	d0_symbol_cache_store(path, "00000000000000aa", &in);
 	edit("/^kdata 1 /d");                     /* a kernel variable missing */
@@ -115,7 +138,16 @@ static void test_misses(void **state)
 	edit("s/^kdata 1 /kdata 9 /");            /* a variable this d0audit does not know */
 	assert_miss("00000000000000aa");
 	d0_symbol_cache_store(path, "00000000000000aa", &in);
-	edit("s/^d0audit-symbols 2$/d0audit-symbols 3/");
+	edit("s/^d0audit-symbols 3$/d0audit-symbols 4/");
+	assert_miss("00000000000000aa");
+	d0_symbol_cache_store(path, "00000000000000aa", &in);
+	edit("s/^d0audit-symbols 3$/d0audit-symbols 2/"); /* an older d0audit's file: no BTF facts */
+	assert_miss("00000000000000aa");
+	d0_symbol_cache_store(path, "00000000000000aa", &in);
+	edit("/^btf /d");                         /* the BTF facts missing */
+	assert_miss("00000000000000aa");
+	d0_symbol_cache_store(path, "00000000000000aa", &in);
+	edit("s/^\\(hook ZAP .*\\) [0-9]*$/\\1/");   /* a hook line without all its BTF columns */
 	assert_miss("00000000000000aa");
 	d0_symbol_cache_store(path, "00000000000000aa", &in);
 	assert_int_equal(chmod(path, 0666), 0);   /* anyone could have written it */

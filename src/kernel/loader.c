@@ -562,15 +562,36 @@ static int own_programs(const bool want[D0_HOOK_COUNT], const bool multi[D0_HOOK
 	return n;
 }
 
+/* After a load of `load` (want and the seed): the hooks refused are no longer wanted; where the seed loaded. */
+static void seed_loaded(struct d0_loader *l, const bool load[D0_HOOK_COUNT], bool want[D0_HOOK_COUNT],
+			const struct loaded *o)
+{
+	for (int i = 0; i < D0_HOOK_COUNT; i++)
+		if (d0_hooks[i].kind != D0_ITER)
+			want[i] = load[i];
+	l->seed_skel = load[D0_HOOK_SEED_VMAS] ? o->part[o->second[D0_HOOK_SEED_VMAS]] : NULL;
+}
+
 /* Load the wanted hooks (isolating any the kernel rejects), then attach them. */
 static int load_and_attach_round(struct d0_loader *l, const struct d0_load_opts *opts, bool want[D0_HOOK_COUNT],
 			   struct d0audit_bpf *share, struct d0audit_bpf **out)
 {
-	bool multi[D0_HOOK_COUNT] = {}, cold[D0_HOOK_COUNT];
+	bool multi[D0_HOOK_COUNT] = {}, cold[D0_HOOK_COUNT], load[D0_HOOK_COUNT];
 	const char *why = NULL;
 	int err, total, nmulti = 0, links, fexit_links = 0;
 	struct timespec t0, t1, t2;
 	struct loaded o;
+
+	/*
+	 * The seed's program loads with the hooks, in the same object (a second
+	 * object of its own parsed vmlinux BTF and relocated again: about a
+	 * second of start-up under TCG, issue 18); seed() runs it once they are
+	 * attached. A kernel that refuses it still loses the seed only: the load
+	 * isolates it like any refused program, and the plan says why.
+	 */
+	memcpy(load, want, sizeof(load));
+	load[D0_HOOK_SEED_VMAS] = l->plan[D0_HOOK_SEED_VMAS].decision == D0_PLAN_ATTACH;
+	l->seed_skel = NULL;
 
 	/* pinned links are kept per row (src/kernel/pin.h): a pinned daemon keeps one program per row */
 	if (!l->pin_dir && d0_cold_multi_usable(&l->facts, &why))
@@ -581,11 +602,12 @@ static int load_and_attach_round(struct d0_loader *l, const struct d0_load_opts 
 	if (!l->pin_dir)
 		plan_fexit_multi(l, want, multi);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = load_objects(l, opts, want, multi, share, &o);
+	err = load_objects(l, opts, load, multi, share, &o);
 	if (err) {
 		d0_fexit_multi_end();
 		return err;
 	}
+	seed_loaded(l, load, want, &o);
 	/* after the load: an object refused with the multi programs was loaded without them (multi[] cleared) */
 	for (int i = 0; i < D0_HOOK_COUNT; i++)
 		cold[i] = multi[i] && !d0_fexit_multi_row(i);
@@ -604,9 +626,10 @@ static int load_and_attach_round(struct d0_loader *l, const struct d0_load_opts 
 		detach_multi(l);
 		loaded_destroy(&o);
 		memset(multi, 0, sizeof(multi));
-		err = load_objects(l, opts, want, multi, share, &o);
+		err = load_objects(l, opts, load, multi, share, &o);
 		if (err)
 			return err;
+		seed_loaded(l, load, want, &o);
 	}
 	d0_fexit_multi_end();
 	if (!memchr(multi, true, sizeof(multi)))
@@ -714,34 +737,39 @@ static void wanted(const struct d0_loader *l, bool want[D0_HOOK_COUNT])
 
 /*
  * The start-up seed (src/kernel/seed.h), once the hooks are attached: its program
- * is loaded on its own, sharing every map with what runs, so a kernel that
- * refuses it loses the seed only. On failure the verdict stays incomplete
- * for devices open before the start (MAPPED_UNKNOWN), and doctor says why.
+ * was loaded with them (l->seed_skel), or, where they were re-opened from pins,
+ * is loaded now on its own, sharing every map with what runs. On failure the
+ * verdict stays incomplete for devices open before the start (MAPPED_UNKNOWN),
+ * and doctor says why.
  */
 static void seed(struct d0_loader *l, const struct d0_load_opts *opts)
 {
 	struct d0_hook_plan *p = &l->plan[D0_HOOK_SEED_VMAS];
 	bool only[D0_HOOK_COUNT] = { [D0_HOOK_SEED_VMAS] = true };
+	struct d0audit_bpf *skel = l->seed_skel, *own = NULL;
 	struct d0_seed_result r;
-	struct d0audit_bpf *skel;
-	int err;
+	int err = 0;
 
+	l->seed_skel = NULL;
 	if (p->decision != D0_PLAN_ATTACH || !l->skel)
 		return;
 	d0_progress_step("seeding from the VMAs that exist (mappings made before the start)");
-	err = open_and_load(&l->facts, opts, only, NULL, l->skel, &skel);
+	if (!skel) {
+		err = open_and_load(&l->facts, opts, only, NULL, l->skel, &own);
+		skel = own;
+	}
 	if (err) {
 		snprintf(p->reason, sizeof(p->reason), "the kernel refused to load %s: %s (run with -vv for its log)",
 			 d0_hooks[D0_HOOK_SEED_VMAS].prog, strerror(-err));
 	} else if (!opts) {
 		/* doctor: the program loads; the walk runs where the verdict needs it */
-		d0audit_bpf__destroy(skel);
+		d0audit_bpf__destroy(own);
 		p->attached = true;
 		snprintf(p->reason, sizeof(p->reason), "loads; walks every VMA once when audit, record or the daemon start");
 		return;
 	} else {
 		err = d0_seed_run(skel, &r, p->reason, sizeof(p->reason));
-		d0audit_bpf__destroy(skel);
+		d0audit_bpf__destroy(own);
 	}
 	p->error = err;
 	if (err) {

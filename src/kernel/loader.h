@@ -38,6 +38,8 @@ struct d0_loader {
 	int attached;               /* hooks attached */
 	const char *pin_dir;        /* from the options: new links are pinned there */
 	int reopened;               /* links re-opened from pins at start */
+	/* the object whose seed program the last load round loaded with the hooks, until seed() runs it */
+	struct d0audit_bpf *seed_skel;
 };
 
 /* Collect facts and plan only (no privileges needed). */

@@ -625,6 +625,7 @@ static int load_and_attach_round(struct d0_loader *l, const struct d0_load_opts 
 		d0_fexit_multi_end();
 		detach_multi(l);
 		loaded_destroy(&o);
+		l->seed_skel = NULL; /* it was one of those objects */
 		memset(multi, 0, sizeof(multi));
 		err = load_objects(l, opts, load, multi, share, &o);
 		if (err)
